@@ -1,0 +1,42 @@
+"""The Flask application: REST API (and later pages) over the engine.
+
+``create_app`` builds everything; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from engine.app import Govflow
+from engine.config import Settings
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings.effective_database_url,
+        # Upload bodies above this are refused by Werkzeug before we read them (413).
+        MAX_CONTENT_LENGTH=settings.max_bpmn_bytes * 4 + 1024 * 1024,
+        JSON_AS_ASCII=False,
+        **config,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["govflow"] = Govflow.create(settings)
+
+    from .extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+    from . import errors
+    from .api import register_api
+
+    errors.register(app)
+    register_api(app)
+    return app

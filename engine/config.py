@@ -1,0 +1,35 @@
+"""Settings read from the environment (see README: GOVFLOW_*)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path("instance"))
+    database_url: str = ""
+    token_ttl_hours: float = 12.0
+    max_bpmn_bytes: int = 2 * 1024 * 1024
+    demo: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'govflow.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "data_dir": Path(env.get("GOVFLOW_DATA_DIR", "instance")),
+            "database_url": env.get("GOVFLOW_DATABASE_URL", ""),
+            "token_ttl_hours": float(env.get("GOVFLOW_TOKEN_TTL_HOURS", "12")),
+            "max_bpmn_bytes": int(env.get("GOVFLOW_MAX_BPMN_BYTES", str(2 * 1024 * 1024))),
+            "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

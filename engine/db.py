@@ -1,0 +1,71 @@
+"""Database engines and sessions for SQLite and PostgreSQL.
+
+Commands need the case exclusively.  PostgreSQL gives us ``SELECT ... FOR UPDATE``;
+SQLite has no row locks, so a command's transaction starts with ``BEGIN IMMEDIATE``, which
+takes the database write lock up front instead of failing on the first write when another
+writer got there first.  Reads use a plain (deferred) transaction so worklists never wait
+for a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # noqa: ANN001
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, *, immediate: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine, immediate=immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+@dataclass
+class Database:
+    """The two session factories of one database: commands (write) and queries (read)."""
+
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+
+    @classmethod
+    def connect(cls, url: str) -> Database:
+        if url.startswith("sqlite"):
+            return cls(url, make_engine(url, immediate=True), make_engine(url))
+        engine = make_engine(url)
+        return cls(url, engine, engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def write_session(self) -> Session:
+        return sessionmaker(self.write_engine, expire_on_commit=False)()
+
+    def read_session(self) -> Session:
+        return sessionmaker(self.read_engine, expire_on_commit=False)()
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()

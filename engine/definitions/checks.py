@@ -1,0 +1,115 @@
+"""Deploy-time checks: a definition that would strand work at run time is refused.
+
+Each check returns ``(element id, message)`` pairs; deploy answers 422 with all of them at
+once, so a designer fixes a model in one round.  On success the resolved metadata (user
+tasks with their departments and forms) is what run time uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..forms import FormRegistry
+from .limits import parse_limit
+from .metadata import read_process
+
+Problem = tuple[str, str]
+
+
+@dataclass
+class CheckResult:
+    meta: dict[str, Any]
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def resolve_departments(
+    task: dict[str, Any], departments: dict[str, dict[str, str]]
+) -> tuple[list[str], list[str]]:
+    """Department codes of a user task from candidateGroups, else its lane; plus unknowns."""
+    by_name = {names["zh"]: code for code, names in departments.items()}
+    by_name.update({names["en"].lower(): code for code, names in departments.items()})
+    wanted = task["candidate_groups"] or ([task["lane"]] if task["lane"] else [])
+    codes, unknown = [], []
+    for group in wanted:
+        code = group if group in departments else by_name.get(group.lower(), by_name.get(group))
+        if code:
+            if code not in codes:
+                codes.append(code)
+        else:
+            unknown.append(group)
+    return codes, unknown
+
+
+def _check_user_task(
+    task: dict[str, Any], departments: dict[str, dict[str, str]], forms: FormRegistry
+) -> list[Problem]:
+    problems: list[Problem] = []
+    tid = task["id"]
+    codes, unknown = resolve_departments(task, departments)
+    task["departments"] = codes
+    for group in unknown:
+        if "${" in group or "#{" in group:
+            problems.append((tid, f"candidate group '{group}' is an expression; name departments"))
+        else:
+            problems.append((tid, f"'{group}' is not a known department code or name"))
+    if not codes and not task["assignee"] and not task["candidate_users"] and not unknown:
+        problems.append(
+            (tid, "nobody can receive this user task: put it in a department lane or give "
+                  "camunda:candidateGroups, camunda:candidateUsers or camunda:assignee")
+        )
+    if task["assignee"] and "${" in task["assignee"]:
+        problems.append((tid, "camunda:assignee expressions are not supported; name a user"))
+    form_key = task["form_key"]
+    if form_key and form_key not in forms:
+        problems.append((tid, f"form '{form_key}' (camunda:formKey) is not a known form"))
+    try:
+        limit = parse_limit(task["properties"].get("time_limit"))
+        task["time_limit"] = limit.to_dict() if limit else None
+    except ValueError as exc:
+        problems.append((tid, str(exc)))
+    return problems
+
+
+def _check_service_task(task: dict[str, Any], providers: set[str]) -> tuple[list[Problem], list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    tid = task["id"]
+    wanted = task["shared_data"] + ([task["issue"]] if task["issue"] else [])
+    for provider in wanted:
+        if provider not in providers:
+            errors.append((tid, f"shared-data provider '{provider}' does not exist"))
+    if wanted and not task["subject"]:
+        errors.append((tid, "a shared-data service task needs the 'subject' property"))
+    if not wanted:
+        warnings.append((tid, "service task without 'shared_data' or 'issue' does nothing"))
+    return errors, warnings
+
+
+def check_process(
+    process: Any,
+    *,
+    departments: dict[str, dict[str, str]],
+    forms: FormRegistry,
+    providers: set[str],
+) -> CheckResult:
+    """Read and check one executable ``bpmn:process`` element."""
+    meta = read_process(process)
+    result = CheckResult(meta)
+    for task in meta["user_tasks"]:
+        result.errors.extend(_check_user_task(task, departments, forms))
+    for task in meta["service_tasks"]:
+        errors, warnings = _check_service_task(task, providers)
+        result.errors.extend(errors)
+        result.warnings.extend(warnings)
+    if meta["start_form"] and meta["start_form"] not in forms:
+        result.errors.append((meta["key"], f"start form '{meta['start_form']}' is not a known form"))
+    for name in ("statutory_limit", "promised_limit"):
+        try:
+            limit = parse_limit(meta["properties"].get(name))
+            meta[name] = limit.to_dict() if limit else None
+        except ValueError as exc:
+            result.errors.append((meta["key"], f"{name}: {exc}"))
+    meta["departments"] = sorted({c for t in meta["user_tasks"] for c in t.get("departments", [])})
+    return result

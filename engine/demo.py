@@ -1,0 +1,126 @@
+"""The demo: departments of DOMAIN.md, users of API.md and synthetic shared data.
+
+张三 (zhangsan) buys 李四's (lisi) flat and starts a company; 李四 also has a spouse, 王芳,
+and an existing company, so the name check and marriage records have something to say.
+All people and numbers are invented; the ID numbers carry valid check digits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Department, SharedRecord, User
+from .services.auth import hash_password
+
+DEMO_PASSWORD = "govflow-demo"
+
+DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    ("service_center", "政务服务中心综合窗口", "Government Service Center"),
+    ("housing", "住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
+    ("tax", "税务局", "Tax Bureau"),
+    ("registry", "不动产登记中心", "Real Estate Registration Center"),
+    ("civil_affairs", "民政局", "Civil Affairs Bureau"),
+    ("public_security", "公安局", "Public Security Bureau"),
+    ("market", "市场监督管理局", "Market Regulation Administration"),
+    ("hrss", "人力资源和社会保障局", "Human Resources and Social Security Bureau"),
+    ("housing_fund", "住房公积金管理中心", "Housing Provident Fund Center"),
+    ("utilities", "水电气联办", "Utilities Joint Office"),
+)
+
+ZHANGSAN_ID = "110105199003071239"
+LISI_ID = "110101198806124568"
+WANGFANG_ID = "310104199208157897"
+CERTIFICATE_NO = "BJ2024-0012345"
+CONTRACT_NO = "HT2026-000123"
+FLAT_ADDRESS = "北京市朝阳区建国路88号3单元1202室"
+OFFICE_ADDRESS = "北京市海淀区中关村大街27号1101室"
+
+APPLICANTS = (
+    ("zhangsan", "张三", ZHANGSAN_ID, "13800138000"),
+    ("lisi", "李四", LISI_ID, "13900139000"),
+)
+
+
+def ensure_departments(session: Session) -> None:
+    existing = set(session.scalars(select(Department.code)))
+    for code, zh, en in DEPARTMENTS:
+        if code not in existing:
+            session.add(Department(code=code, name_zh=zh, name_en=en))
+
+
+def _users() -> list[dict[str, Any]]:
+    users = [
+        {"username": "admin", "display_name": "系统管理员", "roles": ["admin"]},
+        {"username": "designer", "display_name": "流程设计员", "roles": ["designer"]},
+        {"username": "supervisor", "display_name": "督办员", "roles": ["supervisor"]},
+    ]
+    for code, zh, _en in DEPARTMENTS:
+        users.append({"username": f"clerk_{code}", "display_name": f"{zh}办事员",
+                      "roles": ["clerk"], "department_code": code})
+    for username, name, id_number, phone in APPLICANTS:
+        users.append({"username": username, "display_name": name, "roles": ["applicant"],
+                      "id_number": id_number, "phone": phone})
+    return users
+
+
+def _shared_records() -> list[dict[str, Any]]:
+    return [
+        {"provider": "identity", "record_key": ZHANGSAN_ID, "subject_id_number": ZHANGSAN_ID,
+         "data": {"name": "张三", "id_number": ZHANGSAN_ID, "address": "北京市东城区东华门街道1号",
+                  "photo_verified": True}},
+        {"provider": "identity", "record_key": LISI_ID, "subject_id_number": LISI_ID,
+         "data": {"name": "李四", "id_number": LISI_ID, "address": FLAT_ADDRESS,
+                  "photo_verified": True}},
+        {"provider": "identity", "record_key": WANGFANG_ID, "subject_id_number": WANGFANG_ID,
+         "data": {"name": "王芳", "id_number": WANGFANG_ID, "address": FLAT_ADDRESS,
+                  "photo_verified": True}},
+        {"provider": "marriage", "record_key": ZHANGSAN_ID, "subject_id_number": ZHANGSAN_ID,
+         "data": {"marital_status": "unmarried", "spouse_id_number": None}},
+        {"provider": "marriage", "record_key": LISI_ID, "subject_id_number": LISI_ID,
+         "data": {"marital_status": "married", "spouse_id_number": WANGFANG_ID}},
+        {"provider": "property", "record_key": CERTIFICATE_NO, "subject_id_number": LISI_ID,
+         "search_key": FLAT_ADDRESS,
+         "data": {"certificate_no": CERTIFICATE_NO, "owners": [LISI_ID, WANGFANG_ID],
+                  "area": 89.5, "address": FLAT_ADDRESS, "parcel_map": "ZD-110105-0088",
+                  "floor_plan": "FH-110105-0088-1202", "mortgaged": False, "seized": False}},
+        {"provider": "property", "record_key": "BJ2023-0067890", "subject_id_number": ZHANGSAN_ID,
+         "search_key": OFFICE_ADDRESS,
+         "data": {"certificate_no": "BJ2023-0067890", "owners": [ZHANGSAN_ID], "area": 120.0,
+                  "address": OFFICE_ADDRESS, "parcel_map": "ZD-110108-0027",
+                  "floor_plan": "FH-110108-0027-1101", "mortgaged": False, "seized": False}},
+        {"provider": "contract_filing", "record_key": CONTRACT_NO, "subject_id_number": ZHANGSAN_ID,
+         "data": {"contract_no": CONTRACT_NO, "buyer": ZHANGSAN_ID, "seller": LISI_ID,
+                  "price": 3_200_000, "certificate_no": CERTIFICATE_NO}},
+        {"provider": "business_registry", "record_key": "李四商贸有限公司",
+         "subject_id_number": LISI_ID,
+         "data": {"name": "李四商贸有限公司", "credit_code": "91110101MA01ABCD3X",
+                  "legal_representative": LISI_ID}},
+        {"provider": "tax_record", "record_key": "WS2025-LISI-01", "subject_id_number": LISI_ID,
+         "search_key": LISI_ID,
+         "data": {"certificate_no": "WS2025-LISI-01", "taxpayer": LISI_ID, "amount": 1200.0,
+                  "paid": True, "kind": "individual_income_tax"}},
+    ]
+
+
+def seed(session: Session) -> bool:
+    """Insert whatever of the demo is missing; return False if it was already complete."""
+    ensure_departments(session)
+    session.flush()
+    existing_users = set(session.scalars(select(User.username)))
+    added = False
+    password_hash = None
+    for spec in _users():
+        if spec["username"] in existing_users:
+            continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
+        session.add(User(password_hash=password_hash, **spec))
+        added = True
+    existing_records = set(session.execute(select(SharedRecord.provider, SharedRecord.record_key)))
+    for record in _shared_records():
+        if (record["provider"], record["record_key"]) not in existing_records:
+            session.add(SharedRecord(**record))
+            added = True
+    return added

@@ -1,0 +1,79 @@
+"""Domain errors.
+
+Every failure a user can cause is one of these.  The web layer maps each class to the
+HTTP status of API.md; the engine never imports Flask.  ``code`` is the stable,
+machine-readable name; ``message`` is a key into the message catalogue (zh/en) or a
+literal already written for people; ``details`` carries the structured part
+(``fields`` for forms, ``elements`` for BPMN).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GovflowError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message or self.code)
+        self.message = message or self.code
+        if code:
+            self.code = code
+        self.details = details
+
+
+class BadRequest(GovflowError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidBpmn(BadRequest):
+    code = "invalid_bpmn"
+
+
+class Unauthorized(GovflowError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(GovflowError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(GovflowError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(GovflowError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(GovflowError):
+    status = 413
+    code = "too_large"
+
+
+class ValidationFailed(GovflowError):
+    """Form data failed validation; ``details['fields']`` maps field → messages."""
+
+    status = 422
+    code = "validation_failed"
+
+
+class Undeployable(GovflowError):
+    """BPMN failed deploy checks; ``details['elements']`` lists ``{id, message}``."""
+
+    status = 422
+    code = "undeployable_bpmn"
+
+
+class WorkflowFailure(GovflowError):
+    """The process itself failed while stepping (a bad expression met at run time)."""
+
+    status = 422
+    code = "workflow_error"

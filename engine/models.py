@@ -1,0 +1,250 @@
+"""The relational schema.
+
+Two kinds of table live here.  *Truth*: definitions, cases (with the serialized workflow),
+users, the audit trail and the data-access log.  *Projections*: ``task_rows`` — what the
+worklists and dashboards read, rebuilt from the workflow inside the same transaction as
+every command, so lists never deserialize a workflow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from . import clock
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC out, on SQLite (which keeps no offset) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[list[str]] = mapped_column(Json, default=list)
+    department_code: Mapped[str | None] = mapped_column(
+        ForeignKey("departments.code"), nullable=True
+    )
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a composite matter's process."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (
+        UniqueConstraint("key", "version", name="uq_process_definitions_key_version"),
+        UniqueConstraint("key", "sha256", name="uq_process_definitions_key_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    #: ``[{"name": file name, "xml": text}]`` of the DMN files deployed with it.
+    dmn_files: Mapped[list[dict[str, str]]] = mapped_column(Json, default=list)
+    #: Form definitions uploaded with this version (shipped forms are not copied).
+    forms: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    #: What deploy learnt from the XML: departments, user tasks, limits, service tasks.
+    meta: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    deployed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+
+class BpmnModel(Base):
+    """Every well-formed BPMN file ever uploaded, deployable or not, kept for viewing."""
+
+    __tablename__ = "bpmn_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    process_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    xml: Mapped[str] = mapped_column(Text)
+    deployable: Mapped[bool] = mapped_column(Boolean, default=False)
+    errors: Mapped[list[dict[str, str]]] = mapped_column(Json, default=list)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    uploaded_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+
+class Case(Base):
+    """One application for a composite matter (办件) — a process instance."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    applicant_id_number: Mapped[str] = mapped_column(String(18), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(100))
+    started_by: Mapped[str] = mapped_column(String(80))
+    #: Case data as the process sees it (application, shared data, task outcomes).
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    #: Where shared data came from: ``{"provider/field": {record_key, department, at, ...}}``.
+    sources: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    #: SpiffWorkflow's serialized state, without the spec (rebuilt from the definition).
+    workflow_state: Mapped[str] = mapped_column(Text)
+    #: Bumped by every command: a second writer holding a stale copy fails loudly.
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class TaskRow(Base):
+    """Projection of one human task of a case: what worklists read."""
+
+    __tablename__ = "task_rows"
+    __table_args__ = (
+        Index("ix_task_rows_department_status", "department_code", "status"),
+        Index("ix_task_rows_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    candidate_groups: Mapped[list[str]] = mapped_column(Json, default=list)
+    candidate_users: Mapped[list[str]] = mapped_column(Json, default=list)
+    assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    #: ready | claimed | completed | cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    form_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    submission: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+
+
+class AuditEvent(Base):
+    """Append-only audit trail of a case: who did what, when, with before/after."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True, nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class SharedRecord(Base):
+    """A record held by a department, served by a database-backed shared-data provider."""
+
+    __tablename__ = "shared_records"
+    __table_args__ = (
+        UniqueConstraint("provider", "record_key", name="uq_shared_records_provider_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    record_key: Mapped[str] = mapped_column(String(200))
+    #: A second way to find the record (a property by address, a company by name).
+    search_key: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
+    subject_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class DataAccess(Base):
+    """Append-only log of every pull of personal data (PIPL arts. 55–56)."""
+
+    __tablename__ = "data_access_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    actor: Mapped[str] = mapped_column(String(80))
+    actor_role: Mapped[str] = mapped_column(String(30))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True, nullable=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    department_code: Mapped[str] = mapped_column(String(40))
+    record_key: Mapped[str] = mapped_column(String(200))
+    subject_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    fields: Mapped[list[str]] = mapped_column(Json, default=list)
+    purpose: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(30))

@@ -1,0 +1,155 @@
+"""The one way in for every change to a case (cf. Camunda's command executor).
+
+``execute(app, case_id, actor, command)`` locks the case, loads its workflow, runs the
+command, advances the workflow (service tasks pull shared data), saves the workflow,
+refreshes the worklist rows and commits — all in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from .. import audit, clock
+from ..definitions.specs import ParsedProcess, cached_process
+from ..errors import NotFound
+from ..models import Case, ProcessDefinition
+from ..principal import Principal
+from ..shared_data import exchange
+from ..uow import run_in_transaction
+from . import projection, stepper
+from ..jsonable import plain
+from .workflow import GovflowWorkflow, dump, load
+
+if TYPE_CHECKING:
+    from ..app import Govflow
+
+T = TypeVar("T")
+
+
+def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
+    return cached_process(definition.sha256, definition.key, definition.bpmn_xml,
+                          [f["xml"] for f in definition.dmn_files])
+
+
+@dataclass
+class CaseSession:
+    """Everything a command needs about one locked case."""
+
+    app: Govflow
+    session: Session
+    actor: Principal
+    case: Case
+    definition: ProcessDefinition
+    workflow: GovflowWorkflow | None
+    new_rows: list[Any] = field(default_factory=list)
+
+    @property
+    def user_tasks(self) -> dict[str, dict[str, Any]]:
+        return {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+
+    @property
+    def service_tasks(self) -> dict[str, dict[str, Any]]:
+        return {t["id"]: t for t in self.definition.meta.get("service_tasks", [])}
+
+    def audit(self, action: str, *, task_id: str | None = None, **details: Any) -> None:
+        audit.record(self.session, self.actor, action, case_id=self.case.id, task_id=task_id,
+                     **details)
+
+    def advance(self) -> None:
+        stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+
+    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> None:
+        providers = self.app.providers
+        if meta["shared_data"]:
+            exchange.pull(self.session, providers, self.case, self.actor, task, meta)
+        if meta["issue"]:
+            exchange.publish(self.session, providers, self.case, self.actor, task, meta)
+
+    def save(self) -> None:
+        """Persist workflow state, the case snapshot and the worklist rows."""
+        case = self.case
+        case.workflow_state = dump(self.workflow)
+        case.data = plain(current_data(self.workflow))
+        case.updated_at = clock.now()
+        self._update_status()
+        self.new_rows = projection.refresh(self.session, case, self.workflow, self.user_tasks)
+        for row in self.new_rows:
+            self.audit("task_created", task_id=row.id, bpmn_id=row.bpmn_id, name=row.name,
+                       department=row.department_code)
+
+    def _update_status(self) -> None:
+        case = self.case
+        if case.status in ("terminated", "completed"):
+            return
+        ended = _reached_end_events(self.workflow)
+        end_meta = self.definition.meta.get("end_events", {})
+        refused = any(end_meta.get(e, {}).get("outcome") == "refused" for e in ended)
+        concluded = any(end_meta.get(e, {}).get("concludes_case") == "true" for e in ended)
+        if self.workflow.is_completed() or concluded or refused:
+            case.status = "completed"
+            case.outcome = "refused" if refused else "concluded"
+            case.completed_at = clock.now()
+            self.audit("case_completed", outcome=case.outcome, end_events=sorted(ended))
+
+
+def _reached_end_events(workflow: GovflowWorkflow) -> set[str]:
+    from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+
+    return {
+        t.task_spec.bpmn_id
+        for t in workflow.tasks.values()
+        if t.state == TaskState.COMPLETED and isinstance(t.task_spec, EndEvent)
+    }
+
+
+def current_data(workflow: GovflowWorkflow) -> dict[str, Any]:
+    """The case's data as of now: the last completed step's data, overlaid by the data of
+    every open branch (parallel branches each carry their own copy until they join)."""
+    data: dict[str, Any] = {}
+    if workflow.last_task is not None:
+        data.update(workflow.last_task.data)
+    for task in workflow.tasks.values():
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            data.update(task.data)
+    data.update(workflow.data)
+    return data
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    # FOR UPDATE on PostgreSQL; on SQLite the command's BEGIN IMMEDIATE already excludes
+    # other writers, and SQLAlchemy omits the clause.
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise NotFound("no such case")
+    return case
+
+
+def execute(app: Govflow, case_id: int, actor: Principal,
+            command: Callable[[CaseSession], T], *, touches_workflow: bool = True) -> T:
+    """Run ``command`` on the locked case in one transaction.
+
+    Commands that only change who holds a task (claim, unclaim) pass
+    ``touches_workflow=False``: the case is still locked, but its workflow is neither
+    loaded nor saved.
+    """
+
+    def work(session: Session) -> T:
+        case = lock_case(session, case_id)
+        definition = session.get(ProcessDefinition, case.definition_id)
+        workflow = load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
+        cs = CaseSession(app, session, actor, case, definition, workflow)
+        result = command(cs)
+        if touches_workflow:
+            cs.advance()
+            cs.save()
+        else:
+            case.updated_at = clock.now()  # bumps lock_version: the case changed
+        return result
+
+    return run_in_transaction(app.db, work)

@@ -1,0 +1,69 @@
+"""Keeping the worklist rows (``task_rows``) in step with the workflow.
+
+Called at the end of every command, in its transaction.  READY human tasks get a row;
+rows whose task left READY without a completion (cancelled by a boundary event, a
+terminated case, a return to an earlier step) are marked cancelled.  Lists and
+dashboards read these rows only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from .. import clock
+from ..models import Case, TaskRow
+from .workflow import GovflowWorkflow
+
+OPEN = ("ready", "claimed")
+
+
+def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
+    """READY tasks waiting for a person, found in the flat task map (no depth cap)."""
+    return [t for t in workflow.tasks.values() if t.state == TaskState.READY and t.task_spec.manual]
+
+
+def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
+    meta = meta or {}
+    departments = meta.get("departments") or []
+    assignee = meta.get("assignee")
+    return TaskRow(
+        id=str(task.id),
+        case_id=case.id,
+        process_key=case.process_key,
+        bpmn_id=task.task_spec.bpmn_id,
+        name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+        department_code=departments[0] if departments else None,
+        candidate_groups=list(departments),
+        candidate_users=list(meta.get("candidate_users") or []),
+        assignee=assignee,
+        status="claimed" if assignee else "ready",
+        form_key=meta.get("form_key"),
+        created_at=clock.now(),
+    )
+
+
+def refresh(session: Session, case: Case, workflow: GovflowWorkflow,
+            user_tasks: dict[str, dict[str, Any]]) -> list[TaskRow]:
+    """Bring the case's open rows in line with the workflow; return the new rows."""
+    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
+    open_rows = {
+        row.id: row
+        for row in session.scalars(
+            select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.status.in_(OPEN))
+        )
+    }
+    for row_id, row in open_rows.items():
+        if row_id not in ready:
+            row.status = "cancelled"
+            row.completed_at = clock.now()
+    created = []
+    for task_id, task in ready.items():
+        if task_id not in open_rows:
+            row = _new_row(case, task, user_tasks.get(task.task_spec.bpmn_id))
+            session.add(row)
+            created.append(row)
+    return created

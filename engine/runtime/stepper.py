@@ -1,0 +1,65 @@
+"""Advancing a workflow until it needs a person (or a timer).
+
+SpiffWorkflow runs every READY non-manual task in ``do_engine_steps``.  Service tasks in
+it do nothing and stop in STARTED; govflow gives them their meaning (pull from or publish
+to shared data) just before they run and completes them just after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from ..errors import WorkflowFailure
+from .workflow import GovflowWorkflow
+
+#: Called with (spiff task, its service-task metadata) before the task runs.
+ServiceHandler = Callable[[Any, dict[str, Any]], None]
+
+#: A runaway loop of automatic steps (a gateway cycling on itself) stops here.
+MAX_ENGINE_STEPS = 10_000
+
+
+def advance(
+    workflow: GovflowWorkflow,
+    service_tasks: dict[str, dict[str, Any]],
+    on_service_task: ServiceHandler,
+) -> None:
+    """Run automatic steps; raise ``WorkflowFailure`` if the model fails at run time."""
+    steps = 0
+
+    def before(task: Any) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_ENGINE_STEPS:
+            raise WorkflowFailure("the process ran more than 10,000 automatic steps; it loops")
+        if isinstance(task.task_spec, ServiceTask):
+            meta = service_tasks.get(task.task_spec.bpmn_id)
+            if meta:
+                on_service_task(task, meta)
+
+    def after(task: Any) -> None:
+        if isinstance(task.task_spec, ServiceTask) and task.state == TaskState.STARTED:
+            task.complete()
+
+    try:
+        workflow.refresh_timers()
+        workflow.do_engine_steps(will_complete_task=before, did_complete_task=after)
+    except WorkflowFailure:
+        raise
+    except SpiffWorkflowException as exc:
+        raise WorkflowFailure(_describe(exc), element=getattr(exc, "task_spec", None) and
+                              getattr(exc.task_spec, "bpmn_id", None)) from None
+    errored = [t for t in workflow.tasks.values() if t.state == TaskState.ERROR]
+    if errored:
+        raise WorkflowFailure(f"step '{errored[0].task_spec.bpmn_id}' failed",
+                              element=errored[0].task_spec.bpmn_id)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

@@ -1,0 +1,138 @@
+"""Case commands and queries: start a case (申请/受理), read it, list it, its trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import audit, clock
+from ..app import Govflow
+from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from ..forms import FormValidationError, is_valid_id_number, validate_submission
+from ..models import AuditEvent, Case, ProcessDefinition
+from ..principal import Principal
+from ..runtime.executor import CaseSession, parsed_definition
+from ..runtime.workflow import dump, new_workflow
+from ..uow import read_only, run_in_transaction
+from . import access
+from .forms_lookup import form_for
+
+MAX_DATA_BYTES = 64 * 1024
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition:
+    definition = session.scalar(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    )
+    if definition is None:
+        raise NotFound(f"no deployed process '{key}'")
+    return definition
+
+
+def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[str, str]:
+    """The applicant's (ID number, name); applicants may only apply for themselves."""
+    applicant = applicant or {}
+    if actor.has("applicant") and not actor.has("clerk", "admin"):
+        claimed = applicant.get("id_number")
+        if claimed and claimed != actor.id_number:
+            raise Forbidden("applicants may only apply for themselves")
+        return actor.id_number or "", applicant.get("name") or actor.display_name
+    if not actor.has("clerk", "admin"):
+        raise Forbidden("only applicants and window clerks may start cases")
+    id_number = str(applicant.get("id_number") or "").strip().upper()
+    name = str(applicant.get("name") or "").strip()
+    fields: dict[str, list[str]] = {}
+    if not is_valid_id_number(id_number):
+        fields["applicant.id_number"] = ["不是有效的居民身份证号码 / not a valid resident ID number"]
+    if not name:
+        fields["applicant.name"] = ["必填 / required"]
+    if fields:
+        raise ValidationFailed("applicant is invalid", fields=fields)
+    return id_number, name[:100]
+
+
+def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, lang: str) -> dict:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("'data' must be an object")
+    start_form = definition.meta.get("start_form")
+    if start_form:
+        try:
+            return validate_submission(form_for(app.forms, definition, start_form), data, lang)
+        except FormValidationError as exc:
+            raise ValidationFailed("the application form is invalid", fields=exc.fields) from None
+    import json
+
+    if len(json.dumps(data)) > MAX_DATA_BYTES:
+        raise ValidationFailed("application data too large", fields={"data": ["too large"]})
+    return data
+
+
+def start_case(app: Govflow, actor: Principal, process_key: str, applicant: dict | None,
+               data: Any, lang: str = "zh") -> int:
+    id_number, name = _applicant_of(actor, applicant)
+    if not isinstance(process_key, str) or not process_key:
+        raise BadRequest("'process_key' is required")
+
+    def work(session: Session) -> int:
+        definition = latest_definition(session, process_key)
+        cleaned = _application_data(app, definition, data, lang)
+        workflow = new_workflow(parsed_definition(definition))
+        now = clock.now()
+        case = Case(definition_id=definition.id, process_key=definition.key,
+                    version=definition.version, status="running",
+                    applicant_id_number=id_number, applicant_name=name,
+                    started_by=actor.username, data={}, sources={}, workflow_state="",
+                    created_at=now, updated_at=now)
+        session.add(case)
+        session.flush()  # the case id is needed by the access log of the first pulls
+        audit.record(session, actor, "case_started", case_id=case.id, process_key=definition.key,
+                     version=definition.version, data=cleaned)
+        for task in workflow.tasks.values():  # the root task: its data flows to every step
+            task.data.update({"applicant_id_number": id_number, "applicant_name": name, **cleaned})
+            break
+        cs = CaseSession(app, session, actor, case, definition, workflow)
+        cs.advance()
+        cs.save()
+        if not case.workflow_state:
+            case.workflow_state = dump(workflow)
+        return case.id
+
+    return run_in_transaction(app.db, work)
+
+
+def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
+    case = session.scalar(access.visible_cases(actor).where(Case.id == case_id))
+    if case is None:
+        raise NotFound("no such case")
+    return case
+
+
+def list_cases(app: Govflow, actor: Principal, *, status: str | None = None,
+               process_key: str | None = None, page: int = 1, per_page: int = 20
+               ) -> tuple[list[Case], int]:
+    query = access.visible_cases(actor)
+    if status:
+        query = query.where(Case.status == status)
+    if process_key:
+        query = query.where(Case.process_key == process_key)
+    with read_only(app.db) as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(
+            query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        ).all()
+    return list(rows), total or 0
+
+
+def case_events(app: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
+    with read_only(app.db) as session:
+        get_visible_case(session, actor, case_id)
+        return list(session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+        ))

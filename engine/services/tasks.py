@@ -1,0 +1,139 @@
+"""Task commands and queries: the department worklist, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from .. import clock
+from ..app import Govflow
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
+from ..forms import FormValidationError, validate_submission
+from ..models import TaskRow
+from ..principal import Principal
+from ..runtime.executor import CaseSession, execute
+from ..uow import read_only
+from . import access
+from .forms_lookup import form_for
+
+STATUSES = ("ready", "claimed", "completed", "cancelled")
+
+
+def _visible_row(session: Session, actor: Principal, task_id: str) -> TaskRow:
+    row = session.scalar(select(TaskRow).where(TaskRow.id == task_id,
+                                               access.task_filter(actor)))
+    if row is None:
+        raise NotFound("no such task")
+    return row
+
+
+def list_tasks(app: Govflow, actor: Principal, *, status: str | None = None,
+               department: str | None = None, assignee: str | None = None,
+               process_key: str | None = None, page: int = 1, per_page: int = 20
+               ) -> tuple[list[TaskRow], int]:
+    query = select(TaskRow).where(access.task_filter(actor))
+    if status:
+        if status not in STATUSES:
+            raise BadRequest(f"unknown status '{status}'")
+        query = query.where(TaskRow.status == status)
+    if department:
+        query = query.where(TaskRow.department_code == department)
+    if assignee:
+        query = query.where(TaskRow.assignee == (actor.username if assignee == "me" else assignee))
+    if process_key:
+        query = query.where(TaskRow.process_key == process_key)
+    with read_only(app.db) as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(
+            query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at)
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+    return list(rows), total or 0
+
+
+def get_task(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    with read_only(app.db) as session:
+        return _visible_row(session, actor, task_id)
+
+
+def _case_of(app: Govflow, actor: Principal, task_id: str) -> int:
+    with read_only(app.db) as session:
+        return _visible_row(session, actor, task_id).case_id
+
+
+def _open_row(cs: CaseSession, task_id: str) -> TaskRow:
+    row = cs.session.get(TaskRow, task_id)
+    if row is None or row.case_id != cs.case.id:
+        raise NotFound("no such task")
+    if not access.may_act_on(cs.actor, row):
+        raise Forbidden("this task belongs to another department")
+    if row.status == "completed":
+        raise Conflict("the task is already completed", code="already_completed")
+    if row.status == "cancelled":
+        raise Conflict("the task is no longer open", code="task_not_ready")
+    if cs.case.status in ("terminated",):
+        raise Conflict("the case is terminated", code="case_closed")
+    return row
+
+
+def claim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    def command(cs: CaseSession) -> TaskRow:
+        row = _open_row(cs, task_id)
+        if row.assignee and row.assignee != actor.username:
+            raise Conflict(f"already claimed by {row.assignee}", code="already_claimed")
+        if row.assignee != actor.username:
+            row.assignee, row.status = actor.username, "claimed"
+            cs.audit("task_claimed", task_id=row.id, name=row.name)
+        return row
+
+    return execute(app, _case_of(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def unclaim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    def command(cs: CaseSession) -> TaskRow:
+        row = _open_row(cs, task_id)
+        if row.assignee is None:
+            return row
+        if row.assignee != actor.username and not actor.has("admin"):
+            raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        row.assignee, row.status = None, "ready"
+        cs.audit("task_unclaimed", task_id=row.id, name=row.name)
+        return row
+
+    return execute(app, _case_of(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str = "zh") -> int:
+    """Validate the form, complete the task, advance the case.  Returns the case id."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("'data' must be an object")
+
+    def command(cs: CaseSession) -> int:
+        row = _open_row(cs, task_id)
+        if row.assignee and row.assignee != actor.username:
+            raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        task = cs.workflow.get_task_from_id(UUID(task_id))
+        # SpiffWorkflow would happily "complete" a FUTURE or COMPLETED task: check first.
+        if task.state != TaskState.READY:
+            raise Conflict("the task is not ready", code="task_not_ready")
+        form = form_for(app.forms, cs.definition, row.form_key)
+        try:
+            cleaned = validate_submission(form, data, lang)
+        except FormValidationError as exc:
+            raise ValidationFailed("the form is invalid", fields=exc.fields) from None
+        before = {k: task.data.get(k) for k in cleaned}
+        task.data.update(cleaned)
+        task.run()
+        row.status, row.assignee = "completed", row.assignee or actor.username
+        row.completed_at, row.completed_by, row.submission = clock.now(), actor.username, cleaned
+        cs.audit("task_completed", task_id=row.id, name=row.name, bpmn_id=row.bpmn_id,
+                 department=row.department_code, before=before, after=cleaned)
+        return cs.case.id
+
+    return execute(app, _case_of(app, actor, task_id), actor, command)

@@ -1,0 +1,159 @@
+"""Read models: the JSON shapes of API.md, built from rows, masked for the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..app import Govflow
+from ..clock import isoformat
+from ..masking import mask_id_number, mask_name
+from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
+from ..principal import Principal
+from .forms_lookup import form_for
+from .materials import case_materials
+
+
+def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
+    meta = definition.meta or {}
+    return {
+        "key": definition.key,
+        "version": definition.version,
+        "name": definition.name,
+        "sha256": definition.sha256,
+        "deployed_at": isoformat(definition.deployed_at),
+        "deployed_by": definition.deployed_by,
+        "departments": meta.get("departments", []),
+        "user_tasks": [
+            {"id": t["id"], "name": t["name"], "departments": t.get("departments", []),
+             "candidate_users": t.get("candidate_users", []), "assignee": t.get("assignee"),
+             "form": t.get("form_key"), "time_limit": t.get("time_limit"),
+             "due_date": t.get("due_date")}
+            for t in meta.get("user_tasks", [])
+        ],
+        "start_form": meta.get("start_form_definition"),
+        "statutory_limit": meta.get("statutory_limit"),
+        "promised_limit": meta.get("promised_limit"),
+        "warnings": meta.get("warnings", []),
+    }
+
+
+def task_view(row: TaskRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "case_id": row.case_id,
+        "process_key": row.process_key,
+        "name": row.name,
+        "bpmn_id": row.bpmn_id,
+        "department": row.department_code,
+        "candidate_groups": row.candidate_groups,
+        "assignee": row.assignee,
+        "status": row.status,
+        "form": row.form_key,
+        "created_at": isoformat(row.created_at),
+        "completed_at": isoformat(row.completed_at),
+        "completed_by": row.completed_by,
+        "due_at": isoformat(row.due_at),
+        "deadline_state": None,
+    }
+
+
+def _sees_identifiers(actor: Principal, case: Case) -> bool:
+    """Applicants see their own identifiers; clerks handling the case need them."""
+    if actor.has("applicant") and actor.id_number == case.applicant_id_number:
+        return True
+    return actor.has("clerk")
+
+
+def applicant_view(actor: Principal, case: Case) -> dict[str, Any]:
+    if _sees_identifiers(actor, case):
+        return {"id_number": case.applicant_id_number, "name": case.applicant_name}
+    return {"id_number": mask_id_number(case.applicant_id_number),
+            "name": mask_name(case.applicant_name)}
+
+
+def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
+    definition = session.get(ProcessDefinition, case.definition_id)
+    rows = session.scalars(
+        select(TaskRow).where(TaskRow.case_id == case.id).order_by(TaskRow.created_at, TaskRow.id)
+    ).all()
+    return {
+        "id": case.id,
+        "process_key": case.process_key,
+        "process_name": definition.name,
+        "version": case.version,
+        "status": case.status,
+        "outcome": case.outcome,
+        "applicant": applicant_view(actor, case),
+        "data": case.data if _sees_identifiers(actor, case) else _masked_data(case.data),
+        "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
+        "deadline": None,
+        "materials": case_materials(case, definition),
+        "created_at": isoformat(case.created_at),
+        "updated_at": isoformat(case.updated_at),
+        "completed_at": isoformat(case.completed_at),
+    }
+
+
+def _masked_data(data: Any) -> Any:
+    """Case data for roles that must not see identifiers: ID numbers and phones masked."""
+    if isinstance(data, dict):
+        return {k: _mask_value(k, v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_masked_data(v) for v in data]
+    return data
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if "id_number" in key:
+            return mask_id_number(value)
+        if "phone" in key:
+            return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+        if key in ("name", "spouse_name") or key.endswith("_name") and "company" not in key:
+            return mask_name(value)
+        return value
+    return _masked_data(value)
+
+
+def task_detail(app: Govflow, session: Session, row: TaskRow) -> dict[str, Any]:
+    case = session.get(Case, row.case_id)
+    definition = session.get(ProcessDefinition, case.definition_id)
+    form = form_for(app.forms, definition, row.form_key)
+    view = task_view(row)
+    view["form_definition"] = form.to_dict()
+    view["prefill"] = _prefill(case, form.to_dict())
+    view["submission"] = row.submission
+    view["case"] = {"id": case.id, "status": case.status, "process_name": definition.name,
+                    "applicant_name": case.applicant_name}
+    return view
+
+
+def _prefill(case: Case, form: dict[str, Any]) -> dict[str, Any]:
+    """Values already known for the form, with where they came from."""
+    data = case.data or {}
+    values: dict[str, Any] = {}
+    for field in form.get("fields", []):
+        path = field.get("prefill")
+        value = _lookup(data, path) if path else data.get(field["name"])
+        if value is not None:
+            values[field["name"]] = value
+    return {"values": values, "shared": {k: data.get(k.split(":")[0]) for k in case.sources or {}},
+            "sources": case.sources or {}}
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+def event_view(event: AuditEvent) -> dict[str, Any]:
+    return {"id": event.id, "case_id": event.case_id, "task_id": event.task_id,
+            "actor": event.actor, "action": event.action, "at": isoformat(event.at),
+            "details": event.details}

@@ -1,0 +1,114 @@
+"""Shared-data providers (数据共享): who holds which record, and how to ask for it.
+
+A provider answers for one kind of record held by one department.  The built-in ones read
+the ``shared_records`` table (seeded with synthetic demo records); a real deployment
+points them at the data-exchange platform instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..models import SharedRecord
+
+
+@dataclass(frozen=True)
+class Record:
+    key: str
+    data: dict[str, Any]
+    subject_id_number: str | None = None
+
+
+class Provider(Protocol):
+    name: str
+    department: str
+    fields: tuple[str, ...]
+    personal: bool
+
+    def lookup(self, session: Session, key: str) -> Record | None: ...
+
+    def publish(self, session: Session, key: str, data: dict[str, Any], subject: str | None) -> Record: ...
+
+
+@dataclass(frozen=True)
+class DatabaseProvider:
+    """A provider backed by the ``shared_records`` table."""
+
+    name: str
+    department: str
+    fields: tuple[str, ...]
+    personal: bool = True
+    title_zh: str = ""
+    title_en: str = ""
+
+    def lookup(self, session: Session, key: str) -> Record | None:
+        row = session.scalar(
+            select(SharedRecord)
+            .where(SharedRecord.provider == self.name)
+            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
+            .order_by(SharedRecord.id.desc())  # the newest record wins
+            .limit(1)
+        )
+        if row is None:
+            return None
+        return Record(row.record_key, dict(row.data), row.subject_id_number)
+
+    def publish(self, session: Session, key: str, data: dict[str, Any], subject: str | None) -> Record:
+        row = session.scalar(
+            select(SharedRecord).where(SharedRecord.provider == self.name,
+                                       SharedRecord.record_key == key)
+        )
+        if row is None:
+            row = SharedRecord(provider=self.name, record_key=key)
+            session.add(row)
+        row.data = data
+        row.subject_id_number = subject
+        row.search_key = subject  # so a later pull by the holder's ID number finds it
+        row.updated_at = clock.now()
+        return Record(key, data, subject)
+
+
+@dataclass(frozen=True)
+class NameCheckProvider(DatabaseProvider):
+    """The business registry answers a name pre-check: taken (with the holder) or free."""
+
+    def lookup(self, session: Session, key: str) -> Record | None:
+        found = super().lookup(session, key)
+        if found is not None:
+            return Record(key, {"name": key, "available": False,
+                                "registered_company": found.data}, found.subject_id_number)
+        return Record(key, {"name": key, "available": True})
+
+
+BUILT_IN: tuple[DatabaseProvider, ...] = (
+    DatabaseProvider("identity", "public_security",
+                     ("name", "id_number", "address", "photo_verified"),
+                     title_zh="居民身份信息", title_en="Resident identity"),
+    DatabaseProvider("marriage", "civil_affairs", ("marital_status", "spouse_id_number"),
+                     title_zh="婚姻登记信息", title_en="Marriage registration"),
+    DatabaseProvider("property", "registry",
+                     ("certificate_no", "owners", "area", "address", "parcel_map",
+                      "floor_plan", "mortgaged", "seized"),
+                     title_zh="不动产登记信息", title_en="Real-estate register"),
+    DatabaseProvider("contract_filing", "housing",
+                     ("contract_no", "buyer", "seller", "price", "certificate_no"),
+                     title_zh="网签备案合同", title_en="Filed sale contract"),
+    NameCheckProvider("business_registry", "market",
+                      ("name", "available", "registered_company", "credit_code"),
+                      personal=False, title_zh="企业登记信息", title_en="Business registry"),
+    DatabaseProvider("e_license", "service_center",
+                     ("license_type", "license_no", "holder", "credit_code", "issued_at"),
+                     title_zh="电子证照", title_en="E-licences"),
+    DatabaseProvider("tax_record", "tax",
+                     ("certificate_no", "taxpayer", "amount", "paid_at", "kind"),
+                     title_zh="完税证明", title_en="Tax payment records"),
+)
+
+
+def built_in_providers() -> dict[str, DatabaseProvider]:
+    return {p.name: p for p in BUILT_IN}

@@ -1,0 +1,72 @@
+"""Unit of work: one command, one transaction, retried when the database says "try again".
+
+A command either changes workflow state, task rows, audit trail and access log together
+or changes nothing.  Lock waits and serialization failures (PostgreSQL 40001/40P01, SQLite
+"database is locked") are retried a few times before the caller hears 409.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .db import Database
+from .errors import Conflict
+
+T = TypeVar("T")
+
+# serialization failure, deadlock, lock not available, and a unique key taken by a
+# concurrent insert (the retry then finds the other row).
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "23505"}
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Session]:
+    session = db.write_session()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+@contextmanager
+def read_only(db: Database) -> Iterator[Session]:
+    session = db.read_session()
+    try:
+        yield session
+    finally:
+        # close(), not rollback(): rollback would expire the loaded rows the caller keeps.
+        session.close()
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return sqlstate in _RETRYABLE_SQLSTATES
+    return False
+
+
+def run_in_transaction(db: Database, work: Callable[[Session], T], *, attempts: int = 4) -> T:
+    """Run ``work(session)`` in a fresh transaction, retrying transient conflicts."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(db) as session:
+                return work(session)
+        except (StaleDataError, DBAPIError) as exc:
+            if not _retryable(exc) or attempt == attempts:
+                if _retryable(exc):
+                    raise Conflict("the case was changed by someone else; try again") from None
+                raise
+            time.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")

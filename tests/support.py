@@ -1,0 +1,86 @@
+"""Test helpers: an API client that signs in as the demo users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, OFFICE_ADDRESS, ZHANGSAN_ID
+
+PASSWORD = "govflow-demo"
+
+
+class Api:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            response = self.client.post("/api/v1/auth/token",
+                                        json={"username": username, "password": PASSWORD})
+            assert response.status_code == 200, response.get_json()
+            self._tokens[username] = response.get_json()["token"]
+        return self._tokens[username]
+
+    def headers(self, username: str | None, **extra: str) -> dict[str, str]:
+        headers = dict(extra)
+        if username:
+            headers["Authorization"] = f"Bearer {self.token(username)}"
+        return headers
+
+    def get(self, path: str, as_: str | None = None, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers(as_), **kwargs)
+
+    def post(self, path: str, as_: str | None = None, json: Any = None, **kwargs: Any) -> Any:
+        headers = self.headers(as_, **kwargs.pop("headers", {}))
+        return self.client.post(path, headers=headers, json=json, **kwargs)
+
+    # --- domain shortcuts -------------------------------------------------------------
+    def start_case(self, process_key: str, data: dict, as_: str = "zhangsan") -> dict:
+        response = self.post("/api/v1/cases", as_, json={"process_key": process_key, "data": data})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def worklist(self, username: str, **filters: str) -> list[dict]:
+        response = self.get("/api/v1/tasks", username, query_string={"per_page": 100, **filters})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]
+
+    def open_task(self, username: str, case_id: int, bpmn_id: str) -> dict:
+        for task in self.worklist(username):
+            if task["case_id"] == case_id and task["bpmn_id"] == bpmn_id and task["status"] in ("ready", "claimed"):
+                return task
+        raise AssertionError(f"{username} has no open task {bpmn_id} of case {case_id}")
+
+    def complete(self, username: str, task_id: str, data: dict) -> Any:
+        return self.post(f"/api/v1/tasks/{task_id}/complete", username, json={"data": data})
+
+    def claim_and_complete(self, username: str, case_id: int, bpmn_id: str, data: dict) -> dict:
+        task = self.open_task(username, case_id, bpmn_id)
+        claimed = self.post(f"/api/v1/tasks/{task['id']}/claim", username)
+        assert claimed.status_code == 200, claimed.get_json()
+        response = self.complete(username, task["id"], data)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+def property_application(**overrides: Any) -> dict:
+    data = {
+        "buyer_name": "张三", "buyer_id_number": ZHANGSAN_ID,
+        "seller_name": "李四", "seller_id_number": LISI_ID,
+        "certificate_no": CERTIFICATE_NO, "contract_no": CONTRACT_NO,
+        "first_home": True, "buyer_phone": "13800138000",
+    }
+    data.update(overrides)
+    return data
+
+
+def business_application(**overrides: Any) -> dict:
+    data = {
+        "company_name": "张三科技有限公司", "company_type": "limited_liability",
+        "registered_capital": 100, "address": OFFICE_ADDRESS,
+        "business_scope": "软件开发；信息技术咨询服务", "legal_rep_name": "张三",
+        "legal_rep_id_number": ZHANGSAN_ID, "phone": "13800138000",
+    }
+    data.update(overrides)
+    return data

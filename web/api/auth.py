@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from flask import Blueprint, g
+
+from engine.clock import isoformat
+from engine.models import User
+from engine.services import auth
+
+from .common import authenticated, engine, json_body
+
+bp = Blueprint("auth", __name__)
+
+
+def user_view(user: User) -> dict:
+    view = {"username": user.username, "display_name": user.display_name,
+            "roles": list(user.roles or []), "department": user.department_code}
+    if "applicant" in (user.roles or []):
+        view["id_number"] = user.id_number
+    return view
+
+
+@bp.post("/auth/token")
+def issue_token():  # noqa: ANN201
+    body = json_body()
+    token, expires_at, user = auth.authenticate(engine(), body.get("username"), body.get("password"))
+    return {"token": token, "expires_at": isoformat(expires_at), "user": user_view(user)}
+
+
+@bp.get("/me")
+@authenticated
+def me():  # noqa: ANN201
+    return user_view(g.user)

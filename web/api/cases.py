@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from engine.services import cases as service
+from engine.services.views import case_view, event_view
+from engine.uow import read_only
+
+from ..i18n import language
+from .common import authenticated, caller, engine, json_body, page_of, paging
+
+bp = Blueprint("cases", __name__)
+
+
+def _case_json(case_id: int) -> dict:
+    with read_only(engine().db) as session:
+        case = service.get_visible_case(session, caller(), case_id)
+        return case_view(engine(), session, caller(), case)
+
+
+@bp.post("/cases")
+@authenticated
+def start_case():  # noqa: ANN201
+    body = json_body()
+    case_id = service.start_case(engine(), caller(), body.get("process_key"),
+                                 body.get("applicant"), body.get("data"), language())
+    return _case_json(case_id), 201
+
+
+@bp.get("/cases")
+@authenticated
+def list_cases():  # noqa: ANN201
+    page, per_page = paging()
+    cases, total = service.list_cases(engine(), caller(), status=request.args.get("status"),
+                                      process_key=request.args.get("process_key"),
+                                      page=page, per_page=per_page)
+    with read_only(engine().db) as session:
+        items = [case_view(engine(), session, caller(), c) for c in cases]
+    return page_of(items, total, page, per_page)
+
+
+@bp.get("/cases/<int:case_id>")
+@authenticated
+def get_case(case_id: int):  # noqa: ANN201
+    return _case_json(case_id)
+
+
+@bp.get("/cases/<int:case_id>/events")
+@authenticated
+def case_events(case_id: int):  # noqa: ANN201
+    events = [event_view(e) for e in service.case_events(engine(), caller(), case_id)]
+    return {"items": events, "total": len(events), "page": 1, "per_page": max(len(events), 1)}

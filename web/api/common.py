@@ -1,0 +1,68 @@
+"""What every endpoint shares: the engine, the caller, JSON bodies and pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, request
+
+from engine.app import Govflow
+from engine.errors import BadRequest, Unauthorized
+from engine.principal import Principal
+from engine.services import auth
+
+MAX_PER_PAGE = 100
+
+
+def engine() -> Govflow:
+    return current_app.extensions["govflow"]
+
+
+def caller() -> Principal:
+    return g.principal
+
+
+def authenticated(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("missing bearer token")
+        g.user = auth.user_for_token(engine(), token.strip())
+        g.principal = auth.principal_of(g.user)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body() -> dict[str, Any]:
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number") from None
+    if value < 1:
+        raise BadRequest(f"'{name}' must be at least 1")
+    return min(value, maximum) if maximum else value
+
+
+def paging() -> tuple[int, int]:
+    return _positive_int("page", 1), _positive_int("per_page", 20, MAX_PER_PAGE)
+
+
+def page_of(items: Iterable[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": list(items), "total": total, "page": page, "per_page": per_page}

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from engine.definitions.deploy import DeployRequest, Upload
+from engine.errors import BadRequest
+from engine.services import definitions as service
+from engine.services.views import definition_view
+
+from .common import authenticated, caller, engine
+
+bp = Blueprint("definitions", __name__)
+
+
+def _upload(storage) -> Upload:  # noqa: ANN001
+    return Upload(storage.filename or "upload", storage.read())
+
+
+@bp.post("/process-definitions")
+@authenticated
+def deploy():  # noqa: ANN201
+    if "file" not in request.files:
+        raise BadRequest("multipart field 'file' (one .bpmn) is required")
+    deploy_request = DeployRequest(
+        bpmn=_upload(request.files["file"]),
+        dmn=[_upload(f) for f in request.files.getlist("dmn")],
+        forms=[_upload(f) for f in request.files.getlist("form")],
+    )
+    outcome = service.deploy(engine(), caller(), deploy_request)
+    return definition_view(outcome.definition), 201 if outcome.created else 200
+
+
+@bp.get("/process-definitions")
+@authenticated
+def list_definitions():  # noqa: ANN201
+    items = [definition_view(d) for d in service.latest_definitions(engine(), caller())]
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+
+
+def _version() -> int | None:
+    raw = request.args.get("version")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise BadRequest("'version' must be a whole number")
+    return int(raw)
+
+
+@bp.get("/process-definitions/<key>")
+@authenticated
+def get_definition(key: str):  # noqa: ANN201
+    definition = service.get_definition(engine(), caller(), key, _version())
+    view = definition_view(definition)
+    view["versions"] = service.versions(engine(), key)
+    return view
+
+
+@bp.get("/process-definitions/<key>/bpmn")
+@authenticated
+def get_bpmn(key: str):  # noqa: ANN201
+    definition = service.get_definition(engine(), caller(), key, _version())
+    return Response(definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.get("/models")
+@authenticated
+def list_models():  # noqa: ANN201
+    models = service.list_models(engine(), caller())
+    items = [service.model_view(m) for m in models]
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+
+
+@bp.get("/models/<int:model_id>")
+@authenticated
+def get_model(model_id: int):  # noqa: ANN201
+    return service.model_view(service.get_model(engine(), caller(), model_id))
+
+
+@bp.get("/models/<int:model_id>/bpmn")
+@authenticated
+def get_model_bpmn(model_id: int):  # noqa: ANN201
+    model = service.get_model(engine(), caller(), model_id)
+    return Response(model.xml, mimetype="application/xml")

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from engine.services import tasks as service
+from engine.services.views import task_detail, task_view
+from engine.uow import read_only
+
+from ..i18n import language
+from .cases import _case_json
+from .common import authenticated, caller, engine, json_body, page_of, paging
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks")
+@authenticated
+def list_tasks():  # noqa: ANN201
+    page, per_page = paging()
+    args = request.args
+    rows, total = service.list_tasks(
+        engine(), caller(), status=args.get("status"), department=args.get("department"),
+        assignee=args.get("assignee"), process_key=args.get("process_key"),
+        page=page, per_page=per_page,
+    )
+    return page_of([task_view(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/tasks/<task_id>")
+@authenticated
+def get_task(task_id: str):  # noqa: ANN201
+    row = service.get_task(engine(), caller(), task_id)
+    with read_only(engine().db) as session:
+        return task_detail(engine(), session, row)
+
+
+@bp.post("/tasks/<task_id>/claim")
+@authenticated
+def claim(task_id: str):  # noqa: ANN201
+    return task_view(service.claim(engine(), caller(), task_id))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@authenticated
+def unclaim(task_id: str):  # noqa: ANN201
+    return task_view(service.unclaim(engine(), caller(), task_id))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@authenticated
+def complete(task_id: str):  # noqa: ANN201
+    body = json_body()
+    case_id = service.complete(engine(), caller(), task_id, body.get("data"), language())
+    return _case_json(case_id)

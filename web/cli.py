@@ -1,0 +1,87 @@
+"""The ``govflow`` command line for operators.
+
+``govflow db upgrade`` (Flask-Migrate), ``govflow deploy FILE``, ``govflow seed-demo``,
+``govflow serve``.  Every command works on the database named by GOVFLOW_DATABASE_URL
+(default: SQLite under GOVFLOW_DATA_DIR).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from engine.errors import GovflowError
+from engine.principal import SYSTEM, Principal
+
+
+def _create_app():  # noqa: ANN202
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """govflow — BPMN workflow engine for cross-department government services."""
+
+
+def _engine():  # noqa: ANN202
+    return current_app.extensions["govflow"]
+
+
+def _fail(exc: GovflowError) -> None:
+    click.echo(f"error: {exc.code}: {exc.message}", err=True)
+    for element in exc.details.get("elements", []):
+        click.echo(f"  {element['id']}: {element['message']}", err=True)
+    for field, messages in exc.details.get("fields", {}).items():
+        click.echo(f"  {field}: {'; '.join(messages)}", err=True)
+    sys.exit(1)
+
+
+@main.command("deploy")
+@click.argument("bpmn", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dmn", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A DMN file deployed with the process (repeatable).")
+@click.option("--form", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A form definition JSON file (repeatable).")
+def deploy_command(bpmn: Path, dmn: tuple[Path, ...], form: tuple[Path, ...]) -> None:
+    """Validate and deploy a BPMN file as a new version of its process."""
+    from engine.services.definitions import deploy_files
+
+    operator = Principal("cli", ("designer",), display_name="command line")
+    try:
+        outcome = deploy_files(_engine(), operator, bpmn, list(dmn), list(form))
+    except GovflowError as exc:
+        _fail(exc)
+    definition = outcome.definition
+    verb = "deployed" if outcome.created else "unchanged, already"
+    click.echo(f"{definition.key}: {verb} version {definition.version} ({definition.sha256[:12]})")
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo departments, users and shared data, and deploy both flagship matters."""
+    from engine.services.demo import seed_demo
+
+    try:
+        report = seed_demo(_engine(), SYSTEM)
+    except GovflowError as exc:
+        _fail(exc)
+    click.echo(report)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+def serve_command(host: str, port: int) -> None:
+    """Serve the web app (single process; use gunicorn for production, see README)."""
+    from werkzeug.serving import run_simple
+
+    click.echo(f"govflow serving on http://{host}:{port}")
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)

@@ -1,0 +1,41 @@
+"""Every error answers ``{"error": {"code", "message", "details"}}`` (API.md)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import GovflowError
+
+from .i18n import message
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large"}
+
+
+def error_response(status: int, code: str, detail: str = "", details: dict | None = None):  # noqa: ANN201
+    body = {"code": code, "message": message(code, detail), "details": dict(details or {})}
+    if detail and detail != body["message"]:
+        body["details"].setdefault("reason", detail)
+    return jsonify({"error": body}), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(GovflowError)
+    def _domain(exc: GovflowError):  # noqa: ANN202
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # noqa: ANN202
+        status = exc.code or 500
+        return error_response(status, _HTTP_CODES.get(status, "bad_request"), exc.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # noqa: ANN202
+        # Never a stack trace or internal detail to the user; the log keeps it.
+        log.exception("unhandled error")
+        return error_response(500, "internal_error")

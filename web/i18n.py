@@ -1,0 +1,35 @@
+"""Error messages in Chinese (default) and English, chosen by Accept-Language."""
+
+from __future__ import annotations
+
+from flask import request
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_request": ("请求格式错误", "The request is malformed"),
+    "invalid_bpmn": ("文件不是有效的 BPMN 2.0 文档", "The file is not a valid BPMN 2.0 document"),
+    "unauthorized": ("未登录、令牌无效或已过期", "Not signed in, or the token is wrong or expired"),
+    "forbidden": ("无权执行此操作", "You are not allowed to do this"),
+    "not_found": ("资源不存在", "No such resource"),
+    "conflict": ("数据已被他人修改，请刷新后重试", "Someone else changed this; reload and retry"),
+    "task_not_ready": ("任务当前不可办理", "The task is not ready"),
+    "already_completed": ("任务已办结，不能重复提交", "The task is already completed"),
+    "already_claimed": ("任务已被他人签收", "The task is claimed by someone else"),
+    "case_closed": ("办件已终止", "The case is closed"),
+    "too_large": ("上传文件过大", "The upload is too large"),
+    "validation_failed": ("表单校验未通过", "The form has errors"),
+    "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
+    "workflow_error": ("流程运行出错", "The process failed while running"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "internal_error": ("服务器内部错误", "Internal server error"),
+}
+
+
+def language() -> str:
+    """``en`` when the client prefers English, else ``zh`` (the default)."""
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best and best.startswith("en") else "zh"
+
+
+def message(code: str, fallback: str = "") -> str:
+    zh, en = MESSAGES.get(code, (fallback or code, fallback or code))
+    return en if language() == "en" else zh
