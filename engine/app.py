@@ -27,8 +27,9 @@ class Govflow:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         from forms import shipped_forms
 
-        return cls(settings, Database.connect(settings.effective_database_url),
-                   forms=shipped_forms())
+        return cls(
+            settings, Database.connect(settings.effective_database_url), forms=shipped_forms()
+        )
 
     def close(self) -> None:
         self.db.dispose()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .expressions import ExpressionError, ExpressionSyntaxError, validate
+from .expressions import ExpressionError, ExpressionSyntaxError, iso8601_kind, validate
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -163,7 +163,7 @@ class _Checker:
         text = element.text
         if text is None:
             return  # SpiffWorkflow treats a missing expression as no condition
-        self.report(element, _expression_problem(kind, text))
+        self.report(element, _expression_problem(kind, text) or _timer_kind_problem(kind, text))
 
     def java_hooks(self, element: Any, local: str) -> None:
         for attribute, name in _JAVA_HOOKS.items():
@@ -232,6 +232,24 @@ class _Checker:
             text = _dmn_text(entry, ns)
             if text:  # SpiffWorkflow skips None and '' (an empty output)
                 self.report(entry, _expression_problem(f"DMN output entry (rule {number})", text))
+
+
+_TIMER_KINDS = {
+    "timer duration": ("duration", "an ISO 8601 duration such as P3D or PT4H"),
+    "timer date": ("date", "an ISO 8601 date/time such as 2026-12-01T09:00:00+08:00"),
+    "timer cycle": ("cycle", "an ISO 8601 repeating interval such as R3/PT10M"),
+}
+
+
+def _timer_kind_problem(kind: str, text: str) -> str | None:
+    """A literal of the wrong kind fails inside SpiffWorkflow with a bare Exception."""
+    found = iso8601_kind(text)
+    if kind not in _TIMER_KINDS or found is None:
+        return None
+    expected, example = _TIMER_KINDS[kind]
+    if found == expected:
+        return None
+    return f"{kind} '{_short(text)}' must be {example}"
 
 
 def _inside(element: Any, ns: str, locals_: set[str]) -> bool:

@@ -58,50 +58,141 @@ def _users() -> list[dict[str, Any]]:
         {"username": "supervisor", "display_name": "督办员", "roles": ["supervisor"]},
     ]
     for code, zh, _en in DEPARTMENTS:
-        users.append({"username": f"clerk_{code}", "display_name": f"{zh}办事员",
-                      "roles": ["clerk"], "department_code": code})
+        users.append(
+            {
+                "username": f"clerk_{code}",
+                "display_name": f"{zh}办事员",
+                "roles": ["clerk"],
+                "department_code": code,
+            }
+        )
     for username, name, id_number, phone in APPLICANTS:
-        users.append({"username": username, "display_name": name, "roles": ["applicant"],
-                      "id_number": id_number, "phone": phone})
+        users.append(
+            {
+                "username": username,
+                "display_name": name,
+                "roles": ["applicant"],
+                "id_number": id_number,
+                "phone": phone,
+            }
+        )
     return users
 
 
 def _shared_records() -> list[dict[str, Any]]:
     return [
-        {"provider": "identity", "record_key": ZHANGSAN_ID, "subject_id_number": ZHANGSAN_ID,
-         "data": {"name": "张三", "id_number": ZHANGSAN_ID, "address": "北京市东城区东华门街道1号",
-                  "photo_verified": True}},
-        {"provider": "identity", "record_key": LISI_ID, "subject_id_number": LISI_ID,
-         "data": {"name": "李四", "id_number": LISI_ID, "address": FLAT_ADDRESS,
-                  "photo_verified": True}},
-        {"provider": "identity", "record_key": WANGFANG_ID, "subject_id_number": WANGFANG_ID,
-         "data": {"name": "王芳", "id_number": WANGFANG_ID, "address": FLAT_ADDRESS,
-                  "photo_verified": True}},
-        {"provider": "marriage", "record_key": ZHANGSAN_ID, "subject_id_number": ZHANGSAN_ID,
-         "data": {"marital_status": "unmarried", "spouse_id_number": None}},
-        {"provider": "marriage", "record_key": LISI_ID, "subject_id_number": LISI_ID,
-         "data": {"marital_status": "married", "spouse_id_number": WANGFANG_ID}},
-        {"provider": "property", "record_key": CERTIFICATE_NO, "subject_id_number": LISI_ID,
-         "search_key": FLAT_ADDRESS,
-         "data": {"certificate_no": CERTIFICATE_NO, "owners": [LISI_ID, WANGFANG_ID],
-                  "area": 89.5, "address": FLAT_ADDRESS, "parcel_map": "ZD-110105-0088",
-                  "floor_plan": "FH-110105-0088-1202", "mortgaged": False, "seized": False}},
-        {"provider": "property", "record_key": "BJ2023-0067890", "subject_id_number": ZHANGSAN_ID,
-         "search_key": OFFICE_ADDRESS,
-         "data": {"certificate_no": "BJ2023-0067890", "owners": [ZHANGSAN_ID], "area": 120.0,
-                  "address": OFFICE_ADDRESS, "parcel_map": "ZD-110108-0027",
-                  "floor_plan": "FH-110108-0027-1101", "mortgaged": False, "seized": False}},
-        {"provider": "contract_filing", "record_key": CONTRACT_NO, "subject_id_number": ZHANGSAN_ID,
-         "data": {"contract_no": CONTRACT_NO, "buyer": ZHANGSAN_ID, "seller": LISI_ID,
-                  "price": 3_200_000, "certificate_no": CERTIFICATE_NO}},
-        {"provider": "business_registry", "record_key": "李四商贸有限公司",
-         "subject_id_number": LISI_ID,
-         "data": {"name": "李四商贸有限公司", "credit_code": "91110101MA01ABCD3X",
-                  "legal_representative": LISI_ID}},
-        {"provider": "tax_record", "record_key": "WS2025-LISI-01", "subject_id_number": LISI_ID,
-         "search_key": LISI_ID,
-         "data": {"certificate_no": "WS2025-LISI-01", "taxpayer": LISI_ID, "amount": 1200.0,
-                  "paid": True, "kind": "individual_income_tax"}},
+        {
+            "provider": "identity",
+            "record_key": ZHANGSAN_ID,
+            "subject_id_number": ZHANGSAN_ID,
+            "data": {
+                "name": "张三",
+                "id_number": ZHANGSAN_ID,
+                "address": "北京市东城区东华门街道1号",
+                "photo_verified": True,
+            },
+        },
+        {
+            "provider": "identity",
+            "record_key": LISI_ID,
+            "subject_id_number": LISI_ID,
+            "data": {
+                "name": "李四",
+                "id_number": LISI_ID,
+                "address": FLAT_ADDRESS,
+                "photo_verified": True,
+            },
+        },
+        {
+            "provider": "identity",
+            "record_key": WANGFANG_ID,
+            "subject_id_number": WANGFANG_ID,
+            "data": {
+                "name": "王芳",
+                "id_number": WANGFANG_ID,
+                "address": FLAT_ADDRESS,
+                "photo_verified": True,
+            },
+        },
+        {
+            "provider": "marriage",
+            "record_key": ZHANGSAN_ID,
+            "subject_id_number": ZHANGSAN_ID,
+            "data": {"marital_status": "unmarried", "spouse_id_number": None},
+        },
+        {
+            "provider": "marriage",
+            "record_key": LISI_ID,
+            "subject_id_number": LISI_ID,
+            "data": {"marital_status": "married", "spouse_id_number": WANGFANG_ID},
+        },
+        {
+            "provider": "property",
+            "record_key": CERTIFICATE_NO,
+            "subject_id_number": LISI_ID,
+            "search_key": FLAT_ADDRESS,
+            "data": {
+                "certificate_no": CERTIFICATE_NO,
+                "owners": [LISI_ID, WANGFANG_ID],
+                "area": 89.5,
+                "address": FLAT_ADDRESS,
+                "parcel_map": "ZD-110105-0088",
+                "floor_plan": "FH-110105-0088-1202",
+                "mortgaged": False,
+                "seized": False,
+            },
+        },
+        {
+            "provider": "property",
+            "record_key": "BJ2023-0067890",
+            "subject_id_number": ZHANGSAN_ID,
+            "search_key": OFFICE_ADDRESS,
+            "data": {
+                "certificate_no": "BJ2023-0067890",
+                "owners": [ZHANGSAN_ID],
+                "area": 120.0,
+                "address": OFFICE_ADDRESS,
+                "parcel_map": "ZD-110108-0027",
+                "floor_plan": "FH-110108-0027-1101",
+                "mortgaged": False,
+                "seized": False,
+            },
+        },
+        {
+            "provider": "contract_filing",
+            "record_key": CONTRACT_NO,
+            "subject_id_number": ZHANGSAN_ID,
+            "data": {
+                "contract_no": CONTRACT_NO,
+                "buyer": ZHANGSAN_ID,
+                "seller": LISI_ID,
+                "price": 3_200_000,
+                "certificate_no": CERTIFICATE_NO,
+            },
+        },
+        {
+            "provider": "business_registry",
+            "record_key": "李四商贸有限公司",
+            "subject_id_number": LISI_ID,
+            "data": {
+                "name": "李四商贸有限公司",
+                "credit_code": "91110101MA01ABCD3X",
+                "legal_representative": LISI_ID,
+            },
+        },
+        {
+            "provider": "tax_record",
+            "record_key": "WS2025-LISI-01",
+            "subject_id_number": LISI_ID,
+            "search_key": LISI_ID,
+            "data": {
+                "certificate_no": "WS2025-LISI-01",
+                "taxpayer": LISI_ID,
+                "amount": 1200.0,
+                "paid": True,
+                "kind": "individual_income_tax",
+            },
+        },
     ]
 
 

@@ -12,6 +12,8 @@ What an expression may do:
 * literals (text, numbers, booleans, ``None``, lists, tuples, dicts, sets);
 * read variables of the case (unknown names are an error, not ``None``);
 * ``record.field`` reads a key of a dict (JUEL property syntax), ``x[i]`` / ``x[a:b]``;
+  a missing field is an error too (a typo must not silently route a case): test optional
+  fields with ``'spouse' in applicant``;
 * ``and or not``, comparisons (chained, ``in``, ``is``), ``+ - * / // % **``, ``a if c else b``;
 * call the pure functions in :data:`FUNCTIONS` (``len``, ``min``, ``max``, ...).
 
@@ -40,6 +42,7 @@ __all__ = [
     "ExpressionSyntaxError",
     "evaluate",
     "is_iso8601_literal",
+    "iso8601_kind",
     "translate",
     "validate",
 ]
@@ -94,22 +97,33 @@ def _is_duration(text: str) -> bool:
     )
 
 
+def iso8601_kind(expr: str) -> str | None:
+    """``"duration"``, ``"date"`` or ``"cycle"`` for an unquoted ISO 8601 literal, else None.
+
+    Timer elements need the matching kind: SpiffWorkflow parses timeDuration as a
+    duration, timeDate as a date/time and timeCycle as a repeating interval.
+    """
+    if not isinstance(expr, str) or len(expr) > 100:
+        return None
+    text = expr.strip()
+    if _is_duration(text):
+        return "duration"
+    if _DATETIME_RE.fullmatch(text):
+        return "date"
+    if _CYCLE_RE.fullmatch(text) and all(
+        _is_duration(part) or _DATETIME_RE.fullmatch(part) for part in text.split("/")[1:]
+    ):
+        return "cycle"
+    return None
+
+
 def is_iso8601_literal(expr: str) -> bool:
     """True for an unquoted ISO 8601 duration, date/time or repeating interval.
 
     ``P3D``, ``PT4H``, ``P1DT2H``, ``R3/PT10M``, ``R/P1D``, ``2026-12-01``,
     ``2026-12-01T09:00:00+08:00``.  Such text is a timer value, not an expression.
     """
-    if not isinstance(expr, str) or len(expr) > 100:
-        return False
-    text = expr.strip()
-    if _is_duration(text) or _DATETIME_RE.fullmatch(text):
-        return True
-    if _CYCLE_RE.fullmatch(text):
-        return all(
-            _is_duration(part) or _DATETIME_RE.fullmatch(part) for part in text.split("/")[1:]
-        )
-    return False
+    return iso8601_kind(expr) is not None
 
 
 def _duration_months(text: str) -> float:

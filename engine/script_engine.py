@@ -28,9 +28,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 from . import expressions
 from .expressions import ExpressionError, ExpressionSyntaxError
 
-SCRIPTS_REFUSED = (
-    "scripts are not accepted: decisions belong in DMN tables or gateway conditions"
-)
+SCRIPTS_REFUSED = "scripts are not accepted: decisions belong in DMN tables or gateway conditions"
 SERVICE_CALLS_REFUSED = "service calls through the script engine are not accepted"
 
 

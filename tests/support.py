@@ -16,8 +16,9 @@ class Api:
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
-            response = self.client.post("/api/v1/auth/token",
-                                        json={"username": username, "password": PASSWORD})
+            response = self.client.post(
+                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            )
             assert response.status_code == 200, response.get_json()
             self._tokens[username] = response.get_json()["token"]
         return self._tokens[username]
@@ -48,7 +49,11 @@ class Api:
 
     def open_task(self, username: str, case_id: int, bpmn_id: str) -> dict:
         for task in self.worklist(username):
-            if task["case_id"] == case_id and task["bpmn_id"] == bpmn_id and task["status"] in ("ready", "claimed"):
+            if (
+                task["case_id"] == case_id
+                and task["bpmn_id"] == bpmn_id
+                and task["status"] in ("ready", "claimed")
+            ):
                 return task
         raise AssertionError(f"{username} has no open task {bpmn_id} of case {case_id}")
 
@@ -66,10 +71,14 @@ class Api:
 
 def property_application(**overrides: Any) -> dict:
     data = {
-        "buyer_name": "张三", "buyer_id_number": ZHANGSAN_ID,
-        "seller_name": "李四", "seller_id_number": LISI_ID,
-        "certificate_no": CERTIFICATE_NO, "contract_no": CONTRACT_NO,
-        "first_home": True, "buyer_phone": "13800138000",
+        "buyer_name": "张三",
+        "buyer_id_number": ZHANGSAN_ID,
+        "seller_name": "李四",
+        "seller_id_number": LISI_ID,
+        "certificate_no": CERTIFICATE_NO,
+        "contract_no": CONTRACT_NO,
+        "first_home": True,
+        "buyer_phone": "13800138000",
     }
     data.update(overrides)
     return data
@@ -77,10 +86,14 @@ def property_application(**overrides: Any) -> dict:
 
 def business_application(**overrides: Any) -> dict:
     data = {
-        "company_name": "张三科技有限公司", "company_type": "limited_liability",
-        "registered_capital": 100, "address": OFFICE_ADDRESS,
-        "business_scope": "软件开发；信息技术咨询服务", "legal_rep_name": "张三",
-        "legal_rep_id_number": ZHANGSAN_ID, "phone": "13800138000",
+        "company_name": "张三科技有限公司",
+        "company_type": "limited_liability",
+        "registered_capital": 100,
+        "address": OFFICE_ADDRESS,
+        "business_scope": "软件开发；信息技术咨询服务",
+        "legal_rep_name": "张三",
+        "legal_rep_id_number": ZHANGSAN_ID,
+        "phone": "13800138000",
     }
     data.update(overrides)
     return data

@@ -50,7 +50,9 @@ def test_two_clerks_completing_parallel_branches_at_once_both_survive(api: Api, 
         registry_clerk = principal_of(get_user(govflow, "clerk_registry"))
 
         results = at_once(
-            lambda: tasks.complete(govflow, tax_clerk, tax["id"], {"tax_amount": 100, "paid": True}),
+            lambda: tasks.complete(
+                govflow, tax_clerk, tax["id"], {"tax_amount": 100, "paid": True}
+            ),
             lambda: tasks.complete(govflow, registry_clerk, registry["id"], {"approved": True}),
         )
         assert results == [case_id, case_id], results
@@ -67,10 +69,12 @@ def test_the_same_task_completed_twice_at_once_succeeds_exactly_once(api: Api, g
     case = api.start_case("property_transfer", property_application())
     task = api.open_task("clerk_service_center", case["id"], "acceptance")
     clerk = principal_of(get_user(govflow, "clerk_service_center"))
-    results = at_once(*[
-        (lambda: tasks.complete(govflow, clerk, task["id"], {"accepted": True}))
-        for _ in range(2)
-    ])
+    results = at_once(
+        *[
+            (lambda: tasks.complete(govflow, clerk, task["id"], {"accepted": True}))
+            for _ in range(2)
+        ]
+    )
     successes = [r for r in results if r == case["id"]]
     failures = [r for r in results if isinstance(r, GovflowError)]
     assert len(successes) == 1 and len(failures) == 1, results

@@ -13,8 +13,11 @@ def open_tasks_by_clerk(api: Api, case_id: int) -> dict[str, set[str]]:
     """Which open tasks of the case each department's clerk sees."""
     seen = {}
     for clerk in ALL_CLERKS:
-        tasks = [t for t in api.worklist(clerk) if t["case_id"] == case_id
-                 and t["status"] in ("ready", "claimed")]
+        tasks = [
+            t
+            for t in api.worklist(clerk)
+            if t["case_id"] == case_id and t["status"] in ("ready", "claimed")
+        ]
         if tasks:
             seen[clerk] = {t["bpmn_id"] for t in tasks}
     return seen
@@ -36,10 +39,16 @@ def test_property_transfer_runs_from_application_to_conclusion(api: Api):
 
     assert open_tasks_by_clerk(api, case_id) == {"clerk_service_center": {"acceptance"}}
 
-    api.claim_and_complete("clerk_service_center", case_id, "acceptance",
-                           {"accepted": True, "opinion": "材料齐全，予以受理"})
+    api.claim_and_complete(
+        "clerk_service_center",
+        case_id,
+        "acceptance",
+        {"accepted": True, "opinion": "材料齐全，予以受理"},
+    )
     assert open_tasks_by_clerk(api, case_id) == {
-        "clerk_tax": {"collect_tax"}, "clerk_registry": {"registry_review"}}
+        "clerk_tax": {"collect_tax"},
+        "clerk_registry": {"registry_review"},
+    }
 
     # The DMN decision priced the deed tax: a first home of 89.5 m² → 1 %.
     tax_task = api.open_task("clerk_tax", case_id, "collect_tax")
@@ -50,21 +59,33 @@ def test_property_transfer_runs_from_application_to_conclusion(api: Api):
     api.claim_and_complete("clerk_registry", case_id, "registry_review", {"approved": True})
     assert open_tasks_by_clerk(api, case_id) == {"clerk_tax": {"collect_tax"}}
 
-    after_tax = api.claim_and_complete("clerk_tax", case_id, "collect_tax",
-                                       {"tax_amount": 32000, "paid": True, "receipt_no": "WS-TEST-1"})
+    after_tax = api.claim_and_complete(
+        "clerk_tax",
+        case_id,
+        "collect_tax",
+        {"tax_amount": 32000, "paid": True, "receipt_no": "WS-TEST-1"},
+    )
     assert after_tax["data"]["deed_tax"]["rate"] == 0.01
     # 登簿 reads the payment from the tax records, not from a paper receipt.
     assert after_tax["data"]["tax_record"]["certificate_no"] == "WS-TEST-1"
     assert open_tasks_by_clerk(api, case_id) == {"clerk_registry": {"record_register"}}
 
-    done = api.claim_and_complete("clerk_registry", case_id, "record_register",
-                                  {"new_certificate_no": "BJ2026-0099999", "registered_on": "2026-11-23"})
+    done = api.claim_and_complete(
+        "clerk_registry",
+        case_id,
+        "record_register",
+        {"new_certificate_no": "BJ2026-0099999", "registered_on": "2026-11-23"},
+    )
     assert done["status"] == "completed" and done["outcome"] == "concluded"
     assert done["completed_at"]
     # Utilities are notified and work on after 办结.
     assert open_tasks_by_clerk(api, case_id) == {"clerk_utilities": {"transfer_utilities"}}
-    api.claim_and_complete("clerk_utilities", case_id, "transfer_utilities",
-                           {"water": True, "power": True, "gas": True})
+    api.claim_and_complete(
+        "clerk_utilities",
+        case_id,
+        "transfer_utilities",
+        {"water": True, "power": True, "gas": True},
+    )
     assert open_tasks_by_clerk(api, case_id) == {}
 
     events = api.get(f"/api/v1/cases/{case_id}/events", "zhangsan").get_json()["items"]
@@ -72,10 +93,16 @@ def test_property_transfer_runs_from_application_to_conclusion(api: Api):
     assert actions[0] == "case_started"
     assert actions.count("task_completed") == 5
     assert "shared_data_pulled" in actions and "case_completed" in actions
-    completed_by = {e["details"]["bpmn_id"]: e["actor"] for e in events if e["action"] == "task_completed"}
-    assert completed_by == {"acceptance": "clerk_service_center", "registry_review": "clerk_registry",
-                            "collect_tax": "clerk_tax", "record_register": "clerk_registry",
-                            "transfer_utilities": "clerk_utilities"}
+    completed_by = {
+        e["details"]["bpmn_id"]: e["actor"] for e in events if e["action"] == "task_completed"
+    }
+    assert completed_by == {
+        "acceptance": "clerk_service_center",
+        "registry_review": "clerk_registry",
+        "collect_tax": "clerk_tax",
+        "record_register": "clerk_registry",
+        "transfer_utilities": "clerk_utilities",
+    }
 
 
 def test_business_startup_runs_four_departments_in_parallel(api: Api):
@@ -88,20 +115,33 @@ def test_business_startup_runs_four_departments_in_parallel(api: Api):
     api.claim_and_complete("clerk_service_center", case_id, "acceptance", {"accepted": True})
     assert open_tasks_by_clerk(api, case_id) == {"clerk_market": {"market_registration"}}
 
-    after = api.claim_and_complete("clerk_market", case_id, "market_registration",
-                                   {"approved": True, "credit_code": "91110108MA01XYK12Q"})
+    after = api.claim_and_complete(
+        "clerk_market",
+        case_id,
+        "market_registration",
+        {"approved": True, "credit_code": "91110108MA01XYK12Q"},
+    )
     assert after["data"]["issued"]["e_license"]["credit_code"] == "91110108MA01XYK12Q"
-    parallel = {"clerk_public_security": {"seal_filing"}, "clerk_tax": {"tax_registration"},
-                "clerk_hrss": {"social_insurance"}, "clerk_housing_fund": {"housing_fund_registration"}}
+    parallel = {
+        "clerk_public_security": {"seal_filing"},
+        "clerk_tax": {"tax_registration"},
+        "clerk_hrss": {"social_insurance"},
+        "clerk_housing_fund": {"housing_fund_registration"},
+    }
     assert open_tasks_by_clerk(api, case_id) == parallel
 
-    forms = {"clerk_public_security": ("seal_filing", {"seal_count": 2}),
-             "clerk_tax": ("tax_registration", {"taxpayer_type": "small_scale", "invoices_issued": True}),
-             "clerk_hrss": ("social_insurance", {"registered": True, "employees": 3}),
-             "clerk_housing_fund": ("housing_fund_registration", {"account_no": "GJJ-0001"})}
+    forms = {
+        "clerk_public_security": ("seal_filing", {"seal_count": 2}),
+        "clerk_tax": (
+            "tax_registration",
+            {"taxpayer_type": "small_scale", "invoices_issued": True},
+        ),
+        "clerk_hrss": ("social_insurance", {"registered": True, "employees": 3}),
+        "clerk_housing_fund": ("housing_fund_registration", {"account_no": "GJJ-0001"}),
+    }
     for i, (clerk, (bpmn_id, data)) in enumerate(forms.items()):
         result = api.claim_and_complete(clerk, case_id, bpmn_id, data)
-        remaining = dict(list(parallel.items())[i + 1:])
+        remaining = dict(list(parallel.items())[i + 1 :])
         assert open_tasks_by_clerk(api, case_id) == remaining
         assert result["status"] == ("completed" if not remaining else "running")
     assert result["outcome"] == "concluded"
@@ -109,7 +149,11 @@ def test_business_startup_runs_four_departments_in_parallel(api: Api):
 
 def test_refusal_at_the_window_ends_the_case(api: Api):
     case = api.start_case("property_transfer", property_application())
-    done = api.claim_and_complete("clerk_service_center", case["id"], "acceptance",
-                                  {"accepted": False, "refusal_reason": "不属于本机关职权范围"})
+    done = api.claim_and_complete(
+        "clerk_service_center",
+        case["id"],
+        "acceptance",
+        {"accepted": False, "refusal_reason": "不属于本机关职权范围"},
+    )
     assert done["status"] == "completed" and done["outcome"] == "refused"
     assert open_tasks_by_clerk(api, case["id"]) == {}

@@ -52,8 +52,11 @@ def test_invalid_form_data_answers_422_per_field_and_changes_nothing(api: Api):
 
 def test_english_error_messages_on_request(api: Api):
     _case_id, task = started(api)
-    response = api.client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}},
-                               headers=api.headers("clerk_service_center", **{"Accept-Language": "en"}))
+    response = api.client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {}},
+        headers=api.headers("clerk_service_center", **{"Accept-Language": "en"}),
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["message"] == "The form has errors"
@@ -66,8 +69,15 @@ def test_claimed_task_cannot_be_taken_by_a_colleague(api: Api, app):
     from engine.uow import transaction
 
     with transaction(app.extensions["govflow"].db) as session:
-        session.add(User(username="clerk_sc2", password_hash=hash_password("govflow-demo"),
-                         display_name="窗口二", roles=["clerk"], department_code="service_center"))
+        session.add(
+            User(
+                username="clerk_sc2",
+                password_hash=hash_password("govflow-demo"),
+                display_name="窗口二",
+                roles=["clerk"],
+                department_code="service_center",
+            )
+        )
     _case_id, task = started(api)
     assert api.post(f"/api/v1/tasks/{task['id']}/claim", "clerk_service_center").status_code == 200
     taken = api.post(f"/api/v1/tasks/{task['id']}/claim", "clerk_sc2")
@@ -75,7 +85,9 @@ def test_claimed_task_cannot_be_taken_by_a_colleague(api: Api, app):
     assert api.complete("clerk_sc2", task["id"], {"accepted": True}).status_code == 409
     mine = api.worklist("clerk_service_center", assignee="me")
     assert [t["id"] for t in mine] == [task["id"]]
-    assert api.post(f"/api/v1/tasks/{task['id']}/unclaim", "clerk_service_center").status_code == 200
+    assert (
+        api.post(f"/api/v1/tasks/{task['id']}/unclaim", "clerk_service_center").status_code == 200
+    )
     assert api.post(f"/api/v1/tasks/{task['id']}/claim", "clerk_sc2").status_code == 200
 
 
@@ -89,8 +101,9 @@ def test_requests_without_a_valid_token_are_refused(api: Api):
 
 
 def test_expired_tokens_are_refused(api: Api):
-    import time_machine
     from datetime import timedelta
+
+    import time_machine
 
     from engine import clock
 
@@ -110,24 +123,45 @@ def test_applicants_see_only_their_own_cases(api: Api):
 def test_applicants_cannot_apply_in_someone_elses_name(api: Api):
     from engine.demo import LISI_ID
 
-    response = api.post("/api/v1/cases", "zhangsan", json={
-        "process_key": "property_transfer", "applicant": {"id_number": LISI_ID, "name": "李四"},
-        "data": property_application()})
+    response = api.post(
+        "/api/v1/cases",
+        "zhangsan",
+        json={
+            "process_key": "property_transfer",
+            "applicant": {"id_number": LISI_ID, "name": "李四"},
+            "data": property_application(),
+        },
+    )
     assert response.status_code == 403
 
 
 def test_window_clerk_starts_a_case_for_an_applicant(api: Api):
     from engine.demo import ZHANGSAN_ID
 
-    response = api.post("/api/v1/cases", "clerk_service_center", json={
-        "process_key": "property_transfer", "applicant": {"id_number": ZHANGSAN_ID, "name": "张三"},
-        "data": property_application()})
+    response = api.post(
+        "/api/v1/cases",
+        "clerk_service_center",
+        json={
+            "process_key": "property_transfer",
+            "applicant": {"id_number": ZHANGSAN_ID, "name": "张三"},
+            "data": property_application(),
+        },
+    )
     assert response.status_code == 201
     assert api.get("/api/v1/cases", "zhangsan").get_json()["total"] == 1
-    bad = api.post("/api/v1/cases", "clerk_service_center", json={
-        "process_key": "property_transfer", "applicant": {"id_number": "123", "name": "张三"},
-        "data": property_application()})
-    assert bad.status_code == 422 and "applicant.id_number" in bad.get_json()["error"]["details"]["fields"]
+    bad = api.post(
+        "/api/v1/cases",
+        "clerk_service_center",
+        json={
+            "process_key": "property_transfer",
+            "applicant": {"id_number": "123", "name": "张三"},
+            "data": property_application(),
+        },
+    )
+    assert (
+        bad.status_code == 422
+        and "applicant.id_number" in bad.get_json()["error"]["details"]["fields"]
+    )
 
 
 def test_supervisor_sees_masked_identifiers(api: Api):
@@ -141,9 +175,18 @@ def test_supervisor_sees_masked_identifiers(api: Api):
 
 
 def test_starting_an_unknown_matter_is_404_and_bad_application_is_422(api: Api):
-    assert api.post("/api/v1/cases", "zhangsan", json={"process_key": "nope", "data": {}}).status_code == 404
-    response = api.post("/api/v1/cases", "zhangsan", json={
-        "process_key": "property_transfer", "data": property_application(buyer_id_number="110105199003071230")})
+    assert (
+        api.post("/api/v1/cases", "zhangsan", json={"process_key": "nope", "data": {}}).status_code
+        == 404
+    )
+    response = api.post(
+        "/api/v1/cases",
+        "zhangsan",
+        json={
+            "process_key": "property_transfer",
+            "data": property_application(buyer_id_number="110105199003071230"),
+        },
+    )
     assert response.status_code == 422
     assert "buyer_id_number" in response.get_json()["error"]["details"]["fields"]
     assert api.get("/api/v1/cases", "zhangsan").get_json()["total"] == 0

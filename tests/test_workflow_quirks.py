@@ -70,8 +70,13 @@ def test_dates_decimals_and_sets_in_case_data_survive_a_save():
     workflow = new_workflow(parsed)
     stepper.advance(workflow, {}, lambda task, meta: None)
     (task,) = ready_human_tasks(workflow)
-    task.data.update({"signed_on": date(2026, 10, 8), "price": Decimal("3200000.50"),
-                      "owners": {"110101198806124568"}})
+    task.data.update(
+        {
+            "signed_on": date(2026, 10, 8),
+            "price": Decimal("3200000.50"),
+            "owners": {"110101198806124568"},
+        }
+    )
     restored = load(dump(workflow), parsed)
     (again,) = ready_human_tasks(restored)
     assert again.data["signed_on"] == date(2026, 10, 8)

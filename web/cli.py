@@ -25,8 +25,13 @@ def _create_app():  # noqa: ANN202
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def main() -> None:
     """govflow — BPMN workflow engine for cross-department government services."""
 
@@ -46,10 +51,18 @@ def _fail(exc: GovflowError) -> None:
 
 @main.command("deploy")
 @click.argument("bpmn", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dmn", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A DMN file deployed with the process (repeatable).")
-@click.option("--form", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A form definition JSON file (repeatable).")
+@click.option(
+    "--dmn",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A DMN file deployed with the process (repeatable).",
+)
+@click.option(
+    "--form",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A form definition JSON file (repeatable).",
+)
 def deploy_command(bpmn: Path, dmn: tuple[Path, ...], form: tuple[Path, ...]) -> None:
     """Validate and deploy a BPMN file as a new version of its process."""
     from engine.services.definitions import deploy_files
@@ -78,7 +91,9 @@ def seed_demo_command() -> None:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+@click.option(
+    "--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT"
+)
 def serve_command(host: str, port: int) -> None:
     """Serve the web app (single process; use gunicorn for production, see README)."""
     from werkzeug.serving import run_simple

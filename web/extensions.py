@@ -4,7 +4,7 @@ engine's metadata; the engine itself uses plain SQLAlchemy sessions."""
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from engine.models import Base
+from engine.schema import Base
 
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate()

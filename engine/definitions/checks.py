@@ -56,8 +56,11 @@ def _check_user_task(
             problems.append((tid, f"'{group}' is not a known department code or name"))
     if not codes and not task["assignee"] and not task["candidate_users"] and not unknown:
         problems.append(
-            (tid, "nobody can receive this user task: put it in a department lane or give "
-                  "camunda:candidateGroups, camunda:candidateUsers or camunda:assignee")
+            (
+                tid,
+                "nobody can receive this user task: put it in a department lane or give "
+                "camunda:candidateGroups, camunda:candidateUsers or camunda:assignee",
+            )
         )
     if task["assignee"] and "${" in task["assignee"]:
         problems.append((tid, "camunda:assignee expressions are not supported; name a user"))
@@ -72,7 +75,9 @@ def _check_user_task(
     return problems
 
 
-def _check_service_task(task: dict[str, Any], providers: set[str]) -> tuple[list[Problem], list[Problem]]:
+def _check_service_task(
+    task: dict[str, Any], providers: set[str]
+) -> tuple[list[Problem], list[Problem]]:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     tid = task["id"]
@@ -104,7 +109,9 @@ def check_process(
         result.errors.extend(errors)
         result.warnings.extend(warnings)
     if meta["start_form"] and meta["start_form"] not in forms:
-        result.errors.append((meta["key"], f"start form '{meta['start_form']}' is not a known form"))
+        result.errors.append(
+            (meta["key"], f"start form '{meta['start_form']}' is not a known form")
+        )
     for name in ("statutory_limit", "promised_limit"):
         try:
             limit = parse_limit(meta["properties"].get(name))

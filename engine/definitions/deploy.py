@@ -79,17 +79,26 @@ def _department_names(session: Session) -> dict[str, dict[str, str]]:
     return {d.code: {"zh": d.name_zh, "en": d.name_en} for d in session.scalars(select(Department))}
 
 
-def _remember_model(db: Database, actor: Principal, request: DeployRequest, key: str | None,
-                    errors: list[dict[str, str]]) -> None:
+def _remember_model(
+    db: Database,
+    actor: Principal,
+    request: DeployRequest,
+    key: str | None,
+    errors: list[dict[str, str]],
+) -> None:
     """Keep the drawing (deployable or not) so designers can view what they uploaded."""
     sha = hashlib.sha256(request.bpmn.data).hexdigest()
 
     def work(session: Session) -> None:
         model = session.scalar(select(BpmnModel).where(BpmnModel.sha256 == sha))
         if model is None:
-            model = BpmnModel(sha256=sha, filename=request.bpmn.filename[:300],
-                              xml=request.bpmn.data.decode("utf-8", "replace"),
-                              uploaded_by=actor.username, uploaded_at=clock.now())
+            model = BpmnModel(
+                sha256=sha,
+                filename=request.bpmn.filename[:300],
+                xml=request.bpmn.data.decode("utf-8", "replace"),
+                uploaded_by=actor.username,
+                uploaded_at=clock.now(),
+            )
             session.add(model)
         model.process_key = key
         model.deployable = not errors
@@ -124,13 +133,18 @@ def deploy(
     for root in (bpmn_root, *dmn_roots):
         errors.extend(check_document(root))
     if not processes:
-        errors.append((bpmn_root.get("id") or "definitions",
-                       'no executable process: mark the process isExecutable="true"'))
+        errors.append(
+            (
+                bpmn_root.get("id") or "definitions",
+                'no executable process: mark the process isExecutable="true"',
+            )
+        )
     else:
         for extra in processes[1:]:
             warnings.append((extra.get("id"), "only the first executable process is deployed"))
-        checked = check_process(processes[0], departments=departments, forms=forms,
-                                providers=providers)
+        checked = check_process(
+            processes[0], departments=departments, forms=forms, providers=providers
+        )
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)
         meta = checked.meta
@@ -153,8 +167,9 @@ def deploy(
 
     def store(session: Session) -> DeployOutcome:
         existing = session.scalar(
-            select(ProcessDefinition).where(ProcessDefinition.key == key,
-                                            ProcessDefinition.sha256 == sha)
+            select(ProcessDefinition).where(
+                ProcessDefinition.key == key, ProcessDefinition.sha256 == sha
+            )
         )
         if existing is not None:
             return DeployOutcome(existing, created=False)
@@ -162,16 +177,22 @@ def deploy(
             select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)
         )
         definition = ProcessDefinition(
-            key=key, version=(latest or 0) + 1, name=meta["name"], sha256=sha,
+            key=key,
+            version=(latest or 0) + 1,
+            name=meta["name"],
+            sha256=sha,
             bpmn_xml=request.bpmn.data.decode("utf-8"),
             dmn_files=[{"name": u.filename, "xml": u.data.decode("utf-8")} for u in request.dmn],
-            forms=uploaded_forms, meta=meta, deployed_at=clock.now(),
+            forms=uploaded_forms,
+            meta=meta,
+            deployed_at=clock.now(),
             deployed_by=actor.username,
         )
         session.add(definition)
         session.flush()
-        audit.record(session, actor, "definition_deployed", key=key,
-                     version=definition.version, sha256=sha)
+        audit.record(
+            session, actor, "definition_deployed", key=key, version=definition.version, sha256=sha
+        )
         return DeployOutcome(definition, created=True)
 
     return run_in_transaction(db, store)

@@ -47,7 +47,9 @@ def lanes_by_node(process: etree._Element) -> dict[str, str]:
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    return [p for p in root.xpath("./bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"]
+    return [
+        p for p in root.xpath("./bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"
+    ]
 
 
 def user_task_meta(task: etree._Element, lane: str | None) -> dict[str, Any]:
@@ -80,7 +82,9 @@ def read_process(process: etree._Element) -> dict[str, Any]:
     """The raw govflow view of one executable process (departments not yet resolved)."""
     lanes = lanes_by_node(process)
     start_events = process.xpath("./bpmn:startEvent", namespaces=NS)
-    start_form = next((_camunda(s, "formKey") for s in start_events if _camunda(s, "formKey")), None)
+    start_form = next(
+        (_camunda(s, "formKey") for s in start_events if _camunda(s, "formKey")), None
+    )
     return {
         "key": process.get("id"),
         "name": process.get("name") or process.get("id"),

@@ -11,19 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from .. import audit, clock
 from ..definitions.specs import ParsedProcess, cached_process
 from ..errors import NotFound
+from ..jsonable import plain
 from ..models import Case, ProcessDefinition
 from ..principal import Principal
 from ..shared_data import exchange
 from ..uow import run_in_transaction
 from . import projection, stepper
-from ..jsonable import plain
 from .workflow import GovflowWorkflow, dump, load
 
 if TYPE_CHECKING:
@@ -33,8 +33,12 @@ T = TypeVar("T")
 
 
 def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
-    return cached_process(definition.sha256, definition.key, definition.bpmn_xml,
-                          [f["xml"] for f in definition.dmn_files])
+    return cached_process(
+        definition.sha256,
+        definition.key,
+        definition.bpmn_xml,
+        [f["xml"] for f in definition.dmn_files],
+    )
 
 
 @dataclass
@@ -58,8 +62,9 @@ class CaseSession:
         return {t["id"]: t for t in self.definition.meta.get("service_tasks", [])}
 
     def audit(self, action: str, *, task_id: str | None = None, **details: Any) -> None:
-        audit.record(self.session, self.actor, action, case_id=self.case.id, task_id=task_id,
-                     **details)
+        audit.record(
+            self.session, self.actor, action, case_id=self.case.id, task_id=task_id, **details
+        )
 
     def advance(self) -> None:
         stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
@@ -80,8 +85,13 @@ class CaseSession:
         self._update_status()
         self.new_rows = projection.refresh(self.session, case, self.workflow, self.user_tasks)
         for row in self.new_rows:
-            self.audit("task_created", task_id=row.id, bpmn_id=row.bpmn_id, name=row.name,
-                       department=row.department_code)
+            self.audit(
+                "task_created",
+                task_id=row.id,
+                bpmn_id=row.bpmn_id,
+                name=row.name,
+                department=row.department_code,
+            )
 
     def _update_status(self) -> None:
         case = self.case
@@ -130,8 +140,14 @@ def lock_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def execute(app: Govflow, case_id: int, actor: Principal,
-            command: Callable[[CaseSession], T], *, touches_workflow: bool = True) -> T:
+def execute(
+    app: Govflow,
+    case_id: int,
+    actor: Principal,
+    command: Callable[[CaseSession], T],
+    *,
+    touches_workflow: bool = True,
+) -> T:
     """Run ``command`` on the locked case in one transaction.
 
     Commands that only change who holds a task (claim, unclaim) pass
@@ -142,7 +158,9 @@ def execute(app: Govflow, case_id: int, actor: Principal,
     def work(session: Session) -> T:
         case = lock_case(session, case_id)
         definition = session.get(ProcessDefinition, case.definition_id)
-        workflow = load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
+        workflow = (
+            load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
+        )
         cs = CaseSession(app, session, actor, case, definition, workflow)
         result = command(cs)
         if touches_workflow:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
 from ..models import Case, TaskRow
@@ -46,8 +46,9 @@ def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
     )
 
 
-def refresh(session: Session, case: Case, workflow: GovflowWorkflow,
-            user_tasks: dict[str, dict[str, Any]]) -> list[TaskRow]:
+def refresh(
+    session: Session, case: Case, workflow: GovflowWorkflow, user_tasks: dict[str, dict[str, Any]]
+) -> list[TaskRow]:
     """Bring the case's open rows in line with the workflow; return the new rows."""
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
     open_rows = {

@@ -52,12 +52,23 @@ def advance(
     except WorkflowFailure:
         raise
     except SpiffWorkflowException as exc:
-        raise WorkflowFailure(_describe(exc), element=getattr(exc, "task_spec", None) and
-                              getattr(exc.task_spec, "bpmn_id", None)) from None
+        raise WorkflowFailure(
+            _describe(exc),
+            element=getattr(exc, "task_spec", None) and getattr(exc.task_spec, "bpmn_id", None),
+        ) from None
+    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        # SpiffWorkflow raises plain exceptions from some specs (a malformed timer value is
+        # a bare Exception('Invalid duration')); the model is at fault, not the server.
+        raise WorkflowFailure(_describe(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - see above; the transaction rolls back
+        if type(exc) is not Exception:
+            raise
+        raise WorkflowFailure(_describe(exc)) from None
     errored = [t for t in workflow.tasks.values() if t.state == TaskState.ERROR]
     if errored:
-        raise WorkflowFailure(f"step '{errored[0].task_spec.bpmn_id}' failed",
-                              element=errored[0].task_spec.bpmn_id)
+        raise WorkflowFailure(
+            f"step '{errored[0].task_spec.bpmn_id}' failed", element=errored[0].task_spec.bpmn_id
+        )
 
 
 def _describe(exc: Exception) -> str:

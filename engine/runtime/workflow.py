@@ -85,10 +85,14 @@ def _build_serializer() -> BpmnWorkflowSerializer:
     registry = BpmnWorkflowSerializer.configure(config)
     # Types SpiffWorkflow cannot store; they reach task data through DMN outputs or
     # engine code, and must round-trip rather than crash a save.
-    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    registry.register(
+        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
+    )
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
     registry.register(set, lambda v: {"items": sorted(v, key=repr)}, lambda v: set(v["items"]))
-    registry.register(frozenset, lambda v: {"items": sorted(v, key=repr)}, lambda v: frozenset(v["items"]))
+    registry.register(
+        frozenset, lambda v: {"items": sorted(v, key=repr)}, lambda v: frozenset(v["items"])
+    )
     return BpmnWorkflowSerializer(registry)
 
 

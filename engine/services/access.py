@@ -29,8 +29,10 @@ def task_filter(actor: Principal):  # noqa: ANN201
     if actor.has("admin", "supervisor"):
         return true()
     if actor.has("clerk"):
-        conditions = [TaskRow.assignee == actor.username,
-                      _json_contains(TaskRow.candidate_users, actor.username)]
+        conditions = [
+            TaskRow.assignee == actor.username,
+            _json_contains(TaskRow.candidate_users, actor.username),
+        ]
         if actor.department:
             conditions.append(_json_contains(TaskRow.candidate_groups, actor.department))
         return or_(*conditions)

@@ -46,8 +46,13 @@ _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
 def principal_of(user: User) -> Principal:
-    return Principal(user.username, tuple(user.roles or ()), user.department_code,
-                     user.id_number, user.display_name)
+    return Principal(
+        user.username,
+        tuple(user.roles or ()),
+        user.department_code,
+        user.id_number,
+        user.display_name,
+    )
 
 
 def _token_hash(token: str) -> str:
@@ -66,8 +71,14 @@ def authenticate(app: Govflow, username: str, password: str) -> tuple[str, datet
             raise Unauthorized("wrong username or password", code="unauthorized")
         token = secrets.token_urlsafe(32)
         expires = clock.now() + timedelta(hours=app.settings.token_ttl_hours)
-        session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id,
-                             created_at=clock.now(), expires_at=expires))
+        session.add(
+            ApiToken(
+                token_hash=_token_hash(token),
+                user_id=user.id,
+                created_at=clock.now(),
+                expires_at=expires,
+            )
+        )
         return token, expires, user
 
     return run_in_transaction(app.db, work)

@@ -48,7 +48,9 @@ def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[s
     name = str(applicant.get("name") or "").strip()
     fields: dict[str, list[str]] = {}
     if not is_valid_id_number(id_number):
-        fields["applicant.id_number"] = ["不是有效的居民身份证号码 / not a valid resident ID number"]
+        fields["applicant.id_number"] = [
+            "不是有效的居民身份证号码 / not a valid resident ID number"
+        ]
     if not name:
         fields["applicant.name"] = ["必填 / required"]
     if fields:
@@ -74,8 +76,14 @@ def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, la
     return data
 
 
-def start_case(app: Govflow, actor: Principal, process_key: str, applicant: dict | None,
-               data: Any, lang: str = "zh") -> int:
+def start_case(
+    app: Govflow,
+    actor: Principal,
+    process_key: str,
+    applicant: dict | None,
+    data: Any,
+    lang: str = "zh",
+) -> int:
     id_number, name = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
@@ -85,15 +93,31 @@ def start_case(app: Govflow, actor: Principal, process_key: str, applicant: dict
         cleaned = _application_data(app, definition, data, lang)
         workflow = new_workflow(parsed_definition(definition))
         now = clock.now()
-        case = Case(definition_id=definition.id, process_key=definition.key,
-                    version=definition.version, status="running",
-                    applicant_id_number=id_number, applicant_name=name,
-                    started_by=actor.username, data={}, sources={}, workflow_state="",
-                    created_at=now, updated_at=now)
+        case = Case(
+            definition_id=definition.id,
+            process_key=definition.key,
+            version=definition.version,
+            status="running",
+            applicant_id_number=id_number,
+            applicant_name=name,
+            started_by=actor.username,
+            data={},
+            sources={},
+            workflow_state="",
+            created_at=now,
+            updated_at=now,
+        )
         session.add(case)
         session.flush()  # the case id is needed by the access log of the first pulls
-        audit.record(session, actor, "case_started", case_id=case.id, process_key=definition.key,
-                     version=definition.version, data=cleaned)
+        audit.record(
+            session,
+            actor,
+            "case_started",
+            case_id=case.id,
+            process_key=definition.key,
+            version=definition.version,
+            data=cleaned,
+        )
         for task in workflow.tasks.values():  # the root task: its data flows to every step
             task.data.update({"applicant_id_number": id_number, "applicant_name": name, **cleaned})
             break
@@ -114,9 +138,15 @@ def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
     return case
 
 
-def list_cases(app: Govflow, actor: Principal, *, status: str | None = None,
-               process_key: str | None = None, page: int = 1, per_page: int = 20
-               ) -> tuple[list[Case], int]:
+def list_cases(
+    app: Govflow,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    process_key: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Case], int]:
     query = access.visible_cases(actor)
     if status:
         query = query.where(Case.status == status)
@@ -133,6 +163,8 @@ def list_cases(app: Govflow, actor: Principal, *, status: str | None = None,
 def case_events(app: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
     with read_only(app.db) as session:
         get_visible_case(session, actor, case_id)
-        return list(session.scalars(
-            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
-        ))
+        return list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+            )
+        )

@@ -11,7 +11,8 @@ from processes.catalogue import Matter
 
 from ..app import Govflow
 from ..clock import isoformat
-from ..definitions.deploy import DeployOutcome, DeployRequest, Upload, deploy as deploy_command
+from ..definitions.deploy import DeployOutcome, DeployRequest, Upload
+from ..definitions.deploy import deploy as deploy_command
 from ..errors import NotFound
 from ..models import BpmnModel, ProcessDefinition
 from ..principal import Principal
@@ -20,17 +21,27 @@ from .access import require_role
 
 
 def deploy(app: Govflow, actor: Principal, request: DeployRequest) -> DeployOutcome:
-    return deploy_command(app.db, actor, request, shipped_forms=app.forms,
-                          providers=set(app.providers), max_bytes=app.settings.max_bpmn_bytes)
+    return deploy_command(
+        app.db,
+        actor,
+        request,
+        shipped_forms=app.forms,
+        providers=set(app.providers),
+        max_bytes=app.settings.max_bpmn_bytes,
+    )
 
 
-def deploy_files(app: Govflow, actor: Principal, bpmn: Path, dmn: list[Path] = (),
-                 forms: list[Path] = ()) -> DeployOutcome:
+def deploy_files(
+    app: Govflow, actor: Principal, bpmn: Path, dmn: list[Path] = (), forms: list[Path] = ()
+) -> DeployOutcome:
     def upload(path: Path) -> Upload:
         return Upload(path.name, path.read_bytes())
 
-    return deploy(app, actor, DeployRequest(upload(bpmn), [upload(p) for p in dmn],
-                                            [upload(p) for p in forms]))
+    return deploy(
+        app,
+        actor,
+        DeployRequest(upload(bpmn), [upload(p) for p in dmn], [upload(p) for p in forms]),
+    )
 
 
 def deploy_matter(app: Govflow, actor: Principal, matter: Matter) -> DeployOutcome:
@@ -40,36 +51,55 @@ def deploy_matter(app: Govflow, actor: Principal, matter: Matter) -> DeployOutco
 def latest_definitions(app: Govflow, actor: Principal) -> list[ProcessDefinition]:
     require_role(actor, "designer", "admin", "supervisor", "clerk", "applicant")
     with read_only(app.db) as session:
-        newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
-                  .group_by(ProcessDefinition.key).subquery())
-        return list(session.scalars(
-            select(ProcessDefinition)
-            .join(newest, (ProcessDefinition.key == newest.c.key)
-                  & (ProcessDefinition.version == newest.c.v))
-            .order_by(ProcessDefinition.key)
-        ))
+        newest = (
+            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+            .group_by(ProcessDefinition.key)
+            .subquery()
+        )
+        return list(
+            session.scalars(
+                select(ProcessDefinition)
+                .join(
+                    newest,
+                    (ProcessDefinition.key == newest.c.key)
+                    & (ProcessDefinition.version == newest.c.v),
+                )
+                .order_by(ProcessDefinition.key)
+            )
+        )
 
 
-def get_definition(app: Govflow, actor: Principal, key: str, version: int | None) -> ProcessDefinition:
+def get_definition(
+    app: Govflow, actor: Principal, key: str, version: int | None
+) -> ProcessDefinition:
     with read_only(app.db) as session:
         query = select(ProcessDefinition).where(ProcessDefinition.key == key)
         if version is not None:
             query = query.where(ProcessDefinition.version == version)
         definition = session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
     if definition is None:
-        raise NotFound(f"no process definition '{key}'" + (f" version {version}" if version else ""))
+        raise NotFound(
+            f"no process definition '{key}'" + (f" version {version}" if version else "")
+        )
     return definition
 
 
 def versions(app: Govflow, key: str) -> list[dict[str, Any]]:
     with read_only(app.db) as session:
         rows = session.execute(
-            select(ProcessDefinition.version, ProcessDefinition.sha256,
-                   ProcessDefinition.deployed_at, ProcessDefinition.deployed_by)
-            .where(ProcessDefinition.key == key).order_by(ProcessDefinition.version)
+            select(
+                ProcessDefinition.version,
+                ProcessDefinition.sha256,
+                ProcessDefinition.deployed_at,
+                ProcessDefinition.deployed_by,
+            )
+            .where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version)
         ).all()
-    return [{"version": v, "sha256": s, "deployed_at": isoformat(at), "deployed_by": by}
-            for v, s, at, by in rows]
+    return [
+        {"version": v, "sha256": s, "deployed_at": isoformat(at), "deployed_by": by}
+        for v, s, at, by in rows
+    ]
 
 
 def list_models(app: Govflow, actor: Principal) -> list[BpmnModel]:
@@ -88,7 +118,13 @@ def get_model(app: Govflow, actor: Principal, model_id: int) -> BpmnModel:
 
 
 def model_view(model: BpmnModel) -> dict[str, Any]:
-    return {"id": model.id, "sha256": model.sha256, "filename": model.filename,
-            "process_key": model.process_key, "deployable": model.deployable,
-            "errors": model.errors, "uploaded_at": isoformat(model.uploaded_at),
-            "uploaded_by": model.uploaded_by}
+    return {
+        "id": model.id,
+        "sha256": model.sha256,
+        "filename": model.filename,
+        "process_key": model.process_key,
+        "deployable": model.deployable,
+        "errors": model.errors,
+        "uploaded_at": isoformat(model.uploaded_at),
+        "uploaded_by": model.uploaded_by,
+    }

@@ -12,7 +12,9 @@ def registry_for(shipped: FormRegistry, definition: ProcessDefinition) -> FormRe
     return shipped.with_extra([FormDefinition.from_dict(f) for f in definition.forms])
 
 
-def form_for(shipped: FormRegistry, definition: ProcessDefinition, key: str | None) -> FormDefinition:
+def form_for(
+    shipped: FormRegistry, definition: ProcessDefinition, key: str | None
+) -> FormDefinition:
     if not key:
         return generic_form()
     return registry_for(shipped, definition).get(key)

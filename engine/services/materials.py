@@ -19,8 +19,14 @@ def _catalogue_materials(key: str) -> list[dict[str, Any]] | None:
     except (CatalogueError, KeyError):
         return None
     return [
-        {"code": m.code, "name": m.name, "provider": m.provider, "subject": m.subject,
-         "required": m.required, "stage": m.stage}
+        {
+            "code": m.code,
+            "name": m.name,
+            "provider": m.provider,
+            "subject": m.subject,
+            "required": m.required,
+            "stage": m.stage,
+        }
         for m in matter.materials
     ]
 
@@ -30,9 +36,16 @@ def _derived_materials(definition: ProcessDefinition) -> list[dict[str, Any]]:
     for task in definition.meta.get("service_tasks", []):
         for provider in task["shared_data"]:
             for field in task["subject"]:
-                derived.append({"code": f"{provider}:{field}", "name": {"zh": provider, "en": provider},
-                                "provider": provider, "subject": field, "required": True,
-                                "stage": task["id"]})
+                derived.append(
+                    {
+                        "code": f"{provider}:{field}",
+                        "name": {"zh": provider, "en": provider},
+                        "provider": provider,
+                        "subject": field,
+                        "required": True,
+                        "stage": task["id"],
+                    }
+                )
     return derived
 
 
@@ -47,9 +60,15 @@ def case_materials(case: Case, definition: ProcessDefinition) -> list[dict[str, 
         else:
             status = "missing"
             source = source if source else None
-        listed.append({
-            "code": material["code"], "name": material["name"], "status": status,
-            "required": material["required"], "stage": material["stage"],
-            "provider": material["provider"], "source": source,
-        })
+        listed.append(
+            {
+                "code": material["code"],
+                "name": material["name"],
+                "status": status,
+                "required": material["required"],
+                "stage": material["stage"],
+                "provider": material["provider"],
+                "source": source,
+            }
+        )
     return listed

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
 from .. import clock
 from ..app import Govflow
@@ -24,17 +24,23 @@ STATUSES = ("ready", "claimed", "completed", "cancelled")
 
 
 def _visible_row(session: Session, actor: Principal, task_id: str) -> TaskRow:
-    row = session.scalar(select(TaskRow).where(TaskRow.id == task_id,
-                                               access.task_filter(actor)))
+    row = session.scalar(select(TaskRow).where(TaskRow.id == task_id, access.task_filter(actor)))
     if row is None:
         raise NotFound("no such task")
     return row
 
 
-def list_tasks(app: Govflow, actor: Principal, *, status: str | None = None,
-               department: str | None = None, assignee: str | None = None,
-               process_key: str | None = None, page: int = 1, per_page: int = 20
-               ) -> tuple[list[TaskRow], int]:
+def list_tasks(
+    app: Govflow,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    assignee: str | None = None,
+    process_key: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[TaskRow], int]:
     query = select(TaskRow).where(access.task_filter(actor))
     if status:
         if status not in STATUSES:
@@ -50,7 +56,8 @@ def list_tasks(app: Govflow, actor: Principal, *, status: str | None = None,
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(
             query.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at)
-            .offset((page - 1) * per_page).limit(per_page)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         ).all()
     return list(rows), total or 0
 
@@ -132,8 +139,15 @@ def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str 
         task.run()
         row.status, row.assignee = "completed", row.assignee or actor.username
         row.completed_at, row.completed_by, row.submission = clock.now(), actor.username, cleaned
-        cs.audit("task_completed", task_id=row.id, name=row.name, bpmn_id=row.bpmn_id,
-                 department=row.department_code, before=before, after=cleaned)
+        cs.audit(
+            "task_completed",
+            task_id=row.id,
+            name=row.name,
+            bpmn_id=row.bpmn_id,
+            department=row.department_code,
+            before=before,
+            after=cleaned,
+        )
         return cs.case.id
 
     return execute(app, _case_of(app, actor, task_id), actor, command)

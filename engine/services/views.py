@@ -27,10 +27,16 @@ def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
         "deployed_by": definition.deployed_by,
         "departments": meta.get("departments", []),
         "user_tasks": [
-            {"id": t["id"], "name": t["name"], "departments": t.get("departments", []),
-             "candidate_users": t.get("candidate_users", []), "assignee": t.get("assignee"),
-             "form": t.get("form_key"), "time_limit": t.get("time_limit"),
-             "due_date": t.get("due_date")}
+            {
+                "id": t["id"],
+                "name": t["name"],
+                "departments": t.get("departments", []),
+                "candidate_users": t.get("candidate_users", []),
+                "assignee": t.get("assignee"),
+                "form": t.get("form_key"),
+                "time_limit": t.get("time_limit"),
+                "due_date": t.get("due_date"),
+            }
             for t in meta.get("user_tasks", [])
         ],
         "start_form": meta.get("start_form_definition"),
@@ -70,8 +76,10 @@ def _sees_identifiers(actor: Principal, case: Case) -> bool:
 def applicant_view(actor: Principal, case: Case) -> dict[str, Any]:
     if _sees_identifiers(actor, case):
         return {"id_number": case.applicant_id_number, "name": case.applicant_name}
-    return {"id_number": mask_id_number(case.applicant_id_number),
-            "name": mask_name(case.applicant_name)}
+    return {
+        "id_number": mask_id_number(case.applicant_id_number),
+        "name": mask_name(case.applicant_name),
+    }
 
 
 def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
@@ -126,8 +134,12 @@ def task_detail(app: Govflow, session: Session, row: TaskRow) -> dict[str, Any]:
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
     view["submission"] = row.submission
-    view["case"] = {"id": case.id, "status": case.status, "process_name": definition.name,
-                    "applicant_name": case.applicant_name}
+    view["case"] = {
+        "id": case.id,
+        "status": case.status,
+        "process_name": definition.name,
+        "applicant_name": case.applicant_name,
+    }
     return view
 
 
@@ -140,8 +152,11 @@ def _prefill(case: Case, form: dict[str, Any]) -> dict[str, Any]:
         value = _lookup(data, path) if path else data.get(field["name"])
         if value is not None:
             values[field["name"]] = value
-    return {"values": values, "shared": {k: data.get(k.split(":")[0]) for k in case.sources or {}},
-            "sources": case.sources or {}}
+    return {
+        "values": values,
+        "shared": {k: data.get(k.split(":")[0]) for k in case.sources or {}},
+        "sources": case.sources or {},
+    }
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:
@@ -154,6 +169,12 @@ def _lookup(data: dict[str, Any], path: str) -> Any:
 
 
 def event_view(event: AuditEvent) -> dict[str, Any]:
-    return {"id": event.id, "case_id": event.case_id, "task_id": event.task_id,
-            "actor": event.actor, "action": event.action, "at": isoformat(event.at),
-            "details": event.details}
+    return {
+        "id": event.id,
+        "case_id": event.case_id,
+        "task_id": event.task_id,
+        "actor": event.actor,
+        "action": event.action,
+        "at": isoformat(event.at),
+        "details": event.details,
+    }

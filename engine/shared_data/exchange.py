@@ -70,16 +70,32 @@ def _pull_one(
             "step": purpose.split("/", 1)[1],
         },
     }
-    session.add(DataAccess(
-        at=now, actor=actor.username, actor_role=actor.primary_role, case_id=case.id,
-        provider=provider.name, department_code=provider.department,
-        record_key=(record.key if record else key or "")[:200],
-        subject_id_number=_id_number_of(record, key) if provider.personal else None,
-        fields=list(record.data) if record else [], purpose=purpose, outcome=outcome,
-    ))
-    audit.record(session, actor, "shared_data_pulled", case_id=case.id, provider=provider.name,
-                 department=provider.department, subject_field=field, outcome=outcome,
-                 record_key=record.key if record else key)
+    session.add(
+        DataAccess(
+            at=now,
+            actor=actor.username,
+            actor_role=actor.primary_role,
+            case_id=case.id,
+            provider=provider.name,
+            department_code=provider.department,
+            record_key=(record.key if record else key or "")[:200],
+            subject_id_number=_id_number_of(record, key) if provider.personal else None,
+            fields=list(record.data) if record else [],
+            purpose=purpose,
+            outcome=outcome,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "shared_data_pulled",
+        case_id=case.id,
+        provider=provider.name,
+        department=provider.department,
+        subject_field=field,
+        outcome=outcome,
+        record_key=record.key if record else key,
+    )
     return record.data if record else None
 
 
@@ -104,8 +120,15 @@ def publish(
     key = data.get("certificate_no") or data.get("license_no") or f"{provider.name}-{case.id}"
     provider.publish(session, str(key), data, subject)
     task.data.setdefault("issued", {})[provider.name] = {"record_key": key, **data}
-    audit.record(session, actor, "shared_data_issued", case_id=case.id, provider=provider.name,
-                 department=provider.department, record_key=key)
+    audit.record(
+        session,
+        actor,
+        "shared_data_issued",
+        case_id=case.id,
+        provider=provider.name,
+        department=provider.department,
+        record_key=key,
+    )
 
 
 def _tax_certificate(case: Case, data: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,9 @@ class Provider(Protocol):
 
     def lookup(self, session: Session, key: str) -> Record | None: ...
 
-    def publish(self, session: Session, key: str, data: dict[str, Any], subject: str | None) -> Record: ...
+    def publish(
+        self, session: Session, key: str, data: dict[str, Any], subject: str | None
+    ) -> Record: ...
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,13 @@ class DatabaseProvider:
             return None
         return Record(row.record_key, dict(row.data), row.subject_id_number)
 
-    def publish(self, session: Session, key: str, data: dict[str, Any], subject: str | None) -> Record:
+    def publish(
+        self, session: Session, key: str, data: dict[str, Any], subject: str | None
+    ) -> Record:
         row = session.scalar(
-            select(SharedRecord).where(SharedRecord.provider == self.name,
-                                       SharedRecord.record_key == key)
+            select(SharedRecord).where(
+                SharedRecord.provider == self.name, SharedRecord.record_key == key
+            )
         )
         if row is None:
             row = SharedRecord(provider=self.name, record_key=key)
@@ -80,33 +85,74 @@ class NameCheckProvider(DatabaseProvider):
     def lookup(self, session: Session, key: str) -> Record | None:
         found = super().lookup(session, key)
         if found is not None:
-            return Record(key, {"name": key, "available": False,
-                                "registered_company": found.data}, found.subject_id_number)
+            return Record(
+                key,
+                {"name": key, "available": False, "registered_company": found.data},
+                found.subject_id_number,
+            )
         return Record(key, {"name": key, "available": True})
 
 
 BUILT_IN: tuple[DatabaseProvider, ...] = (
-    DatabaseProvider("identity", "public_security",
-                     ("name", "id_number", "address", "photo_verified"),
-                     title_zh="居民身份信息", title_en="Resident identity"),
-    DatabaseProvider("marriage", "civil_affairs", ("marital_status", "spouse_id_number"),
-                     title_zh="婚姻登记信息", title_en="Marriage registration"),
-    DatabaseProvider("property", "registry",
-                     ("certificate_no", "owners", "area", "address", "parcel_map",
-                      "floor_plan", "mortgaged", "seized"),
-                     title_zh="不动产登记信息", title_en="Real-estate register"),
-    DatabaseProvider("contract_filing", "housing",
-                     ("contract_no", "buyer", "seller", "price", "certificate_no"),
-                     title_zh="网签备案合同", title_en="Filed sale contract"),
-    NameCheckProvider("business_registry", "market",
-                      ("name", "available", "registered_company", "credit_code"),
-                      personal=False, title_zh="企业登记信息", title_en="Business registry"),
-    DatabaseProvider("e_license", "service_center",
-                     ("license_type", "license_no", "holder", "credit_code", "issued_at"),
-                     title_zh="电子证照", title_en="E-licences"),
-    DatabaseProvider("tax_record", "tax",
-                     ("certificate_no", "taxpayer", "amount", "paid_at", "kind"),
-                     title_zh="完税证明", title_en="Tax payment records"),
+    DatabaseProvider(
+        "identity",
+        "public_security",
+        ("name", "id_number", "address", "photo_verified"),
+        title_zh="居民身份信息",
+        title_en="Resident identity",
+    ),
+    DatabaseProvider(
+        "marriage",
+        "civil_affairs",
+        ("marital_status", "spouse_id_number"),
+        title_zh="婚姻登记信息",
+        title_en="Marriage registration",
+    ),
+    DatabaseProvider(
+        "property",
+        "registry",
+        (
+            "certificate_no",
+            "owners",
+            "area",
+            "address",
+            "parcel_map",
+            "floor_plan",
+            "mortgaged",
+            "seized",
+        ),
+        title_zh="不动产登记信息",
+        title_en="Real-estate register",
+    ),
+    DatabaseProvider(
+        "contract_filing",
+        "housing",
+        ("contract_no", "buyer", "seller", "price", "certificate_no"),
+        title_zh="网签备案合同",
+        title_en="Filed sale contract",
+    ),
+    NameCheckProvider(
+        "business_registry",
+        "market",
+        ("name", "available", "registered_company", "credit_code"),
+        personal=False,
+        title_zh="企业登记信息",
+        title_en="Business registry",
+    ),
+    DatabaseProvider(
+        "e_license",
+        "service_center",
+        ("license_type", "license_no", "holder", "credit_code", "issued_at"),
+        title_zh="电子证照",
+        title_en="E-licences",
+    ),
+    DatabaseProvider(
+        "tax_record",
+        "tax",
+        ("certificate_no", "taxpayer", "amount", "paid_at", "kind"),
+        title_zh="完税证明",
+        title_en="Tax payment records",
+    ),
 )
 
 

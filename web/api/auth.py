@@ -12,8 +12,12 @@ bp = Blueprint("auth", __name__)
 
 
 def user_view(user: User) -> dict:
-    view = {"username": user.username, "display_name": user.display_name,
-            "roles": list(user.roles or []), "department": user.department_code}
+    view = {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": list(user.roles or []),
+        "department": user.department_code,
+    }
     if "applicant" in (user.roles or []):
         view["id_number"] = user.id_number
     return view
@@ -22,7 +26,9 @@ def user_view(user: User) -> dict:
 @bp.post("/auth/token")
 def issue_token():  # noqa: ANN201
     body = json_body()
-    token, expires_at, user = auth.authenticate(engine(), body.get("username"), body.get("password"))
+    token, expires_at, user = auth.authenticate(
+        engine(), body.get("username"), body.get("password")
+    )
     return {"token": token, "expires_at": isoformat(expires_at), "user": user_view(user)}
 
 

@@ -22,8 +22,14 @@ def _case_json(case_id: int) -> dict:
 @authenticated
 def start_case():  # noqa: ANN201
     body = json_body()
-    case_id = service.start_case(engine(), caller(), body.get("process_key"),
-                                 body.get("applicant"), body.get("data"), language())
+    case_id = service.start_case(
+        engine(),
+        caller(),
+        body.get("process_key"),
+        body.get("applicant"),
+        body.get("data"),
+        language(),
+    )
     return _case_json(case_id), 201
 
 
@@ -31,9 +37,14 @@ def start_case():  # noqa: ANN201
 @authenticated
 def list_cases():  # noqa: ANN201
     page, per_page = paging()
-    cases, total = service.list_cases(engine(), caller(), status=request.args.get("status"),
-                                      process_key=request.args.get("process_key"),
-                                      page=page, per_page=per_page)
+    cases, total = service.list_cases(
+        engine(),
+        caller(),
+        status=request.args.get("status"),
+        process_key=request.args.get("process_key"),
+        page=page,
+        per_page=per_page,
+    )
     with read_only(engine().db) as session:
         items = [case_view(engine(), session, caller(), c) for c in cases]
     return page_of(items, total, page, per_page)

@@ -26,5 +26,7 @@ def docs_page():  # noqa: ANN201
     parts = []
     for path, operations in doc["paths"].items():
         for method, op in operations.items():
-            parts.append(f"<h2><code>{method.upper()} {path}</code></h2><p>{op.get('summary', '')}</p>")
+            parts.append(
+                f"<h2><code>{method.upper()} {path}</code></h2><p>{op.get('summary', '')}</p>"
+            )
     return Response(_PAGE.replace("{body}", "".join(parts)), mimetype="text/html")

@@ -19,9 +19,14 @@ def list_tasks():  # noqa: ANN201
     page, per_page = paging()
     args = request.args
     rows, total = service.list_tasks(
-        engine(), caller(), status=args.get("status"), department=args.get("department"),
-        assignee=args.get("assignee"), process_key=args.get("process_key"),
-        page=page, per_page=per_page,
+        engine(),
+        caller(),
+        status=args.get("status"),
+        department=args.get("department"),
+        assignee=args.get("assignee"),
+        process_key=args.get("process_key"),
+        page=page,
+        per_page=per_page,
     )
     return page_of([task_view(r) for r in rows], total, page, per_page)
 

@@ -1,0 +1,1 @@
+"""Shipped year schedules, ``<year>.json``; regenerate with ``generate_years.py``."""
