@@ -7,6 +7,7 @@ connections with row locks.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable
 
 from engine.errors import GovflowError
@@ -50,10 +51,10 @@ def test_two_clerks_completing_parallel_branches_at_once_both_survive(api: Api, 
         registry_clerk = principal_of(get_user(govflow, "clerk_registry"))
 
         results = at_once(
-            lambda: tasks.complete(
-                govflow, tax_clerk, tax["id"], {"tax_amount": 100, "paid": True}
+            partial(
+                tasks.complete, govflow, tax_clerk, tax["id"], {"tax_amount": 100, "paid": True}
             ),
-            lambda: tasks.complete(govflow, registry_clerk, registry["id"], {"approved": True}),
+            partial(tasks.complete, govflow, registry_clerk, registry["id"], {"approved": True}),
         )
         assert results == [case_id, case_id], results
         case = api.get(f"/api/v1/cases/{case_id}", "supervisor").get_json()
