@@ -7,8 +7,8 @@ connections with row locks.
 from __future__ import annotations
 
 import threading
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 
 from engine.errors import GovflowError
 from engine.services import tasks
