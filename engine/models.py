@@ -181,6 +181,9 @@ class TaskRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    #: ``bpmn`` for tasks of the process; other kinds (a shared-data dispute, a
+    #: rectification after a bad rating) are created by commands, not by the workflow.
+    kind: Mapped[str] = mapped_column(String(20), default="bpmn")
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200))
     bpmn_id: Mapped[str] = mapped_column(String(200))

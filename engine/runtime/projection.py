@@ -32,6 +32,7 @@ def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
     assignee = meta.get("assignee")
     return TaskRow(
         id=str(task.id),
+        kind="bpmn",
         case_id=case.id,
         process_key=case.process_key,
         bpmn_id=task.task_spec.bpmn_id,
@@ -54,7 +55,9 @@ def refresh(
     open_rows = {
         row.id: row
         for row in session.scalars(
-            select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.status.in_(OPEN))
+            select(TaskRow).where(
+                TaskRow.case_id == case.id, TaskRow.kind == "bpmn", TaskRow.status.in_(OPEN)
+            )
         )
     }
     for row_id, row in open_rows.items():

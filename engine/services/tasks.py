@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..app import Govflow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
-from ..forms import FormValidationError, validate_submission
+from ..forms import FormDefinition, FormValidationError, validate_submission
 from ..models import TaskRow
 from ..principal import Principal
 from ..runtime.executor import CaseSession, execute
 from ..uow import read_only
-from . import access
+from . import access, side_tasks
 from .forms_lookup import form_for
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
@@ -87,6 +87,30 @@ def _open_row(cs: CaseSession, task_id: str) -> TaskRow:
     return row
 
 
+def _validated(form: FormDefinition, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    try:
+        return validate_submission(form, data, lang)
+    except FormValidationError as exc:
+        raise ValidationFailed("the form is invalid", fields=exc.fields) from None
+
+
+def _mark_completed(
+    cs: CaseSession, row: TaskRow, cleaned: dict[str, Any], before: dict[str, Any]
+) -> None:
+    row.status, row.assignee = "completed", row.assignee or cs.actor.username
+    row.completed_at, row.completed_by, row.submission = clock.now(), cs.actor.username, cleaned
+    cs.audit(
+        "task_completed",
+        task_id=row.id,
+        name=row.name,
+        bpmn_id=row.bpmn_id,
+        department=row.department_code,
+        kind=row.kind,
+        before=before,
+        after=cleaned,
+    )
+
+
 def claim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
     def command(cs: CaseSession) -> TaskRow:
         row = _open_row(cs, task_id)
@@ -125,29 +149,21 @@ def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str 
         row = _open_row(cs, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        form = form_for(app.forms, cs.definition, row.form_key)
+        if row.kind != "bpmn":
+            cleaned = _validated(form, data, lang)
+            side_tasks.HANDLERS[row.kind](cs, row, cleaned)
+            _mark_completed(cs, row, cleaned, before={})
+            return cs.case.id
         task = cs.workflow.get_task_from_id(UUID(task_id))
         # SpiffWorkflow would happily "complete" a FUTURE or COMPLETED task: check first.
         if task.state != TaskState.READY:
             raise Conflict("the task is not ready", code="task_not_ready")
-        form = form_for(app.forms, cs.definition, row.form_key)
-        try:
-            cleaned = validate_submission(form, data, lang)
-        except FormValidationError as exc:
-            raise ValidationFailed("the form is invalid", fields=exc.fields) from None
+        cleaned = _validated(form, data, lang)
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
         task.run()
-        row.status, row.assignee = "completed", row.assignee or actor.username
-        row.completed_at, row.completed_by, row.submission = clock.now(), actor.username, cleaned
-        cs.audit(
-            "task_completed",
-            task_id=row.id,
-            name=row.name,
-            bpmn_id=row.bpmn_id,
-            department=row.department_code,
-            before=before,
-            after=cleaned,
-        )
+        _mark_completed(cs, row, cleaned, before)
         return cs.case.id
 
     return execute(app, _case_of(app, actor, task_id), actor, command)

@@ -163,6 +163,7 @@ def upgrade():
 
     op.create_table('task_rows',
     sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('process_key', sa.String(length=200), nullable=False),
     sa.Column('bpmn_id', sa.String(length=200), nullable=False),
