@@ -167,6 +167,11 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Projections of the case's own limit (the promised one) for lists and dashboards.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    #: When the earliest BPMN timer of the workflow falls due (the scheduler's index).
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -199,6 +204,7 @@ class TaskRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
     submission: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
@@ -251,3 +257,7 @@ class DataAccess(Base):
     fields: Mapped[list[str]] = mapped_column(Json, default=list)
     purpose: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(30))
+    #: ``pull`` (fetched from a provider) or ``view`` (shown to a person in clear);
+    #: added by migration 0003 (shared data).
+    kind: Mapped[str] = mapped_column(String(10), default="pull", server_default="pull")
+    actor_department: Mapped[str | None] = mapped_column(String(40), nullable=True)

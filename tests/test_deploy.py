@@ -237,6 +237,28 @@ REFUSALS = {
         ),
         "tax_check",
     ),
+    "plain_task_outside_any_department": (
+        # a bpmn:task waits for a person in SpiffWorkflow, like a user task
+        replace_element(
+            "tax_check",
+            '<bpmn:task id="tax_check" name="税务核验">'
+            "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+            "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing></bpmn:task>",
+            variant("<bpmn:flowNodeRef>tax_check</bpmn:flowNodeRef>", ""),
+        ),
+        "tax_check",
+    ),
+    "timer_without_a_value": (
+        replace_element(
+            "tax_check",
+            '<bpmn:intermediateCatchEvent id="tax_check" name="等待">'
+            "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+            "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+            '<bpmn:timerEventDefinition id="TimerEventDefinition_1" />'
+            "</bpmn:intermediateCatchEvent>",
+        ),
+        "tax_check",
+    ),
     "time_limit_not_in_working_days_or_hours": (
         variant('value="2wd"', 'value="3 days"'),
         "review",
@@ -268,6 +290,62 @@ def test_an_undeployable_model_is_refused_naming_the_element(api, problem):
     assert api.get(f"{DEPLOY}/window_review", "designer").status_code == 404
 
 
+def test_a_plain_task_in_a_department_lane_is_routed_like_a_user_task(api):
+    xml = replace_element(
+        "tax_check",
+        '<bpmn:task id="tax_check" name="税务核验">'
+        "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+        "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing></bpmn:task>",
+    )
+
+    response = deploy(api, xml)
+
+    assert response.status_code == 201, response.get_json()
+    tasks = {t["id"]: t for t in response.get_json()["user_tasks"]}
+    assert tasks["tax_check"]["departments"] == ["tax"]
+
+
+def test_a_task_inside_an_embedded_sub_process_takes_the_lane_of_the_sub_process(api):
+    xml = replace_element(
+        "tax_check",
+        '<bpmn:subProcess id="tax_check" name="税务核验">'
+        "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+        "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+        '<bpmn:startEvent id="inner_start"><bpmn:outgoing>inner_1</bpmn:outgoing></bpmn:startEvent>'
+        '<bpmn:userTask id="inner_check" name="核验税票"><bpmn:incoming>inner_1</bpmn:incoming>'
+        "<bpmn:outgoing>inner_2</bpmn:outgoing></bpmn:userTask>"
+        '<bpmn:endEvent id="inner_end"><bpmn:incoming>inner_2</bpmn:incoming></bpmn:endEvent>'
+        '<bpmn:sequenceFlow id="inner_1" sourceRef="inner_start" targetRef="inner_check" />'
+        '<bpmn:sequenceFlow id="inner_2" sourceRef="inner_check" targetRef="inner_end" />'
+        "</bpmn:subProcess>",
+    )
+
+    response = deploy(api, xml)
+
+    assert response.status_code == 201, response.get_json()
+    tasks = {t["id"]: t for t in response.get_json()["user_tasks"]}
+    assert tasks["inner_check"]["departments"] == ["tax"]
+
+
+def test_tasks_of_a_called_process_are_routed_and_checked(api):
+    xml = fixture("call_activity.bpmn")
+
+    response = deploy(api, xml)
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    tasks = {t["id"]: t for t in body["user_tasks"]}
+    assert tasks["tax_check"]["departments"] == ["tax"]
+    assert body["departments"] == ["service_center", "tax"]
+    assert body["warnings"] == []  # the called process is not "left out"
+    case = api.start_case("call_activity_main", {})
+    api.claim_and_complete("clerk_service_center", case["id"], "register", {})
+    api.claim_and_complete("clerk_tax", case["id"], "tax_check", {"opinion": "无误"})
+
+    unrouted = variant("<bpmn:flowNodeRef>tax_check</bpmn:flowNodeRef>", "", xml)
+    assert "tax_check" in refused_elements(deploy(api, unrouted))
+
+
 def test_a_hostile_gateway_condition_is_refused_and_never_run(api, tmp_path):
     sentinel = tmp_path / "hostile-was-run"
     condition = HOSTILE.replace("SENTINEL", str(sentinel))
@@ -297,6 +375,50 @@ def test_a_form_file_that_is_not_json_is_a_bad_request(api):
 
     error_of(response, 400, "bad_request")
     assert "window_review" not in deployed_keys(api)
+
+
+def test_two_different_uploaded_forms_with_one_key_are_refused(api):
+    form = fixture("market_check.site_check.json")
+    other = form.replace(b'"max_length": 500', b'"max_length": 800')
+
+    response = deploy(api, fixture("market_check.bpmn"), forms=[("a.json", form),
+                                                                ("b.json", other)])
+
+    assert "b.json" in refused_elements(response)
+    assert "market_check" not in deployed_keys(api)
+
+
+def test_an_uploaded_form_replacing_a_shipped_one_deploys_with_a_warning(api):
+    shipped = json.loads(fixture("market_check.site_check.json"))
+    shipped["key"] = "property_transfer/acceptance"
+    shipped["fields"].insert(0, {"name": "accepted", "type": "boolean", "required": True})
+
+    response = deploy(api, WINDOW_REVIEW, forms=[("acceptance.json", json.dumps(shipped).encode())])
+
+    assert response.status_code == 201, response.get_json()
+    assert [w["id"] for w in response.get_json()["warnings"]] == ["property_transfer/acceptance"]
+
+
+def test_a_process_id_too_long_for_a_key_is_refused(api):
+    long_id = "p" + "x" * 250
+    xml = variant('"window_review"', f'"{long_id}"', count=2)
+
+    response = deploy(api, xml)
+
+    elements = refused_elements(response)
+    assert any("id" in message for message in elements.values()), elements
+    model = api.get(f"/api/v1/models/{error_of(response, 422, 'undeployable_bpmn')['details']['model_id']}",
+                    "designer").get_json()
+    assert model["process_key"] is None
+
+
+def test_a_very_long_process_name_is_shortened_not_a_server_error(api):
+    xml = variant('name="窗口受理与登记审核（测试事项）" isExecutable', f'name="{"长" * 400}" isExecutable')
+
+    response = deploy(api, xml)
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["name"] == "长" * 300
 
 
 def test_all_problems_of_a_model_are_reported_at_once(api):
@@ -337,6 +459,10 @@ MALFORMED = {
     .encode("utf-16"),
     "billion_laughs_in_utf16": LAUGHS.decode()
     .replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>').encode("utf-16"),
+    "internal_entity_in_utf16": WINDOW_REVIEW.decode()
+    .replace('encoding="UTF-8"?>', 'encoding="UTF-16"?>\n<!DOCTYPE x [<!ENTITY who "税务局">]>')
+    .replace("<bpmn:lane id=\"Lane_tax\" name=\"税务局\">", "<bpmn:lane id=\"Lane_tax\" name=\"&who;\">")
+    .encode("utf-16"),
     "doctype_after_a_long_prologue": b'<?xml version="1.0"?>\n' + b" " * 8000
     + b'<!DOCTYPE x SYSTEM "file:///etc/passwd">\n' + WINDOW_REVIEW.split(b"?>", 1)[1],
 }
@@ -545,8 +671,9 @@ def test_a_refused_model_fixed_and_uploaded_again_is_deployable(api):
     assert deploy(api, WINDOW_REVIEW).status_code == 201
 
     assert api.get(f"/api/v1/models/{model_id}", "designer").get_json()["deployable"] is False
-    models = api.get("/api/v1/models", "designer").get_json()["items"]
-    assert sorted(m["deployable"] for m in models) == [False, True]
+    models = {m["sha256"]: m for m in api.get("/api/v1/models", "designer").get_json()["items"]}
+    assert models[hashlib.sha256(WINDOW_REVIEW).hexdigest()]["deployable"] is True
+    assert models[hashlib.sha256(refused_xml).hexdigest()]["id"] == model_id
 
 
 @pytest.mark.parametrize("username", ["clerk_tax", "zhangsan"])

@@ -39,4 +39,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     errors.register(app)
     register_api(app)
+
+    from .pages import register_pages
+
+    register_pages(app)
     return app

@@ -100,3 +100,50 @@ def serve_command(host: str, port: int) -> None:
 
     click.echo(f"govflow serving on http://{host}:{port}")
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+@main.command("scheduler")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between sweeps.")
+def scheduler_command(interval: float) -> None:
+    """Run the scheduler: fires BPMN timers and deadline warnings (one per database)."""
+    import logging
+
+    from engine import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo("govflow scheduler starting (a second one waits as a stand-by)")
+    scheduler.run(_engine(), interval=interval)
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar: load or correct a year's official schedule."""
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_load_command(file: Path) -> None:
+    """Load a year from a JSON file {"year", "official", "holidays": [...], "workdays": [...]}."""
+    import json
+
+    from engine.services.calendar import put_year
+
+    try:
+        payload = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{file}: not a JSON file: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("year"), int):
+        raise click.ClickException(f'{file}: needs a whole-number "year"')
+    operator = Principal("cli", ("admin",), display_name="command line")
+    try:
+        view = put_year(_engine(), operator, payload["year"], payload)
+    except GovflowError as exc:
+        _fail(exc)
+    click.echo(
+        f"{view['year']}: {len(view['holidays'])} holidays, "
+        f"{len(view['workdays'])} adjusted workdays, official={view['official']}"
+    )
+
+
+if __name__ == "__main__":  # python -m web.cli ... (what tests and bench start)
+    main()

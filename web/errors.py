@@ -32,17 +32,25 @@ def error_response(status: int, code: str, detail: str = "", details: dict | Non
 
 
 def register(app: Flask) -> None:
+    from .pages.errors import html_error, wants_html  # pages: HTML, not JSON, outside /api/
+
     @app.errorhandler(GovflowError)
     def _domain(exc: GovflowError):  # noqa: ANN202
+        if wants_html():
+            return html_error(exc.status, exc.code)
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
         status = exc.code or 500
+        if wants_html():
+            return html_error(status, _HTTP_CODES.get(status, ""), exc.description or "")
         return error_response(status, _HTTP_CODES.get(status, "bad_request"), exc.description or "")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # noqa: ANN202
         # Never a stack trace or internal detail to the user; the log keeps it.
         log.exception("unhandled error")
+        if wants_html():
+            return html_error(500, "internal_error")
         return error_response(500, "internal_error")

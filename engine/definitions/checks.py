@@ -7,12 +7,13 @@ tasks with their departments and forms) is what run time uses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..forms import FormRegistry
 from .limits import parse_limit
-from .metadata import read_process
+from .metadata import NS, read_process
 
 Problem = tuple[str, str]
 
@@ -58,8 +59,9 @@ def _check_user_task(
         problems.append(
             (
                 tid,
-                "nobody can receive this user task: put it in a department lane or give "
-                "camunda:candidateGroups, camunda:candidateUsers or camunda:assignee",
+                "nobody can receive this task (it waits for a person): put it in a "
+                "department lane or give camunda:candidateGroups, camunda:candidateUsers "
+                "or camunda:assignee",
             )
         )
     if task["assignee"] and "${" in task["assignee"]:
@@ -92,16 +94,49 @@ def _check_service_task(
     return errors, warnings
 
 
+def _timers_without_value(process: Any) -> list[Problem]:
+    """Timers with no date, duration or cycle (drawn, never filled in).
+
+    SpiffWorkflow refuses them too, but only one at a time and as "Unknown Time
+    Specification"; saying so here names every such event in one round.
+    """
+    problems: list[Problem] = []
+    for definition in process.xpath(".//bpmn:timerEventDefinition", namespaces=NS):
+        values = definition.xpath(
+            "./bpmn:timeDate | ./bpmn:timeDuration | ./bpmn:timeCycle", namespaces=NS
+        )
+        if not any((value.text or "").strip() for value in values):
+            event = definition.getparent()
+            problems.append(
+                (
+                    event.get("id") or definition.get("id") or "definitions",
+                    "timer without a value: give it a date, a duration (e.g. P3D) or a cycle",
+                )
+            )
+    return problems
+
+
 def check_process(
     process: Any,
     *,
     departments: dict[str, dict[str, str]],
     forms: FormRegistry,
     providers: set[str],
+    called: Sequence[Any] = (),
 ) -> CheckResult:
-    """Read and check one executable ``bpmn:process`` element."""
+    """Read and check one executable ``bpmn:process`` element.
+
+    ``called`` are the processes its call activities run: their tasks become tasks of the
+    same cases, so they are read and checked with it (run time looks them up by id too).
+    """
     meta = read_process(process)
+    for sub in called:
+        sub_meta = read_process(sub)
+        meta["user_tasks"].extend(sub_meta["user_tasks"])
+        meta["service_tasks"].extend(sub_meta["service_tasks"])
     result = CheckResult(meta)
+    for owner in (process, *called):
+        result.errors.extend(_timers_without_value(owner))
     for task in meta["user_tasks"]:
         result.errors.extend(_check_user_task(task, departments, forms))
     for task in meta["service_tasks"]:

@@ -19,15 +19,19 @@ from sqlalchemy.orm import Session
 from .. import audit, clock
 from ..bpmn_expressions import check_document
 from ..db import Database
-from ..errors import BadRequest, Forbidden, Undeployable
+from ..errors import BadRequest, Forbidden, TooLarge, Undeployable
 from ..forms import FormDefinition, FormDefinitionError, FormRegistry
 from ..models import BpmnModel, Department, ProcessDefinition
 from ..principal import Principal
 from ..uow import run_in_transaction
 from .checks import check_process
-from .metadata import executable_processes
+from .metadata import called_processes, executable_processes
 from .specs import SpecError, parse_process
-from .xml_safety import parse_bpmn, parse_dmn
+from .xml_safety import as_text, parse_bpmn, parse_dmn
+
+#: Column sizes of ``ProcessDefinition.key`` / ``.name`` (PostgreSQL enforces them).
+MAX_KEY_LENGTH = 200
+MAX_NAME_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -49,21 +53,51 @@ class DeployOutcome:
     created: bool
 
 
-def _load_forms(uploads: list[Upload], shipped: FormRegistry) -> tuple[FormRegistry, list[dict]]:
-    definitions = []
+@dataclass
+class _Forms:
+    registry: FormRegistry
+    uploaded: list[dict[str, Any]]
+    errors: list[tuple[str, str]]
+    warnings: list[tuple[str, str]]
+
+
+def _load_forms(uploads: list[Upload], shipped: FormRegistry, max_bytes: int) -> _Forms:
+    """Parse the uploaded form files.
+
+    A file that is not JSON is a bad request; a JSON file that is not a valid definition
+    is an element error named by its file name, so the designer hears about it together
+    with the model's other problems (and the model is still kept for viewing).
+    """
+    definitions: list[FormDefinition] = []
+    errors: list[tuple[str, str]] = []
     for upload in uploads:
+        if len(upload.data) > max_bytes:
+            raise TooLarge(f"form file larger than {max_bytes} bytes", limit=max_bytes)
         try:
             raw = json.loads(upload.data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"form file '{upload.filename}' is not JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequest(f"form file '{upload.filename}' is nested too deeply") from None
         try:
-            definitions.append(FormDefinition.from_dict(raw))
+            definition = FormDefinition.from_dict(raw)
         except FormDefinitionError as exc:
-            raise Undeployable(
-                "form definition is invalid",
-                elements=[{"id": upload.filename, "message": str(exc)}],
-            ) from None
-    return shipped.with_extra(definitions), [d.to_dict() for d in definitions]
+            errors.append((upload.filename, str(exc)))
+            continue
+        # FormRegistry.with_extra refuses two different definitions of one key; report it
+        # here as the designer's mistake instead of letting it escape as a server error.
+        if any(d.key == definition.key and d != definition for d in definitions):
+            errors.append(
+                (upload.filename, f"two different definitions of form '{definition.key}'")
+            )
+            continue
+        definitions.append(definition)
+    warnings = [
+        (key, f"the uploaded form '{key}' replaces the shipped form of that key in this process")
+        for key in shipped.overrides(definitions)
+    ]
+    registry = shipped.with_extra(definitions)
+    return _Forms(registry, [d.to_dict() for d in definitions], errors, warnings)
 
 
 def _fingerprint(request: DeployRequest) -> str:
@@ -83,28 +117,35 @@ def _remember_model(
     db: Database,
     actor: Principal,
     request: DeployRequest,
+    xml_text: str,
     key: str | None,
     errors: list[dict[str, str]],
-) -> None:
-    """Keep the drawing (deployable or not) so designers can view what they uploaded."""
+) -> int:
+    """Keep the drawing (deployable or not) so designers can view what they uploaded.
+
+    Answers the model's id: a refusal names it so the designer can find the model again.
+    """
     sha = hashlib.sha256(request.bpmn.data).hexdigest()
 
-    def work(session: Session) -> None:
+    def work(session: Session) -> int:
         model = session.scalar(select(BpmnModel).where(BpmnModel.sha256 == sha))
         if model is None:
             model = BpmnModel(
                 sha256=sha,
                 filename=request.bpmn.filename[:300],
-                xml=request.bpmn.data.decode("utf-8", "replace"),
+                xml=xml_text,
                 uploaded_by=actor.username,
                 uploaded_at=clock.now(),
             )
             session.add(model)
-        model.process_key = key
+        # An over-long process id does not fit the column (and is refused as a key anyway).
+        model.process_key = key if key and len(key) <= MAX_KEY_LENGTH else None
         model.deployable = not errors
         model.errors = errors
+        session.flush()
+        return model.id
 
-    run_in_transaction(db, work)
+    return run_in_transaction(db, work)
 
 
 def deploy(
@@ -120,15 +161,19 @@ def deploy(
         raise Forbidden("only process designers may deploy")
     bpmn_root = parse_bpmn(request.bpmn.data, max_bytes=max_bytes)
     dmn_roots = [parse_dmn(u.data, max_bytes=max_bytes) for u in request.dmn]
-    forms, uploaded_forms = _load_forms(request.forms, shipped_forms)
+    loaded = _load_forms(request.forms, shipped_forms, max_bytes)
+    forms = loaded.registry
+    # The text the definition and the model store: it parses back to the same documents.
+    bpmn_text = as_text(request.bpmn.data, bpmn_root)
+    dmn_texts = [as_text(u.data, root) for u, root in zip(request.dmn, dmn_roots, strict=True)]
 
     processes = executable_processes(bpmn_root)
     key = processes[0].get("id") if processes else None
     with db.read_session() as session:
         departments = _department_names(session)
 
-    errors: list[tuple[str, str]] = []
-    warnings: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = list(loaded.errors)
+    warnings: list[tuple[str, str]] = list(loaded.warnings)
     meta: dict[str, Any] = {}
     for root in (bpmn_root, *dmn_roots):
         errors.extend(check_document(root))
@@ -139,11 +184,22 @@ def deploy(
                 'no executable process: mark the process isExecutable="true"',
             )
         )
+    elif not key or len(key) > MAX_KEY_LENGTH:
+        # The process id becomes the definition's key (URLs, rows): it must exist and fit.
+        errors.append(
+            (
+                key[:60] + "..." if key else "definitions",
+                f"the executable process needs an id of at most {MAX_KEY_LENGTH} characters",
+            )
+        )
     else:
+        called = called_processes(bpmn_root, processes[0])
+        called_ids = {p.get("id") for p in called}
         for extra in processes[1:]:
-            warnings.append((extra.get("id"), "only the first executable process is deployed"))
+            if extra.get("id") not in called_ids:
+                warnings.append((extra.get("id"), "only the first executable process is deployed"))
         checked = check_process(
-            processes[0], departments=departments, forms=forms, providers=providers
+            processes[0], departments=departments, forms=forms, providers=providers, called=called
         )
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)
@@ -155,9 +211,13 @@ def deploy(
                 errors.append((exc.element or key, exc.message))
 
     element_errors = [{"id": eid or "definitions", "message": msg} for eid, msg in errors]
-    _remember_model(db, actor, request, key, element_errors)
+    model_id = _remember_model(db, actor, request, bpmn_text, key, element_errors)
     if element_errors:
-        raise Undeployable("the BPMN cannot be deployed", elements=element_errors)
+        raise Undeployable(
+            "the BPMN cannot be deployed", elements=element_errors, model_id=model_id
+        )
+
+    meta["name"] = (meta.get("name") or key)[:MAX_NAME_LENGTH]
 
     meta["warnings"] = [{"id": eid, "message": msg} for eid, msg in warnings]
     meta["start_form_definition"] = (
@@ -181,9 +241,12 @@ def deploy(
             version=(latest or 0) + 1,
             name=meta["name"],
             sha256=sha,
-            bpmn_xml=request.bpmn.data.decode("utf-8"),
-            dmn_files=[{"name": u.filename, "xml": u.data.decode("utf-8")} for u in request.dmn],
-            forms=uploaded_forms,
+            bpmn_xml=bpmn_text,
+            dmn_files=[
+                {"name": u.filename, "xml": text}
+                for u, text in zip(request.dmn, dmn_texts, strict=True)
+            ],
+            forms=loaded.uploaded,
             meta=meta,
             deployed_at=clock.now(),
             deployed_by=actor.username,

@@ -52,6 +52,26 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     ]
 
 
+def called_processes(root: etree._Element, process: etree._Element) -> list[etree._Element]:
+    """The processes of this document that ``process`` calls, directly or not.
+
+    A call activity runs the called process inside the same case, so its tasks need
+    departments and checks just like the main process's own.
+    """
+    by_id = {p.get("id"): p for p in root.xpath("./bpmn:process", namespaces=NS) if p.get("id")}
+    seen = {process.get("id")}
+    found: list[etree._Element] = []
+    pending = [process]
+    while pending:
+        for call in pending.pop().xpath(".//bpmn:callActivity", namespaces=NS):
+            target = by_id.get(call.get("calledElement"))
+            if target is not None and target.get("id") not in seen:
+                seen.add(target.get("id"))
+                found.append(target)
+                pending.append(target)
+    return found
+
+
 def user_task_meta(task: etree._Element, lane: str | None) -> dict[str, Any]:
     return {
         "id": task.get("id"),
@@ -78,6 +98,23 @@ def service_task_meta(task: etree._Element) -> dict[str, Any]:
     }
 
 
+#: Flow nodes SpiffWorkflow stops at until a person completes them (its specs with
+#: ``manual = True``): a plain ``bpmn:task`` is one too, and Camunda Modeler draws a new
+#: activity as exactly that.  Each needs a department, so each is read as a user task.
+HUMAN_TASKS = ".//bpmn:userTask | .//bpmn:manualTask | .//bpmn:task"
+
+
+def _lane_of(node: etree._Element, lanes: dict[str, str]) -> str | None:
+    """The lane of ``node``, else of the embedded sub-process around it: lanes reference
+    the sub-process, not the tasks drawn inside it."""
+    while node is not None:
+        lane = lanes.get(node.get("id") or "")
+        if lane is not None:
+            return lane
+        node = node.getparent()
+    return None
+
+
 def read_process(process: etree._Element) -> dict[str, Any]:
     """The raw govflow view of one executable process (departments not yet resolved)."""
     lanes = lanes_by_node(process)
@@ -91,8 +128,7 @@ def read_process(process: etree._Element) -> dict[str, Any]:
         "properties": properties(process),
         "start_form": start_form,
         "user_tasks": [
-            user_task_meta(t, lanes.get(t.get("id")))
-            for t in process.xpath(".//bpmn:userTask | .//bpmn:manualTask", namespaces=NS)
+            user_task_meta(t, _lane_of(t, lanes)) for t in process.xpath(HUMAN_TASKS, namespaces=NS)
         ],
         "service_tasks": [
             service_task_meta(t) for t in process.xpath(".//bpmn:serviceTask", namespaces=NS)

@@ -50,7 +50,33 @@ def parse_xml(data: bytes, *, max_bytes: int, what: str = "BPMN") -> etree._Elem
         raise InvalidBpmn(f"not well-formed XML: {exc}") from None
     if root is None:
         raise InvalidBpmn(f"empty {what} document")
+    # The byte scan above misses a DOCTYPE after a long prologue or in UTF-16; the parsed
+    # document knows for sure.  Entities are never expanded either way, but a document
+    # carrying unexpanded entity references would be stored and shown half-understood.
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise InvalidBpmn(f"{what} files may not contain a DOCTYPE or entity declarations")
     return root
+
+
+def as_text(data: bytes, root: etree._Element) -> str:
+    """The document as text for a ``Text`` column, parsing back to the same tree.
+
+    UTF-8 (and ASCII) uploads are kept exactly, so the stored XML hashes like the upload.
+    Anything else (ISO-8859-1 from older tools, UTF-16) is re-serialized as UTF-8 with a
+    matching declaration: decoding it as UTF-8 would fail or corrupt it, and keeping the
+    original declaration on re-encoded text would make the next parse read it wrongly.
+    NUL characters (UTF-16 that happens to be valid UTF-8) are not storable in PostgreSQL.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        text = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True).decode(
+            "utf-8"
+        )
+    return text
 
 
 def parse_bpmn(data: bytes, *, max_bytes: int) -> etree._Element:

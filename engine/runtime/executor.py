@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..deadlines import notify, timers
+from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..errors import NotFound
 from ..jsonable import plain
@@ -92,6 +94,19 @@ class CaseSession:
                 name=row.name,
                 department=row.department_code,
             )
+        case.next_timer_at = timers.next_timer_at(self.workflow)
+        self.sync_deadlines()
+
+    def clocks(self) -> CaseClocks:
+        return CaseClocks(self.session, self.case, self.definition)
+
+    def sync_deadlines(self, clocks: CaseClocks | None = None) -> None:
+        """Start, close and re-state the case's deadlines; tell supervisors what turned
+        yellow or red."""
+        clocks = clocks or self.clocks()
+        self.session.flush()  # the task rows just created must be visible to the clocks
+        for row, old_state in clocks.sync():
+            notify.deadline_changed(self.session, self.case, row, old_state)
 
     def _update_status(self) -> None:
         case = self.case

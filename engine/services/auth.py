@@ -84,6 +84,18 @@ def authenticate(app: Govflow, username: str, password: str) -> tuple[str, datet
     return run_in_transaction(app.db, work)
 
 
+def login(app: Govflow, username: str, password: str) -> User:
+    """Check the password for a page session (no token issued): the user, or Unauthorized."""
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Unauthorized("username and password are required")
+    with read_only(app.db) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        valid = check_password(password, user.password_hash if user else _DUMMY_HASH)
+        if user is None or not valid or not user.active:
+            raise Unauthorized("wrong username or password", code="unauthorized")
+        return user
+
+
 def user_for_token(app: Govflow, token: str) -> User:
     with read_only(app.db) as session:
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))

@@ -2,15 +2,32 @@
 
 Materials come from the matter's catalogue (processes/<key>/matter.json); a process
 uploaded without a catalogue entry gets one material per shared-data pull it makes.
+
+A material is
+
+* ``shared`` when its provider's record is in the case (pulled, or corrected after a
+  dispute) and no dispute over it is open — the applicant is never asked for it;
+* ``uploaded`` when shared data did not satisfy it and the applicant (or the window for
+  them) uploaded a file;
+* ``missing`` otherwise, with ``action``: ``upload`` (and the ``reason`` shared data
+  could not help: provider down, no record, not shared for this purpose) or ``wait``
+  (its pull belongs to a later step, e.g. the deed-tax certificate at registration).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from processes.catalogue import CatalogueError, get_matter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from processes.catalogue import CatalogueError, get_matter, load_matters
+
+from ..clock import isoformat
 from ..models import Case, ProcessDefinition
+from ..shared_data.exchange import SHARED_OUTCOMES
+from ..shared_data.models import Dispute, MaterialUpload
+from ..shared_data.providers import DatabaseProvider
 
 
 def _catalogue_materials(key: str) -> list[dict[str, Any]] | None:
@@ -49,26 +66,152 @@ def _derived_materials(definition: ProcessDefinition) -> list[dict[str, Any]]:
     return derived
 
 
-def case_materials(case: Case, definition: ProcessDefinition) -> list[dict[str, Any]]:
-    materials = _catalogue_materials(case.process_key) or _derived_materials(definition)
+def materials_of(case: Case, definition: ProcessDefinition) -> list[dict[str, Any]]:
+    """The materials a case's matter requires (catalogue, else derived from its pulls)."""
+    return _catalogue_materials(case.process_key) or _derived_materials(definition)
+
+
+def upload_view(upload: MaterialUpload) -> dict[str, Any]:
+    return {
+        "id": upload.id,
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": upload.size,
+        "sha256": upload.sha256,
+        "uploaded_by": upload.uploaded_by,
+        "uploaded_at": isoformat(upload.uploaded_at),
+        "url": f"/api/v1/cases/{upload.case_id}/materials/{upload.material_code}/file",
+    }
+
+
+def _reason(material: dict[str, Any], source: dict[str, Any] | None) -> str | None:
+    if not material["provider"]:
+        return "not held by any department: the applicant provides it"
+    if source is None:
+        return None
+    if source.get("outcome") == "transcribed":
+        return "entered by the window from the uploaded document"
+    return source.get("reason")
+
+
+def case_materials(
+    case: Case, definition: ProcessDefinition, session: Session | None = None
+) -> list[dict[str, Any]]:
+    """Each material with its status (see the module docstring); ``session`` adds the
+    uploads and disputes (without it every non-shared material reads as missing)."""
+    uploads: dict[str, MaterialUpload] = {}
+    disputes: dict[str, Dispute] = {}
+    if session is not None:
+        for upload in session.scalars(
+            select(MaterialUpload)
+            .where(MaterialUpload.case_id == case.id, MaterialUpload.superseded.is_(False))
+            .order_by(MaterialUpload.id)
+        ):
+            uploads[upload.material_code] = upload
+        for dispute in session.scalars(
+            select(Dispute).where(Dispute.case_id == case.id).order_by(Dispute.id)
+        ):
+            disputes[f"{dispute.provider}:{dispute.subject_field}"] = dispute
     sources = case.sources or {}
     listed = []
-    for material in materials:
-        source = sources.get(f"{material['provider']}:{material['subject']}")
-        if source and source["outcome"] == "found":
-            status = "shared"
+    for material in materials_of(case, definition):
+        source_key = f"{material['provider']}:{material['subject']}"
+        source = sources.get(source_key) if material["provider"] else None
+        dispute = disputes.get(source_key)
+        disputed = dispute is not None and dispute.status == "open"
+        upload = uploads.get(material["code"])
+        if source and source.get("outcome") in SHARED_OUTCOMES and not disputed:
+            status, action = "shared", "none"
+        elif upload is not None:
+            status, action = "uploaded", "none"
+        elif material["provider"] and source is None:
+            status, action = "missing", "wait"
         else:
-            status = "missing"
-            source = source if source else None
+            status, action = "missing", "upload"
         listed.append(
             {
                 "code": material["code"],
                 "name": material["name"],
                 "status": status,
+                "action": action,
+                "reason": None if status == "shared" else _reason(material, source),
                 "required": material["required"],
                 "stage": material["stage"],
                 "provider": material["provider"],
                 "source": source,
+                "upload": upload_view(upload) if upload is not None else None,
+                "dispute": dispute_summary(dispute) if dispute is not None else None,
             }
         )
     return listed
+
+
+def dispute_summary(dispute: Dispute) -> dict[str, Any]:
+    return {
+        "id": dispute.id,
+        "status": dispute.status,
+        "reason": dispute.reason,
+        "raised_by": dispute.raised_by,
+        "raised_at": isoformat(dispute.raised_at),
+        "department": dispute.department_code,
+    }
+
+
+def summary(materials: list[dict[str, Any]]) -> dict[str, int]:
+    """``required`` materials and how each of them stands (optional ones not counted)."""
+    required = [m for m in materials if m["required"]]
+    return {
+        "required": len(required),
+        "shared": sum(1 for m in required if m["status"] == "shared"),
+        "uploaded": sum(1 for m in required if m["status"] == "uploaded"),
+        "missing": sum(1 for m in required if m["status"] == "missing"),
+    }
+
+
+def materials_block(session: Session, case: Case, definition: ProcessDefinition) -> dict[str, Any]:
+    """``materials`` and ``materials_summary`` of the case JSON."""
+    materials = case_materials(case, definition, session)
+    return {"materials": materials, "materials_summary": summary(materials)}
+
+
+# --- the catalogue ------------------------------------------------------------------------
+def catalogue(providers: dict[str, DatabaseProvider]) -> list[dict[str, Any]]:
+    """Every matter with its materials: which shared data satisfies, which are uploaded."""
+    matters = []
+    for matter in sorted(load_matters().values(), key=lambda m: m.key):
+        materials = []
+        for m in matter.materials:
+            provider = providers.get(m.provider) if m.provider else None
+            materials.append(
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "required": m.required,
+                    "stage": m.stage,
+                    "note": m.note,
+                    "satisfied_by": "shared_data" if provider else "upload",
+                    "provider": m.provider,
+                    "department": provider.department if provider else None,
+                    "sharing": provider.sharing if provider else None,
+                }
+            )
+        required = [m for m in materials if m["required"]]
+        matters.append(
+            {
+                "key": matter.key,
+                "name": matter.name,
+                "description": matter.description,
+                "kind": matter.kind,
+                "statutory_limit": matter.statutory_limit,
+                "promised_limit": matter.promised_limit,
+                "departments": list(matter.departments),
+                "before": matter.before,
+                "materials": materials,
+                "materials_summary": {
+                    "required": len(required),
+                    "shared": sum(1 for m in required if m["satisfied_by"] == "shared_data"),
+                    "uploaded": sum(1 for m in required if m["satisfied_by"] == "upload"),
+                },
+            }
+        )
+    return matters

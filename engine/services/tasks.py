@@ -21,6 +21,7 @@ from . import access, side_tasks
 from .forms_lookup import form_for
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
+DEADLINE_STATES = ("ok", "warning", "overdue", "paused", "met", "missed")
 
 
 def _visible_row(session: Session, actor: Principal, task_id: str) -> TaskRow:

@@ -62,7 +62,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "completed_at": isoformat(row.completed_at),
         "completed_by": row.completed_by,
         "due_at": isoformat(row.due_at),
-        "deadline_state": None,
+        "deadline_state": row.deadline_state,
     }
 
 
@@ -97,11 +97,54 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
         "applicant": applicant_view(actor, case),
         "data": case.data if _sees_identifiers(actor, case) else _masked_data(case.data),
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
-        "deadline": None,
+        **_deadlines(session, case),
         "materials": case_materials(case, definition),
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
+    }
+
+
+def _deadlines(session: Session, case: Case) -> dict[str, Any]:
+    """The case's own limit (the promised one, else the statutory one) and all of them."""
+    from ..deadlines.models import CasePause, DeadlineRow
+    from ..deadlines.tracking import deadline_view
+
+    rows = session.scalars(
+        select(DeadlineRow).where(DeadlineRow.case_id == case.id, DeadlineRow.task_id.is_(None))
+    ).all()
+    by_name = {r.name: r for r in rows}
+    shown = by_name.get("promised") or by_name.get("statutory")
+    pauses = session.scalars(
+        select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id)
+    ).all()
+    return {
+        "deadline": deadline_view(shown),
+        "deadlines": {name: deadline_view(row) for name, row in by_name.items()},
+        "pauses": [pause_view(p) for p in pauses],
+        "supplement": next(
+            (
+                pause_view(p)
+                for p in reversed(pauses)
+                if p.kind == "supplement" and p.ended_at is None
+            ),
+            None,
+        ),
+    }
+
+
+def pause_view(pause: Any) -> dict[str, Any]:
+    return {
+        "id": pause.id,
+        "kind": pause.kind,
+        "reason": pause.reason,
+        "details": pause.details,
+        "task_id": pause.task_id,
+        "started_at": isoformat(pause.started_at),
+        "started_by": pause.started_by,
+        "ended_at": isoformat(pause.ended_at),
+        "ended_by": pause.ended_by,
+        "result": pause.result,
     }
 
 

@@ -1,21 +1,42 @@
 """Service tasks that pull from and publish to shared data, with provenance and logging.
 
-A pull writes the record into the case data (``data[provider]``), remembers where it
-came from (``case.sources``) and appends to the data-access log who caused the pull and
-for which purpose — the matter and step.  A missing record is not an error: the material
-then shows as missing and the applicant is asked for it.
+A pull names its purpose — ``<matter>/<step>`` — and the registry decides whether the
+provider is shared for it.  Every pull ends in one of these outcomes, recorded on the
+case (``case.sources["<provider>:<subject field>"]``) and, when a request was made or
+refused, in the append-only access log:
+
+``found``        the record is in ``data[provider]``; the material counts as shared
+``not_found``    the provider has no such record → the applicant uploads the material
+``no_key``       the application gave nothing to look up → upload
+``refused``      the purpose is not one the provider is shared for → upload
+``unavailable``  timeout / connection / 5xx, still failing after the retries → upload
+``error``        the provider answered something unusable (malformed JSON, 4xx) → upload
+
+Whatever the outcome the service task completes (``data[provider] = None`` when nothing
+came back) and the case moves on: a provider outage never loses a case or stops a
+window; the reason is shown beside the material.  Later the record can still arrive —
+re-pulled once the provider is back (``repull``), corrected after a dispute, or
+transcribed by the window clerk from the uploaded document (``apply_record``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..models import Case, DataAccess
 from ..principal import Principal
-from .providers import DatabaseProvider
+from . import registry
+from .http import ProviderFailed, ProviderUnavailable
+from .providers import DatabaseProvider, Record
+
+#: Outcomes after which the record is in the case and the material counts as shared.
+SHARED_OUTCOMES = ("found", "corrected")
+#: Outcomes a re-pull may turn into ``found``.
+RETRYABLE_OUTCOMES = ("unavailable", "error", "not_found")
 
 
 def _subject_value(data: dict[str, Any], field: str) -> str | None:
@@ -36,55 +57,81 @@ def pull(
     """Run a ``shared_data`` service task: fetch each provider's record per subject field."""
     purpose = f"{case.process_key}/{meta['id']}"
     for provider_name in meta["shared_data"]:
-        provider = providers[provider_name]
+        resolved = registry.resolve(session, providers, provider_name)
         results: dict[str, Any] = {}
         for field in meta["subject"]:
-            results[field] = _pull_one(session, provider, case, actor, task.data, field, purpose)
+            key = _subject_value(task.data, field)
+            results[field] = pull_one(session, resolved, case, actor, key, field, purpose)
         task.data[provider_name] = (
             results[meta["subject"][0]] if len(meta["subject"]) == 1 else results
         )
 
 
-def _pull_one(
+def pull_one(
     session: Session,
-    provider: DatabaseProvider,
+    resolved: registry.Resolved,
     case: Case,
     actor: Principal,
-    data: dict[str, Any],
+    key: str | None,
     field: str,
     purpose: str,
 ) -> dict[str, Any] | None:
-    key = _subject_value(data, field)
-    record = provider.lookup(session, key) if key else None
-    outcome = "found" if record else ("no_key" if key is None else "not_found")
+    """One lookup with its provenance, access-log entry and audit event; the record's
+    data, or ``None`` when the material has to be uploaded."""
+    provider = resolved.provider
+    record: Record | None = None
+    reason: str | None = None
+    if key is None:
+        outcome, reason = "no_key", f"the application gives no '{field}'"
+    elif not resolved.allows(purpose):
+        outcome = "refused"
+        reason = f"{provider.name} is not shared for the purpose {purpose}"
+    else:
+        try:
+            record = provider.lookup(session, key, purpose)
+            outcome = "found" if record else "not_found"
+            reason = None if record else f"{provider.name} has no record for this {field}"
+        except ProviderUnavailable as exc:
+            outcome, reason = "unavailable", exc.reason
+        except ProviderFailed as exc:
+            outcome, reason = "error", exc.reason
     now = clock.now()
-    case.sources = {
-        **(case.sources or {}),
-        f"{provider.name}:{field}": {
+    subject = _id_number_of(record, key) if provider.personal else None
+    record_source(
+        case,
+        provider.name,
+        field,
+        {
             "provider": provider.name,
             "department": provider.department,
             "subject_field": field,
+            "subject_id_number": subject,
             "record_key": record.key if record else key,
             "outcome": outcome,
+            "reason": reason,
+            "transport": getattr(provider, "transport", "database"),
             "at": now.isoformat(),
             "step": purpose.split("/", 1)[1],
         },
-    }
-    session.add(
-        DataAccess(
-            at=now,
-            actor=actor.username,
-            actor_role=actor.primary_role,
-            case_id=case.id,
-            provider=provider.name,
-            department_code=provider.department,
-            record_key=(record.key if record else key or "")[:200],
-            subject_id_number=_id_number_of(record, key) if provider.personal else None,
-            fields=list(record.data) if record else [],
-            purpose=purpose,
-            outcome=outcome,
-        )
     )
+    if key is not None:  # a request was made or refused: that is an access to log
+        session.add(
+            DataAccess(
+                at=now,
+                kind="pull",
+                actor=actor.username,
+                actor_role=actor.primary_role,
+                actor_department=actor.department,
+                case_id=case.id,
+                provider=provider.name,
+                department_code=provider.department,
+                record_key=(record.key if record else key)[:200],
+                subject_id_number=subject,
+                fields=sorted(record.data) if record else [],
+                purpose=purpose[:200],
+                outcome=outcome,
+            )
+        )
     audit.record(
         session,
         actor,
@@ -94,17 +141,76 @@ def _pull_one(
         department=provider.department,
         subject_field=field,
         outcome=outcome,
+        reason=reason,
         record_key=record.key if record else key,
     )
     return record.data if record else None
 
 
-def _id_number_of(record: Any, key: str | None) -> str | None:
+def record_source(case: Case, provider: str, field: str, source: dict[str, Any]) -> None:
+    # Reassign (not mutate) so SQLAlchemy sees the JSON column change.
+    case.sources = {**(case.sources or {}), f"{provider}:{field}": source}
+
+
+def _id_number_of(record: Record | None, key: str | None) -> str | None:
     if record is not None and record.subject_id_number:
         return record.subject_id_number
     return key if key and len(key) == 18 else None
 
 
+# --- records arriving after the pull ------------------------------------------------------
+def apply_record(
+    workflow: Any,
+    service_tasks: dict[str, dict[str, Any]],
+    provider: str,
+    field: str,
+    data: dict[str, Any] | None,
+) -> None:
+    """Put a record into the running case as the pull would have (``data[provider]``, or
+    ``data[provider][field]`` when the step pulled for several subjects), in every open
+    branch, so the steps still to come see it."""
+    multi = any(
+        provider in meta["shared_data"] and field in meta["subject"] and len(meta["subject"]) > 1
+        for meta in service_tasks.values()
+    )
+    for task in workflow.tasks.values():
+        if task.state not in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            continue
+        if multi:
+            current = task.data.get(provider)
+            current = dict(current) if isinstance(current, dict) else {}
+            current[field] = data
+            task.data[provider] = current
+        else:
+            task.data[provider] = data
+
+
+def repull(
+    session: Session,
+    providers: dict[str, DatabaseProvider],
+    case: Case,
+    actor: Principal,
+    workflow: Any,
+    service_tasks: dict[str, dict[str, Any]],
+) -> list[str]:
+    """Ask again for every record that did not arrive (provider down, broken answer, not
+    found); return the ``provider:field`` keys now found."""
+    arrived = []
+    for source_key, source in sorted((case.sources or {}).items()):
+        if source.get("outcome") not in RETRYABLE_OUTCOMES or source["provider"] not in providers:
+            continue
+        resolved = registry.resolve(session, providers, source["provider"])
+        purpose = f"{case.process_key}/{source['step']}"
+        # For these outcomes ``record_key`` is the key that was asked for.
+        key = source.get("record_key") or _subject_value(case.data or {}, source["subject_field"])
+        data = pull_one(session, resolved, case, actor, key, source["subject_field"], purpose)
+        if data is not None:
+            apply_record(workflow, service_tasks, source["provider"], source["subject_field"], data)
+            arrived.append(source_key)
+    return arrived
+
+
+# --- issuing ----------------------------------------------------------------------------
 def publish(
     session: Session,
     providers: dict[str, DatabaseProvider],

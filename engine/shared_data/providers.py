@@ -1,13 +1,19 @@
 """Shared-data providers (数据共享): who holds which record, and how to ask for it.
 
-A provider answers for one kind of record held by one department.  The built-in ones read
-the ``shared_records`` table (seeded with synthetic demo records); a real deployment
-points them at the data-exchange platform instead.
+A provider answers for one kind of record held by one department.  Each declares what a
+data-sharing officer signs off: the department, the fields it answers and its sharing
+class — ``unconditional`` (无条件共享), ``conditional`` (有条件共享: only for the
+purposes listed, each a ``<matter>/<step>`` pattern) or ``not_shared`` (不予共享).
+
+The built-in ones read the ``shared_records`` table (seeded with synthetic demo records);
+a ``provider_configs`` row points one at the data-exchange platform instead (see
+``registry.py`` and ``http.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select
@@ -24,13 +30,16 @@ class Record:
     subject_id_number: str | None = None
 
 
+SHARING_CLASSES = ("unconditional", "conditional", "not_shared")
+
+
 class Provider(Protocol):
     name: str
     department: str
     fields: tuple[str, ...]
     personal: bool
 
-    def lookup(self, session: Session, key: str) -> Record | None: ...
+    def lookup(self, session: Session, key: str, purpose: str = "") -> Record | None: ...
 
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
@@ -47,8 +56,27 @@ class DatabaseProvider:
     personal: bool = True
     title_zh: str = ""
     title_en: str = ""
+    sharing: str = "unconditional"
+    #: For ``conditional`` sharing: ``<matter>/<step>`` patterns (``*`` wildcards).
+    purposes: tuple[str, ...] = ()
 
-    def lookup(self, session: Session, key: str) -> Record | None:
+    @property
+    def transport(self) -> str:
+        return "database"
+
+    def allows(self, purpose: str, purposes: tuple[str, ...] | None = None) -> bool:
+        """May a pull for ``purpose`` (``<matter>/<step>``) be answered?
+
+        ``purposes`` replaces the declared list (an administrator's configuration).
+        """
+        if self.sharing == "not_shared":
+            return False
+        if self.sharing == "unconditional":
+            return True
+        accepted = self.purposes if purposes is None else purposes
+        return any(fnmatchcase(purpose, pattern) for pattern in accepted)
+
+    def lookup(self, session: Session, key: str, purpose: str = "") -> Record | None:
         row = session.scalar(
             select(SharedRecord)
             .where(SharedRecord.provider == self.name)
@@ -82,7 +110,7 @@ class DatabaseProvider:
 class NameCheckProvider(DatabaseProvider):
     """The business registry answers a name pre-check: taken (with the holder) or free."""
 
-    def lookup(self, session: Session, key: str) -> Record | None:
+    def lookup(self, session: Session, key: str, purpose: str = "") -> Record | None:
         found = super().lookup(session, key)
         if found is not None:
             return Record(
@@ -100,6 +128,8 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         ("name", "id_number", "address", "photo_verified"),
         title_zh="居民身份信息",
         title_en="Resident identity",
+        sharing="conditional",
+        purposes=("property_transfer/*", "business_startup/*"),
     ),
     DatabaseProvider(
         "marriage",
@@ -107,6 +137,9 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         ("marital_status", "spouse_id_number"),
         title_zh="婚姻登记信息",
         title_en="Marriage registration",
+        # Co-ownership and tax relief of a home sale; no other matter needs it.
+        sharing="conditional",
+        purposes=("property_transfer/*",),
     ),
     DatabaseProvider(
         "property",
@@ -123,6 +156,8 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         ),
         title_zh="不动产登记信息",
         title_en="Real-estate register",
+        sharing="conditional",
+        purposes=("property_transfer/*", "business_startup/pull_address"),
     ),
     DatabaseProvider(
         "contract_filing",
@@ -130,6 +165,8 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         ("contract_no", "buyer", "seller", "price", "certificate_no"),
         title_zh="网签备案合同",
         title_en="Filed sale contract",
+        sharing="conditional",
+        purposes=("property_transfer/*",),
     ),
     NameCheckProvider(
         "business_registry",
@@ -138,20 +175,32 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         personal=False,
         title_zh="企业登记信息",
         title_en="Business registry",
+        sharing="unconditional",  # the public register of market entities
     ),
     DatabaseProvider(
         "e_license",
         "service_center",
-        ("license_type", "license_no", "holder", "credit_code", "issued_at"),
+        (
+            "license_type",
+            "license_no",
+            "holder",
+            "credit_code",
+            "legal_representative",
+            "issued_at",
+        ),
         title_zh="电子证照",
         title_en="E-licences",
+        sharing="unconditional",
     ),
     DatabaseProvider(
         "tax_record",
         "tax",
-        ("certificate_no", "taxpayer", "amount", "paid_at", "kind"),
+        ("certificate_no", "taxpayer", "amount", "paid", "paid_at", "kind"),
         title_zh="完税证明",
         title_en="Tax payment records",
+        # 登簿 needs the deed-tax payment (Deed Tax Law arts. 10–11), nothing else.
+        sharing="conditional",
+        purposes=("property_transfer/pull_tax_payment",),
     ),
 )
 

@@ -6,10 +6,10 @@ from flask import Blueprint, Flask
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, cases, definitions, docs, tasks
+    from . import auth, calendar, cases, definitions, docs, supervision, tasks
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, definitions, cases, tasks):
+    for module in (auth, definitions, cases, tasks, calendar, supervision):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engine.services import cases as service
+from engine.services import clock_stops
 from engine.services.views import case_view, event_view
 from engine.uow import read_only
 
@@ -61,3 +62,22 @@ def get_case(case_id: int):  # noqa: ANN201
 def case_events(case_id: int):  # noqa: ANN201
     events = [event_view(e) for e in service.case_events(engine(), caller(), case_id)]
     return {"items": events, "total": len(events), "page": 1, "per_page": max(len(events), 1)}
+
+
+@bp.post("/cases/<int:case_id>/supplement")
+@authenticated
+def answer_supplement(case_id: int):  # noqa: ANN201
+    """The applicant answers a supplement request; the clocks resume."""
+    body = json_body()
+    clock_stops.answer_supplement(
+        engine(), caller(), case_id, body.get("data"), body.get("note") or "", language()
+    )
+    return _case_json(case_id)
+
+
+@bp.post("/cases/<int:case_id>/special-procedures/<int:pause_id>/end")
+@authenticated
+def end_special_procedure(case_id: int, pause_id: int):  # noqa: ANN201
+    body = json_body()
+    clock_stops.end_special_procedure(engine(), caller(), case_id, pause_id, body.get("result"))
+    return _case_json(case_id)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from engine.services import clock_stops
 from engine.services import tasks as service
 from engine.services.views import task_detail, task_view
 from engine.uow import read_only
@@ -49,6 +50,28 @@ def claim(task_id: str):  # noqa: ANN201
 @authenticated
 def unclaim(task_id: str):  # noqa: ANN201
     return task_view(service.unclaim(engine(), caller(), task_id))
+
+
+@bp.post("/tasks/<task_id>/request-supplement")
+@authenticated
+def request_supplement(task_id: str):  # noqa: ANN201
+    """补正: list every missing or defective material at once; the case waits."""
+    body = json_body()
+    case_id = clock_stops.request_supplement(
+        engine(), caller(), task_id, body.get("items"), body.get("note") or ""
+    )
+    return _case_json(case_id)
+
+
+@bp.post("/tasks/<task_id>/special-procedures")
+@authenticated
+def start_special_procedure(task_id: str):  # noqa: ANN201
+    body = json_body()
+    pause_id = clock_stops.start_special_procedure(
+        engine(), caller(), task_id, body.get("kind"), body.get("reason")
+    )
+    case_id = service.get_task(engine(), caller(), task_id).case_id
+    return {"id": pause_id, "case": _case_json(case_id)}, 201
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -1,0 +1,302 @@
+"""Keeping a case's deadlines in step with its work, inside each command.
+
+``sync`` runs at the end of every command on a case:
+
+* a task that became ready with a limit (``time_limit`` or ``camunda:dueDate``) gets
+  its deadline, starting now;
+* the case's statutory and promised limits start when the application is accepted
+  (受理: the process property ``acceptance_task``, else the case's first completed task);
+* finished tasks and cases close their deadlines as met or missed;
+* while the case waits (补正, a special procedure, a suspension) every clock is paused;
+* the projections (due time and state on task rows and on the case) are refreshed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..definitions.limits import parse_limit
+from ..models import Case, ProcessDefinition, TaskRow
+from ..workcalendar import Pause, WorkCalendar
+from .calendar_store import load_calendar
+from .limits import snapshot
+from .models import CasePause, DeadlineRow
+
+OPEN_STATES = ("ok", "warning", "overdue", "paused")
+CASE_LIMITS = ("statutory", "promised")
+
+
+def pauses_of(session: Session, case_id: int) -> list[Pause]:
+    return [
+        Pause(p.started_at, p.ended_at)
+        for p in session.scalars(select(CasePause).where(CasePause.case_id == case_id))
+    ]
+
+
+def _policy(definition: ProcessDefinition) -> dict[str, float]:
+    props = definition.meta.get("properties", {})
+    try:
+        return {
+            "warning_fraction": float(props.get("warning_fraction", 0.25)),
+            "warning_days": float(props.get("warning_days", 1.0)),
+        }
+    except ValueError:
+        return {"warning_fraction": 0.25, "warning_days": 1.0}
+
+
+def _receiving_time(
+    calendar: WorkCalendar, moment: datetime, definition: ProcessDefinition
+) -> datetime:
+    """An application accepted on a non-working day counts as received on the next working
+    day (a matter setting: ``received_on_non_working_day`` = ``same_day`` turns it off)."""
+    if definition.meta.get("properties", {}).get("received_on_non_working_day") == "same_day":
+        return moment
+    local = calendar.to_local(moment)
+    if calendar.is_working_day(local.date()):
+        return moment
+    day = local.date()
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    opening = calendar.office_hours.periods[0][0]
+    return datetime.combine(day, opening, tzinfo=local.tzinfo)
+
+
+def _task_limit(meta: dict[str, Any], started_at: datetime) -> tuple[str, float] | None:
+    """(unit, amount) of a task's own limit: ``time_limit`` wins over ``camunda:dueDate``."""
+    limit = meta.get("time_limit")
+    if limit:
+        return limit["kind"], float(limit["limit"])
+    due_date = meta.get("due_date")
+    if due_date:
+        return "calendar", _calendar_hours(due_date, started_at)
+    return None
+
+
+def _calendar_hours(expression: str, started_at: datetime) -> float:
+    value = TimerEventDefinition.parse_time_or_duration(expression.strip())
+    if isinstance(value, datetime):
+        due = value if value.tzinfo else value.replace(tzinfo=clock.LOCAL_TZ)
+        return max((due - started_at).total_seconds() / 3600, 0.0)
+    return TimerEventDefinition.get_timedelta_from_start(value, started_at).total_seconds() / 3600
+
+
+class CaseClocks:
+    """The deadlines of one locked case during one command."""
+
+    def __init__(
+        self,
+        session: Session,
+        case: Case,
+        definition: ProcessDefinition,
+        now: datetime | None = None,
+    ) -> None:
+        self.session = session
+        self.case = case
+        self.definition = definition
+        self.now = now or clock.now()
+        self.calendar = load_calendar(session)
+        self.pauses = pauses_of(session, case.id)
+        self.rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case.id)))
+        self.policy = _policy(definition)
+
+    # --- creating and closing ------------------------------------------------------------
+    def _start(
+        self,
+        name: str,
+        unit: str,
+        amount: float,
+        started_at: datetime,
+        task_id: str | None = None,
+        department: str | None = None,
+    ) -> DeadlineRow:
+        row = DeadlineRow(
+            case_id=self.case.id,
+            task_id=task_id,
+            name=name,
+            unit=unit,
+            amount=amount,
+            started_at=started_at,
+            due_at=started_at,
+            state="ok",
+            department_code=department,
+            **self.policy,
+        )
+        self.session.add(row)
+        self.rows.append(row)
+        self._recompute(row)
+        return row
+
+    def _recompute(self, row: DeadlineRow) -> None:
+        snap = snapshot(
+            self.calendar,
+            unit=row.unit,
+            amount=row.amount,
+            started_at=row.started_at,
+            pauses=self.pauses,
+            now=self.now,
+            warning_fraction=row.warning_fraction,
+            warning_days=row.warning_days,
+        )
+        row.due_at, row.warning_at, row.official = snap.due_at, snap.warning_at, snap.official
+        row.paused_days = snap.paused_days
+        row.state = snap.state
+
+    def _close(self, row: DeadlineRow, completed_at: datetime, cancelled: bool = False) -> None:
+        snap = snapshot(
+            self.calendar,
+            unit=row.unit,
+            amount=row.amount,
+            started_at=row.started_at,
+            pauses=self.pauses,
+            now=completed_at,
+            warning_fraction=row.warning_fraction,
+            warning_days=row.warning_days,
+        )
+        row.due_at, row.paused_days, row.completed_at = snap.due_at, snap.paused_days, completed_at
+        row.state = (
+            "cancelled" if cancelled else ("met" if completed_at <= snap.due_at else "missed")
+        )
+
+    # --- the sync of a command -------------------------------------------------------------
+    def sync(self) -> list[tuple[DeadlineRow, str]]:
+        """Bring deadlines in line with the case; return (deadline, old state) of changes."""
+        before = {id(r): r.state for r in self.rows}
+        task_rows = list(
+            self.session.scalars(select(TaskRow).where(TaskRow.case_id == self.case.id))
+        )
+        self._sync_tasks(task_rows)
+        self._sync_case(task_rows)
+        for row in self.rows:
+            if row.completed_at is None:
+                self._recompute(row)
+        self._project(task_rows)
+        return [(r, before.get(id(r), "new")) for r in self.rows if before.get(id(r)) != r.state]
+
+    def _sync_tasks(self, task_rows: list[TaskRow]) -> None:
+        by_task = {r.task_id: r for r in self.rows if r.task_id}
+        metas = {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+        for task in task_rows:
+            deadline = by_task.get(task.id)
+            if task.status in ("ready", "claimed"):
+                if deadline is None and task.kind == "bpmn":
+                    limit = _task_limit(metas.get(task.bpmn_id, {}), task.created_at)
+                    if limit:
+                        self._start(
+                            "task",
+                            limit[0],
+                            limit[1],
+                            task.created_at,
+                            task.id,
+                            task.department_code,
+                        )
+            elif deadline is not None and deadline.completed_at is None:
+                self._close(
+                    deadline, task.completed_at or self.now, cancelled=task.status == "cancelled"
+                )
+
+    def _acceptance_time(self, task_rows: list[TaskRow]) -> datetime | None:
+        wanted = self.definition.meta.get("properties", {}).get("acceptance_task")
+        done = sorted(
+            (t for t in task_rows if t.status == "completed" and t.kind == "bpmn"),
+            key=lambda t: t.completed_at,
+        )
+        for task in done:
+            if wanted is None or task.bpmn_id == wanted:
+                return task.completed_at
+        return None
+
+    def _sync_case(self, task_rows: list[TaskRow]) -> None:
+        case_rows = {r.name: r for r in self.rows if r.task_id is None}
+        if not case_rows:
+            accepted = self._acceptance_time(task_rows)
+            if accepted is not None:
+                received = _receiving_time(self.calendar, accepted, self.definition)
+                for name in CASE_LIMITS:
+                    limit = parse_limit(
+                        self.definition.meta.get("properties", {}).get(f"{name}_limit")
+                    )
+                    if limit:
+                        case_rows[name] = self._start(
+                            name, limit.unit, float(limit.amount), received
+                        )
+        if self.case.status in ("completed", "terminated") and self.case.completed_at:
+            for row in case_rows.values():
+                if row.completed_at is None:
+                    self._close(
+                        row, self.case.completed_at, cancelled=self.case.status == "terminated"
+                    )
+            for row in self.rows:
+                if row.task_id and row.completed_at is None and self.case.status == "terminated":
+                    self._close(row, self.case.completed_at, cancelled=True)
+
+    def _project(self, task_rows: list[TaskRow]) -> None:
+        by_task = {r.task_id: r for r in self.rows if r.task_id}
+        for task in task_rows:
+            deadline = by_task.get(task.id)
+            if deadline is not None:
+                task.due_at, task.deadline_state = deadline.due_at, deadline.state
+        case_rows = {r.name: r for r in self.rows if r.task_id is None}
+        shown = case_rows.get("promised") or case_rows.get("statutory")
+        self.case.due_at = shown.due_at if shown else None
+        self.case.deadline_state = shown.state if shown else None
+
+    # --- the stopped clock -------------------------------------------------------------------
+    def pause(
+        self,
+        kind: str,
+        reason: str,
+        actor: str,
+        *,
+        task_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> CasePause:
+        pause = CasePause(
+            case_id=self.case.id,
+            kind=kind,
+            reason=reason,
+            details=details or {},
+            task_id=task_id,
+            started_at=self.now,
+            started_by=actor,
+        )
+        self.session.add(pause)
+        self.pauses.append(Pause(self.now, None))
+        return pause
+
+    def resume(self, pause: CasePause, actor: str, result: dict[str, Any] | None = None) -> None:
+        pause.ended_at, pause.ended_by, pause.result = self.now, actor, result
+        self.session.flush()
+        self.pauses = pauses_of(self.session, self.case.id)
+
+    def open_pauses(self) -> list[CasePause]:
+        return list(
+            self.session.scalars(
+                select(CasePause).where(
+                    CasePause.case_id == self.case.id, CasePause.ended_at.is_(None)
+                )
+            )
+        )
+
+
+def deadline_view(row: DeadlineRow | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "name": row.name,
+        "kind": row.unit,
+        "limit": row.amount,
+        "started_at": clock.isoformat(row.started_at),
+        "due_at": clock.isoformat(row.due_at),
+        "warning_at": clock.isoformat(row.warning_at),
+        "paused": row.state == "paused",
+        "paused_days": row.paused_days,
+        "state": row.state,
+        "official": row.official,
+        "completed_at": clock.isoformat(row.completed_at),
+    }

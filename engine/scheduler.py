@@ -1,0 +1,159 @@
+"""The scheduler: the only process that fires timers and deadline transitions.
+
+The database holds every due time; this process only notices what has fallen due and
+runs each firing as an engine command under the case lock.  It polls every second
+(APScheduler interval job), so nothing fires more than ~1 s late, and a restart simply
+finds whatever fell due meanwhile.  Firing is idempotent — each command re-checks under
+the lock whether the thing is still due — so two schedulers started by mistake cannot
+double-fire; on top of that only one of them is active at a time (a PostgreSQL advisory
+lock, or a file lock beside the SQLite database).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, text
+
+from . import clock
+from .app import Govflow
+from .deadlines.models import DeadlineRow
+from .errors import GovflowError
+from .models import Case
+from .principal import SYSTEM
+from .runtime.executor import CaseSession, execute
+from .uow import read_only
+
+log = logging.getLogger("govflow.scheduler")
+
+BATCH = 500
+_ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
+
+
+@dataclass
+class TickReport:
+    deadlines: int = 0
+    timers: int = 0
+    errors: int = 0
+
+
+def _due_deadlines(app: Govflow, now: datetime) -> list[tuple[int, int]]:
+    with read_only(app.db) as session:
+        rows = session.execute(
+            select(DeadlineRow.case_id, DeadlineRow.id)
+            .where(
+                or_(
+                    (DeadlineRow.state == "ok") & (DeadlineRow.warning_at <= now),
+                    DeadlineRow.state.in_(("ok", "warning")) & (DeadlineRow.due_at <= now),
+                )
+            )
+            .order_by(DeadlineRow.due_at)
+            .limit(BATCH)
+        ).all()
+    return [(case_id, deadline_id) for case_id, deadline_id in rows]
+
+
+def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
+    with read_only(app.db) as session:
+        return list(
+            session.scalars(
+                select(Case.id)
+                .where(Case.next_timer_at <= now, Case.status.in_(("running", "waiting_applicant")))
+                .order_by(Case.next_timer_at)
+                .limit(BATCH)
+            )
+        )
+
+
+def fire_deadlines(app: Govflow, case_id: int) -> None:
+    """Re-state the case's deadlines now (warning, overdue) and notify supervisors."""
+
+    def command(cs: CaseSession) -> None:
+        cs.sync_deadlines()
+
+    execute(app, case_id, SYSTEM, command, touches_workflow=False)
+
+
+def fire_timers(app: Govflow, case_id: int) -> None:
+    """Let the workflow see the time: due timer events fire, the case moves on."""
+
+    def command(cs: CaseSession) -> None:
+        due = cs.case.next_timer_at
+        if due is None or due > clock.now():
+            return  # fired already (by a previous tick or a twin scheduler)
+        cs.audit("timer_fired", due_at=clock.isoformat(due))
+
+    execute(app, case_id, SYSTEM, command)
+
+
+def tick(app: Govflow) -> TickReport:
+    """One sweep: everything due now fires once."""
+    now = clock.now()
+    report = TickReport()
+    for case_id in sorted({case_id for case_id, _ in _due_deadlines(app, now)}):
+        report.errors += not _safely(fire_deadlines, app, case_id)
+        report.deadlines += 1
+    for case_id in _due_timer_cases(app, now):
+        report.errors += not _safely(fire_timers, app, case_id)
+        report.timers += 1
+    return report
+
+
+def _safely(fire, app: Govflow, case_id: int) -> bool:  # noqa: ANN001
+    """One broken case must not stop the scheduler for every other case."""
+    try:
+        fire(app, case_id)
+        return True
+    except GovflowError as exc:
+        log.warning("case %s: %s %s", case_id, exc.code, exc.message)
+    except Exception:  # noqa: BLE001 - logged; the next tick tries again
+        log.exception("case %s: firing failed", case_id)
+    return False
+
+
+@contextmanager
+def leadership(app: Govflow) -> Iterator[None]:
+    """Hold the one-active-scheduler lock for as long as the block runs (blocks until
+    it is free, so a second scheduler waits as a stand-by)."""
+    if app.db.is_sqlite:
+        path = app.settings.data_dir / "scheduler.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        return
+    with app.db.write_engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
+            connection.commit()
+
+
+def run(app: Govflow, interval: float = 1.0) -> None:
+    """Run until interrupted: a tick every ``interval`` seconds, never two at once."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    with leadership(app):
+        log.info("scheduler active")
+        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler.add_job(
+            tick,
+            "interval",
+            args=[app],
+            seconds=interval,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=clock.now(),
+        )
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass

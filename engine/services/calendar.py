@@ -1,0 +1,63 @@
+"""The calendar as users reach it: add working days, read and load a year."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .. import audit
+from ..app import Govflow
+from ..deadlines.calendar_store import load_calendar, store_year, year_view
+from ..errors import BadRequest
+from ..principal import Principal
+from ..uow import read_only, run_in_transaction
+from .access import require_role
+
+MAX_DAYS = 3650
+
+
+def add_working_days(app: Govflow, start: str | None, days: str | None) -> dict[str, Any]:
+    try:
+        day = date.fromisoformat(start or "")
+    except ValueError:
+        raise BadRequest("'from' must be a date YYYY-MM-DD") from None
+    try:
+        count = int(days or "")
+    except ValueError:
+        raise BadRequest("'days' must be a whole number") from None
+    if not 0 <= count <= MAX_DAYS:
+        raise BadRequest(f"'days' must be between 0 and {MAX_DAYS}")
+    with read_only(app.db) as session:
+        result = load_calendar(session).add_working_days(day, count)
+    return {
+        "from": day.isoformat(),
+        "days": count,
+        "date": result.date.isoformat(),
+        "official": result.official,
+    }
+
+
+def get_year(app: Govflow, year: int) -> dict[str, Any]:
+    with read_only(app.db) as session:
+        return year_view(load_calendar(session), year)
+
+
+def put_year(app: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
+    require_role(actor, "admin")
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object")
+
+    def work(session) -> dict[str, Any]:  # noqa: ANN001
+        store_year(session, year, payload, actor.username)
+        audit.record(
+            session,
+            actor,
+            "calendar_year_loaded",
+            year=year,
+            holidays=len(payload.get("holidays") or []),
+            workdays=len(payload.get("workdays") or []),
+        )
+        session.flush()
+        return year_view(load_calendar(session), year)
+
+    return run_in_transaction(app.db, work)

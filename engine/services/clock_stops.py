@@ -1,0 +1,242 @@
+"""Commands that stop and restart a case's clocks.
+
+* ``request_supplement`` — 补正 with 一次性告知: a clerk lists *every* missing or defective
+  material with its reason in one request; the case waits for the applicant and every
+  running clock stops (Administrative Licensing Law arts. 32, 45).
+* ``answer_supplement`` — the applicant resubmits (corrected application data and/or
+  uploads); the clocks resume with the paused time not counted.
+* ``start_special_procedure`` / ``end_special_procedure`` — hearings, testing, expert
+  review, public notice (特别程序): time not counted, start, reason, end and result kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from ..app import Govflow
+from ..deadlines.models import CasePause
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
+from ..forms import FormValidationError, validate_submission
+from ..models import TaskRow
+from ..principal import Principal
+from ..runtime.executor import CaseSession, execute
+from ..uow import read_only
+from . import access
+from .forms_lookup import form_for
+
+SPECIAL_PROCEDURES = (
+    "hearing",
+    "testing",
+    "inspection",
+    "appraisal",
+    "expert_review",
+    "public_notice",
+)
+MAX_ITEMS = 50
+
+
+def _items(raw: Any) -> list[dict[str, str]]:
+    """The one-time notice: a non-empty list of {material?, name, reason}."""
+    if not isinstance(raw, list) or not raw:
+        raise ValidationFailed(
+            "list every missing or defective material",
+            fields={"items": ["至少列出一项材料 / list at least one material"]},
+        )
+    if len(raw) > MAX_ITEMS:
+        raise ValidationFailed("too many items", fields={"items": [f"最多 {MAX_ITEMS} 项"]})
+    items, problems = [], {}
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            problems[f"items[{i}]"] = ["必须是对象 / must be an object"]
+            continue
+        name = str(item.get("name") or item.get("material") or "").strip()
+        reason = str(item.get("reason") or "").strip()
+        if not name:
+            problems[f"items[{i}].name"] = ["必填 / required"]
+        if not reason:
+            problems[f"items[{i}].reason"] = ["请写明原因 / give the reason"]
+        items.append(
+            {
+                "material": str(item.get("material") or "")[:100] or None,
+                "name": name[:200],
+                "reason": reason[:1000],
+            }
+        )
+    if problems:
+        raise ValidationFailed("the supplement request is incomplete", fields=problems)
+    return items
+
+
+def _task_case(app: Govflow, actor: Principal, task_id: str) -> int:
+    with read_only(app.db) as session:
+        row = session.scalar(
+            select(TaskRow).where(TaskRow.id == task_id, access.task_filter(actor))
+        )
+        if row is None:
+            raise NotFound("no such task")
+        return row.case_id
+
+
+def _acting_row(cs: CaseSession, task_id: str) -> TaskRow:
+    row = cs.session.get(TaskRow, task_id)
+    if row is None or not access.may_act_on(cs.actor, row):
+        raise Forbidden("this task belongs to another department")
+    if row.status not in ("ready", "claimed"):
+        raise Conflict("the task is not open", code="task_not_ready")
+    return row
+
+
+def request_supplement(
+    app: Govflow, actor: Principal, task_id: str, items: Any, note: str = ""
+) -> int:
+    checked = _items(items)
+
+    def command(cs: CaseSession) -> int:
+        row = _acting_row(cs, task_id)
+        if cs.case.status != "running":
+            raise Conflict("the case is not running", code="case_not_running")
+        clocks = cs.clocks()
+        clocks.pause(
+            "supplement",
+            str(note or "")[:2000],
+            actor.username,
+            task_id=row.id,
+            details={"items": checked, "task": row.name, "department": row.department_code},
+        )
+        cs.case.status = "waiting_applicant"
+        cs.audit("supplement_requested", task_id=row.id, items=checked, note=note)
+        cs.sync_deadlines(clocks)
+        return cs.case.id
+
+    return execute(app, _task_case(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def answer_supplement(
+    app: Govflow, actor: Principal, case_id: int, data: Any, note: str = "", lang: str = "zh"
+) -> int:
+    """The applicant's resubmission: corrected application fields (validated against the
+    application form), then every clock resumes."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("'data' must be an object")
+
+    def command(cs: CaseSession) -> int:
+        if not (
+            actor.has("applicant") and actor.id_number == cs.case.applicant_id_number
+        ) and not actor.has("clerk", "admin"):
+            raise Forbidden("only the applicant answers a supplement request")
+        clocks = cs.clocks()
+        pending = [p for p in clocks.open_pauses() if p.kind == "supplement"]
+        if cs.case.status != "waiting_applicant" or not pending:
+            raise Conflict("no supplement request is waiting", code="no_supplement_pending")
+        corrected = _corrected_application(app, cs, data, lang)
+        for task in cs.workflow.tasks.values():
+            if task.state in (TaskState.READY, TaskState.WAITING):
+                task.data.update(corrected)
+        for pause in pending:
+            clocks.resume(
+                pause, actor.username, {"data": corrected, "note": str(note or "")[:2000]}
+            )
+        cs.case.status = "running"
+        cs.audit("supplement_answered", corrected=corrected, note=note)
+        return cs.case.id
+
+    _require_visible(app, actor, case_id)
+    return execute(app, case_id, actor, command)
+
+
+def _corrected_application(app: Govflow, cs: CaseSession, data: dict, lang: str) -> dict:
+    if not data:
+        return {}
+    start_form = cs.definition.meta.get("start_form")
+    if not start_form:
+        raise ValidationFailed(
+            "this matter has no application form to correct",
+            fields={"data": ["不接受更正数据 / no corrections accepted"]},
+        )
+    form = form_for(app.forms, cs.definition, start_form)
+    unknown = [k for k in data if form.field_named(k) is None]
+    if unknown:
+        raise ValidationFailed(
+            "unknown fields", fields={k: ["未知字段 / unknown field"] for k in unknown}
+        )
+    merged = {
+        f.name: cs.case.data.get(f.name)
+        for f in form.fields
+        if cs.case.data.get(f.name) is not None
+    }
+    merged.update(data)
+    try:
+        cleaned = validate_submission(form, merged, lang)
+    except FormValidationError as exc:
+        raise ValidationFailed("the corrected data is invalid", fields=exc.fields) from None
+    return {k: cleaned[k] for k in data if k in cleaned}
+
+
+def start_special_procedure(
+    app: Govflow, actor: Principal, task_id: str, kind: str, reason: str
+) -> int:
+    if kind not in SPECIAL_PROCEDURES:
+        raise ValidationFailed(
+            "unknown special procedure",
+            fields={"kind": [f"one of {', '.join(SPECIAL_PROCEDURES)}"]},
+        )
+    if not str(reason or "").strip():
+        raise ValidationFailed("give the reason", fields={"reason": ["必填 / required"]})
+
+    def command(cs: CaseSession) -> int:
+        row = _acting_row(cs, task_id)
+        clocks = cs.clocks()
+        pause = clocks.pause(
+            "special_procedure",
+            str(reason)[:2000],
+            actor.username,
+            task_id=row.id,
+            details={"procedure": kind},
+        )
+        cs.session.flush()
+        cs.audit(
+            "special_procedure_started",
+            task_id=row.id,
+            procedure=kind,
+            reason=reason,
+            pause_id=pause.id,
+        )
+        cs.sync_deadlines(clocks)
+        return pause.id
+
+    return execute(app, _task_case(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def end_special_procedure(
+    app: Govflow, actor: Principal, case_id: int, pause_id: int, result: str
+) -> int:
+    def command(cs: CaseSession) -> int:
+        pause = cs.session.get(CasePause, pause_id)
+        if pause is None or pause.case_id != case_id or pause.kind != "special_procedure":
+            raise NotFound("no such special procedure")
+        if pause.ended_at is not None:
+            raise Conflict("the special procedure has already ended", code="already_ended")
+        row = cs.session.get(TaskRow, pause.task_id) if pause.task_id else None
+        if not actor.has("admin", "supervisor") and not (row and access.may_act_on(actor, row)):
+            raise Forbidden("only the department that started it may end it")
+        clocks = cs.clocks()
+        clocks.resume(pause, actor.username, {"result": str(result or "")[:2000]})
+        cs.audit("special_procedure_ended", task_id=pause.task_id, pause_id=pause.id, result=result)
+        cs.sync_deadlines(clocks)
+        return case_id
+
+    _require_visible(app, actor, case_id)
+    return execute(app, case_id, actor, command, touches_workflow=False)
+
+
+def _require_visible(app: Govflow, actor: Principal, case_id: int) -> None:
+    """404 for a case the caller may not know exists (another applicant's)."""
+    from .cases import get_visible_case
+
+    with read_only(app.db) as session:
+        get_visible_case(session, actor, case_id)

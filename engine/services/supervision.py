@@ -1,0 +1,124 @@
+"""Supervision (督办): open, warning and overdue work by department and matter, and the
+overdue list most urgent first.  Reads projections only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case as when
+from sqlalchemy import func, select
+
+from .. import clock
+from ..app import Govflow
+from ..deadlines.models import DeadlineRow
+from ..masking import mask_name
+from ..models import Case, Department, ProcessDefinition, TaskRow
+from ..principal import Principal
+from ..uow import read_only
+from .access import require_role
+
+_COUNTS = ("open", "warning", "overdue", "paused", "completed_on_time", "completed_late")
+
+
+def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
+    open_ = status_col.in_(("ready", "claimed", "running", "waiting_applicant"))
+    return (
+        func.sum(when((open_, 1), else_=0)),
+        func.sum(when((open_ & (state_col == "warning"), 1), else_=0)),
+        func.sum(when((open_ & (state_col == "overdue"), 1), else_=0)),
+        func.sum(when((open_ & (state_col == "paused"), 1), else_=0)),
+        func.sum(when((state_col == "met", 1), else_=0)),
+        func.sum(when((state_col == "missed", 1), else_=0)),
+    )
+
+
+def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
+    require_role(actor, "supervisor", "admin")
+    with read_only(app.db) as session:
+        names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
+        by_department = session.execute(
+            select(
+                TaskRow.department_code, *_counter_columns(TaskRow.status, TaskRow.deadline_state)
+            )
+            .where(TaskRow.status != "cancelled")
+            .group_by(TaskRow.department_code)
+        ).all()
+        by_process = session.execute(
+            select(Case.process_key, *_counter_columns(Case.status, Case.deadline_state)).group_by(
+                Case.process_key
+            )
+        ).all()
+        process_names = dict(
+            session.execute(
+                select(ProcessDefinition.key, func.max(ProcessDefinition.name)).group_by(
+                    ProcessDefinition.key
+                )
+            ).all()
+        )
+    departments = []
+    for code, *counts in by_department:
+        zh, en = names.get(code, (code, code))
+        departments.append(
+            {
+                "code": code,
+                "name": zh,
+                "name_en": en,
+                **dict(zip(_COUNTS, (int(c or 0) for c in counts), strict=True)),
+            }
+        )
+    processes = [
+        {
+            "key": key,
+            "name": process_names.get(key, key),
+            **dict(zip(_COUNTS, (int(c or 0) for c in counts), strict=True)),
+        }
+        for key, *counts in by_process
+    ]
+    totals = {k: sum(d[k] for d in departments) for k in _COUNTS}
+    return {
+        "departments": sorted(departments, key=lambda d: -d["overdue"] * 1000 - d["warning"]),
+        "processes": processes,
+        "totals": totals,
+        "generated_at": clock.isoformat(clock.now()),
+    }
+
+
+def overdue(
+    app: Govflow, actor: Principal, *, page: int = 1, per_page: int = 20
+) -> tuple[list[dict[str, Any]], int]:
+    """Overdue and warning deadlines of open work, the most urgent first: overdue before
+    warning, then by due time (the longest overdue first)."""
+    require_role(actor, "supervisor", "admin")
+    urgency = when((DeadlineRow.state == "overdue", 0), else_=1)
+    query = (
+        select(DeadlineRow, Case, TaskRow)
+        .join(Case, Case.id == DeadlineRow.case_id)
+        .outerjoin(TaskRow, TaskRow.id == DeadlineRow.task_id)
+        .where(DeadlineRow.state.in_(("warning", "overdue")), DeadlineRow.completed_at.is_(None))
+    )
+    with read_only(app.db) as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.execute(
+            query.order_by(urgency, DeadlineRow.due_at, DeadlineRow.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    items = []
+    for deadline, case, task in rows:
+        items.append(
+            {
+                "kind": "task" if task is not None else "case",
+                "case_id": case.id,
+                "process_key": case.process_key,
+                "applicant": mask_name(case.applicant_name),
+                "task_id": task.id if task is not None else None,
+                "task_name": task.name if task is not None else None,
+                "department": deadline.department_code,
+                "assignee": task.assignee if task is not None else None,
+                "deadline": deadline.name,
+                "state": deadline.state,
+                "due_at": clock.isoformat(deadline.due_at),
+                "official": deadline.official,
+            }
+        )
+    return items, total

@@ -1,0 +1,94 @@
+"""Server-rendered pages for the four kinds of user (Jinja, Flask-Babel, session auth).
+
+Pages call the same engine services as the REST API and render the same JSON shapes
+(``engine.services.views``), so masking and access rules are the API's.  Nothing here
+decides a business rule.
+
+``register_pages(app)`` wires everything: the session secret, CSRF, the language,
+security headers, template helpers and one blueprint per kind of user.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel
+
+from . import csrf
+from .common import LANG_COOKIE, SUPPORTED_LANGS, template_helpers
+
+
+def _secret_key(app: Flask) -> str:
+    """GOVFLOW_SECRET_KEY, else a random key kept in the data dir (shared by all workers)."""
+    if os.environ.get("GOVFLOW_SECRET_KEY"):
+        return os.environ["GOVFLOW_SECRET_KEY"]
+    settings = app.extensions["govflow"].settings
+    path = Path(settings.data_dir) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in a cookie), else the cookie, else the browser; zh first."""
+    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if wanted in SUPPORTED_LANGS:
+        return wanted
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh")
+    return "en" if best and best.startswith("en") else "zh"
+
+
+def register_pages(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_NAME", "govflow_session")
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    Babel(app, locale_selector=select_locale)
+
+    csrf.init_app(app)
+    app.context_processor(template_helpers)
+
+    @app.after_request
+    def _page_headers(response):  # noqa: ANN001, ANN202
+        if request.path.startswith("/api/"):
+            return response
+        if request.args.get("lang") in SUPPORTED_LANGS:
+            response.set_cookie(
+                LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax"
+            )
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                "font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            )
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            if g.get("page_user") is not None:
+                response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from . import applicant, auth, cases, clerk, designer, supervisor
+
+    for module in (auth, designer, clerk, applicant, cases, supervisor):
+        app.register_blueprint(module.bp)

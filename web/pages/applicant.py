@@ -1,0 +1,156 @@
+"""Applicant pages: my cases, the catalogue (什么事 / 要带什么 / 多久办结), the application
+form that says what govflow fetches instead of asking, the supplement answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import ValidationFailed
+from engine.services import cases as case_service
+from engine.services import definitions as definition_service
+from engine.services.views import case_view, definition_view
+from engine.uow import read_only
+from processes.catalogue import Matter, load_matters
+
+from . import pending
+from .common import engine, lang, login_required, principal, provider_department
+from .formdata import form_values, from_form
+
+bp = Blueprint("applicant", __name__)
+
+APPLICANTS = ("applicant",)
+
+
+def _catalogue() -> list[dict[str, Any]]:
+    """Deployed matters with their catalogue entries (a matter nobody deployed is not
+    offered; a deployed process without an entry is offered with what deploy knows)."""
+    deployed = {d.key: definition_view(d) for d in definition_service.latest_definitions(engine(), principal())}
+    matters = load_matters()
+    entries = []
+    for key, definition in deployed.items():
+        if not definition.get("start_form"):
+            continue
+        entries.append(_entry(definition, matters.get(key)))
+    return entries
+
+
+def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
+    materials = []
+    if matter is not None:
+        for m in matter.materials:
+            materials.append(
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "provider": m.provider,
+                    "department": provider_department(m.provider),
+                    "note": m.note,
+                    "stage": m.stage,
+                }
+            )
+    return {
+        "key": definition["key"],
+        "name": matter.name if matter else {"zh": definition["name"], "en": definition["name"]},
+        "description": matter.description if matter else {},
+        "kind": matter.kind if matter else None,
+        "statutory_limit": matter.statutory_limit if matter else definition["statutory_limit"],
+        "promised_limit": matter.promised_limit if matter else definition["promised_limit"],
+        "departments": list(matter.departments) if matter else definition["departments"],
+        "before": matter.before if matter else {},
+        "fetched": [m for m in materials if m["provider"]],
+        "to_bring": [m for m in materials if not m["provider"]],
+        "start_form": definition["start_form"],
+    }
+
+
+@bp.get("/applicant")
+@login_required(*APPLICANTS)
+def home():  # noqa: ANN201
+    actor = principal()
+    cases, total = case_service.list_cases(engine(), actor, page=1, per_page=50)
+    with read_only(engine().db) as session:
+        views = [case_view(engine(), session, actor, c) for c in cases]
+    return render_template("applicant/home.html", cases=views, total=total)
+
+
+@bp.get("/catalogue")
+@login_required(*APPLICANTS)
+def catalogue():  # noqa: ANN201
+    return render_template("applicant/catalogue.html", matters=_catalogue())
+
+
+def _matter_or_404(key: str) -> dict[str, Any]:
+    for entry in _catalogue():
+        if entry["key"] == key:
+            return entry
+    abort(404)
+
+
+def _apply_page(matter: dict[str, Any], errors=None, posted=None, status=200):  # noqa: ANN001, ANN202
+    page = render_template(
+        "applicant/apply.html",
+        matter=matter,
+        form=matter["start_form"],
+        values=form_values(matter["start_form"], posted, None),
+        errors=errors or {},
+    )
+    return page, status
+
+
+@bp.get("/apply/<key>")
+@login_required(*APPLICANTS)
+def apply(key: str):  # noqa: ANN201
+    return _apply_page(_matter_or_404(key))
+
+
+@bp.post("/apply/<key>")
+@login_required(*APPLICANTS)
+def submit(key: str):  # noqa: ANN201
+    matter = _matter_or_404(key)
+    data = from_form(matter["start_form"], request.form)
+    try:
+        case_id = case_service.start_case(engine(), principal(), key, None, data, lang())
+    except ValidationFailed as exc:
+        fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
+        return _apply_page(matter, errors=fields, posted=request.form, status=422)
+    flash(_("Your application has been submitted. Case number: %(id)s.", id=case_id), "success")
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/materials/<code>")
+@login_required(*APPLICANTS)
+def upload(case_id: int, code: str):  # noqa: ANN201
+    actor = principal()
+    with read_only(engine().db) as session:
+        case_service.get_visible_case(session, actor, case_id)  # 404 for other people's
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(url_for("cases.case", case_id=case_id) + "#materials")
+    try:
+        pending.upload_material(
+            engine(), actor, case_id, code, storage.filename, storage.read()
+        )
+    except pending.NotWiredYet:
+        flash(_("Uploads are not available yet."), "warning")
+        return redirect(url_for("cases.case", case_id=case_id) + "#materials")
+    flash(_("Uploaded."), "success")
+    return redirect(url_for("cases.case", case_id=case_id) + "#materials")
+
+
+@bp.post("/cases/<int:case_id>/supplement")
+@login_required(*APPLICANTS)
+def answer_supplement(case_id: int):  # noqa: ANN201
+    actor = principal()
+    with read_only(engine().db) as session:
+        case_service.get_visible_case(session, actor, case_id)
+    try:
+        pending.submit_supplement(engine(), actor, case_id, (request.form.get("note") or "").strip())
+    except pending.NotWiredYet:
+        flash(_("Answering a supplement request is not available yet."), "warning")
+        return redirect(url_for("cases.case", case_id=case_id) + "#supplement")
+    flash(_("Thank you. The office continues with your case."), "success")
+    return redirect(url_for("cases.case", case_id=case_id))

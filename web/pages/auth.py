@@ -1,0 +1,52 @@
+"""Sign in, sign out, and the front door that sends each role to its own home."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import Unauthorized
+from engine.services import auth
+
+from .common import current_user, engine, home_endpoint, safe_next, sign_in, sign_out
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.get("/")
+def index():  # noqa: ANN201
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(home_endpoint(user)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        user = current_user()
+        if user is not None:
+            return redirect(next_url or url_for(home_endpoint(user)))
+        return render_template("login.html", next_url=next_url, error=None, username="", demo=_demo())
+    username = (request.form.get("username") or "").strip()
+    try:
+        user = auth.login(engine(), username, request.form.get("password") or "")
+    except Unauthorized:
+        error = _("Wrong username or password.")
+        page = render_template(
+            "login.html", next_url=next_url, error=error, username=username, demo=_demo()
+        )
+        return page, 401
+    sign_in(user)
+    return redirect(next_url or url_for(home_endpoint(user)))
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    sign_out()
+    return redirect(url_for("auth.login"))
+
+
+def _demo() -> bool:
+    return bool(engine().settings.demo)

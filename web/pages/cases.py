@@ -1,0 +1,114 @@
+"""The case page every role opens (each seeing what it may): the diagram with done /
+current / waiting elements, the timeline, materials, deadlines; and the result download."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, render_template, request
+
+from engine.errors import BadRequest
+from engine.services import cases as service
+from engine.services import definitions as definition_service
+from engine.services.views import _sees_identifiers, case_view, event_view
+from engine.uow import read_only
+
+from .common import engine, login_required, principal, xml_response
+from .present import (
+    diagram_state,
+    issued_results,
+    materials_summary,
+    shared_records,
+    supplement_items,
+    timeline,
+)
+
+bp = Blueprint("cases", __name__)
+
+CASE_ROLES = ("applicant", "clerk", "supervisor", "admin")
+STATUSES = ("running", "waiting_applicant", "completed", "terminated", "error")
+
+
+def _load(case_id: int) -> tuple[dict, list[dict], bool]:
+    actor = principal()
+    with read_only(engine().db) as session:
+        case = service.get_visible_case(session, actor, case_id)
+        view = case_view(engine(), session, actor, case)
+        sees = _sees_identifiers(actor, case)
+    events = [event_view(e) for e in service.case_events(engine(), actor, case_id)]
+    return view, events, sees
+
+
+@bp.get("/cases")
+@login_required(*CASE_ROLES)
+def case_list():  # noqa: ANN201
+    actor = principal()
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        raise BadRequest("unknown status")
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    cases, total = service.list_cases(
+        engine(),
+        actor,
+        status=status,
+        process_key=request.args.get("process_key") or None,
+        page=page,
+        per_page=25,
+    )
+    with read_only(engine().db) as session:
+        views = [case_view(engine(), session, actor, c) for c in cases]
+    return render_template(
+        "cases/list.html", cases=views, total=total, page=page, per_page=25, status=status
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required(*CASE_ROLES)
+def case(case_id: int):  # noqa: ANN201
+    actor = principal()
+    view, events, sees = _load(case_id)
+    is_applicant = actor.has("applicant") and not actor.has("clerk", "supervisor", "admin")
+    return render_template(
+        "cases/case.html",
+        case=view,
+        diagram_url=f"/cases/{case_id}/diagram.xml",
+        diagram=diagram_state(view, events),
+        timeline=timeline(events, for_applicant=is_applicant, sees_identifiers=sees),
+        records=shared_records(view, sees_identifiers=sees),
+        summary=materials_summary(view),
+        supplement=supplement_items(view),
+        results=issued_results(view),
+        is_applicant=is_applicant,
+    )
+
+
+@bp.get("/cases/<int:case_id>/diagram.xml")
+@login_required(*CASE_ROLES)
+def diagram(case_id: int):  # noqa: ANN201
+    actor = principal()
+    with read_only(engine().db) as session:
+        case = service.get_visible_case(session, actor, case_id)
+        key, version = case.process_key, case.version
+    definition = definition_service.get_definition(engine(), actor, key, version)
+    return xml_response(definition.bpmn_xml)
+
+
+@bp.get("/cases/<int:case_id>/result")
+@login_required(*CASE_ROLES)
+def result(case_id: int):  # noqa: ANN201
+    """The result notice (办结通知书) of a concluded case, as a printable HTML file."""
+    view, events, sees = _load(case_id)
+    if view["status"] != "completed":
+        abort(409)
+    body = render_template(
+        "cases/result.html",
+        case=view,
+        results=issued_results(view),
+        steps=[t for t in view["tasks"] if t["status"] == "completed"],
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    filename = f"govflow-case-{case_id}-result.html"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+

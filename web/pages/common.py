@@ -1,0 +1,326 @@
+"""What every page shares: the signed-in user, role checks, the engine, display helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from engine import clock
+from engine.app import Govflow
+from engine.models import User
+from engine.principal import Principal
+from engine.services import auth
+from engine.services.directory import department_names
+
+from . import csrf
+
+LANG_COOKIE = "govflow_lang"
+SUPPORTED_LANGS = ("zh", "en")
+SESSION_USER = "user"
+
+#: Where each role lands after signing in (the first role a user has wins).
+HOME_BY_ROLE = (
+    ("applicant", "applicant.home"),
+    ("clerk", "clerk.worklist"),
+    ("designer", "designer.home"),
+    ("supervisor", "supervisor.dashboard"),
+    ("admin", "supervisor.dashboard"),
+)
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "designer": _l("Process designer"),
+    "clerk": _l("Clerk"),
+    "supervisor": _l("Supervisor"),
+    "applicant": _l("Applicant"),
+}
+
+CASE_STATUS = {
+    "running": _l("In progress"),
+    "waiting_applicant": _l("Waiting for you"),
+    "completed": _l("Concluded"),
+    "terminated": _l("Terminated"),
+    "error": _l("Error"),
+}
+#: Staff read "waiting_applicant" differently from the applicant.
+CASE_STATUS_STAFF = {**CASE_STATUS, "waiting_applicant": _l("Waiting for the applicant")}
+
+CASE_OUTCOME = {"concluded": _l("Concluded"), "refused": _l("Not accepted")}
+
+TASK_STATUS = {
+    "ready": _l("To claim"),
+    "claimed": _l("In progress"),
+    "completed": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+
+DEADLINE_STATE = {
+    "ok": _l("On time"),
+    "warning": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "paused": _l("Clock stopped"),
+    "met": _l("Met"),
+    "missed": _l("Missed"),
+}
+
+MATERIAL_STATUS = {
+    "shared": _l("From shared data"),
+    "uploaded": _l("Uploaded"),
+    "missing": _l("Missing"),
+}
+
+EVENT_LABELS = {
+    "case_started": _l("Application submitted"),
+    "shared_data_pulled": _l("Shared data fetched"),
+    "shared_data_issued": _l("Result published to shared data"),
+    "task_created": _l("Step opened"),
+    "task_claimed": _l("Step claimed"),
+    "task_unclaimed": _l("Step released"),
+    "task_completed": _l("Step done"),
+    "case_completed": _l("Case concluded"),
+    "supplement_requested": _l("Supplement requested"),
+    "supplement_submitted": _l("Supplement submitted"),
+    "material_uploaded": _l("Material uploaded"),
+    "deadline_warning": _l("Deadline warning"),
+    "deadline_overdue": _l("Deadline passed"),
+    "clock_paused": _l("Clock stopped"),
+    "clock_resumed": _l("Clock resumed"),
+}
+
+
+def engine() -> Govflow:
+    return current_app.extensions["govflow"]
+
+
+def lang() -> str:
+    """``zh`` or ``en``: the page language, also passed to engine validation messages."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
+
+
+# --- the signed-in user ---------------------------------------------------------------
+
+
+def current_user() -> User | None:
+    if "page_user" not in g:
+        username = session.get(SESSION_USER)
+        user = auth.get_user(engine(), username) if username else None
+        if user is not None and not user.active:
+            user = None
+        g.page_user = user
+    return g.page_user
+
+
+def principal() -> Principal:
+    user = current_user()
+    if user is None:
+        abort(401)
+    return auth.principal_of(user)
+
+
+def sign_in(user: User) -> None:
+    session.clear()
+    session.permanent = True
+    session[SESSION_USER] = user.username
+    csrf.rotate()
+    g.page_user = user
+
+
+def sign_out() -> None:
+    session.clear()
+    csrf.rotate()
+    g.page_user = None
+
+
+def home_endpoint(user: User) -> str:
+    roles = set(user.roles or ())
+    for role, endpoint in HOME_BY_ROLE:
+        if role in roles:
+            return endpoint
+    return "auth.login"
+
+
+def login_required(*roles: str) -> Callable:
+    """Sign-in required (redirect to the login page); with ``roles``, one of them (403)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and not set(roles) & set(user.roles or ()):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to go back to, or None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return None
+    return target
+
+
+# --- display helpers --------------------------------------------------------------------
+
+
+def localized(value: Any) -> str:
+    """``{"zh": ..., "en": ...}`` in the page language (falls back to the other one)."""
+    if isinstance(value, dict):
+        return str(value.get(lang()) or value.get("zh") or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def fmt_time(value: Any, with_time: bool = True) -> str:
+    """A moment in Beijing time: ``2026-11-23 08:38``."""
+    moment = clock.local(_as_datetime(value))
+    if moment is None:
+        return "—" if value in (None, "") else str(value)
+    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def department_name(code: str | None) -> str:
+    if not code:
+        return "—"
+    names = g.get("_departments")
+    if names is None:
+        names = g._departments = department_names(engine())
+    return localized(names.get(code)) or code
+
+
+def provider_title(name: str | None) -> str:
+    provider = engine().providers.get(name or "")
+    if provider is None:
+        return name or "—"
+    return (provider.title_en if lang() == "en" else provider.title_zh) or name
+
+
+def provider_department(name: str | None) -> str | None:
+    provider = engine().providers.get(name or "")
+    return provider.department if provider else None
+
+
+_LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(wd|h)\s*$")
+
+
+def limit_text(limit: Any) -> str:
+    """``{"kind": "working_days", "limit": 1}`` or ``"1wd"`` → ``1 个工作日`` / ``1 working day``."""
+    if not limit:
+        return "—"
+    if isinstance(limit, str):
+        match = _LIMIT_RE.match(limit)
+        if not match:
+            return limit
+        amount, unit = float(match.group(1)), match.group(2)
+        kind = "working_days" if unit == "wd" else "hours"
+    else:
+        amount, kind = float(limit.get("limit") or 0), limit.get("kind")
+    shown = f"{amount:g}"
+    from flask_babel import ngettext
+
+    if kind == "hours":
+        return ngettext("%(num)s office hour", "%(num)s office hours", amount, num=shown)
+    return ngettext("%(num)s working day", "%(num)s working days", amount, num=shown)
+
+
+def label(mapping: dict[str, Any], key: str | None) -> str:
+    if key is None:
+        return "—"
+    value = mapping.get(key)
+    return str(value) if value is not None else key
+
+
+def url_with(**params: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    args = request.args.to_dict()
+    for name, value in params.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    query = urlencode(args)
+    return request.path + ("?" + query if query else "")
+
+
+_VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "node_modules"
+VENDOR_FILES = {
+    "bpmn_js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "bpmn_css": "bpmn-js/dist/assets/bpmn-js.css",
+    "diagram_css": "bpmn-js/dist/assets/diagram-js.css",
+    "bpmn_font": "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",
+    "echarts": "echarts/dist/echarts.min.js",
+}
+
+
+def vendor_url(name: str) -> str | None:
+    """The URL of a vendored browser library, or None when ``make node-deps`` has not run
+    (the page then shows a placeholder instead of the diagram or the chart)."""
+    relative = VENDOR_FILES[name]
+    if not (_VENDOR / relative).is_file():
+        return None
+    return url_for("static", filename=f"vendor/node_modules/{relative}")
+
+
+def template_helpers() -> dict[str, Any]:
+    user = current_user() if session.get(SESSION_USER) else None
+    roles = set(user.roles or ()) if user else set()
+    return {
+        "current_user": user,
+        "roles": roles,
+        "has_role": lambda *wanted: bool(set(wanted) & roles),
+        "role_labels": ROLE_LABELS,
+        "csrf_token": csrf.token,
+        "lang": lang(),
+        "l10n": localized,
+        "fmt_time": fmt_time,
+        "department_name": department_name,
+        "provider_title": provider_title,
+        "limit_text": limit_text,
+        "label": label,
+        "url_with": url_with,
+        "vendor_url": vendor_url,
+        "CASE_STATUS": CASE_STATUS_STAFF if roles - {"applicant"} else CASE_STATUS,
+        "CASE_OUTCOME": CASE_OUTCOME,
+        "TASK_STATUS": TASK_STATUS,
+        "DEADLINE_STATE": DEADLINE_STATE,
+        "MATERIAL_STATUS": MATERIAL_STATUS,
+        "EVENT_LABELS": EVENT_LABELS,
+    }
+
+
+def xml_response(text: str):  # noqa: ANN201
+    """A BPMN document for the diagram viewer: never rendered as a page (it may be an
+    uploaded, unchecked file), so it gets a sandboxing policy and no sniffing."""
+    from flask import Response
+
+    response = Response(text, mimetype="application/xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,135 @@
+"""Designer pages: upload a BPMN (+ DMN, forms) with per-element deploy errors, the matters
+and their versions, and each definition's diagram with its user tasks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.definitions.deploy import DeployRequest, Upload
+from engine.errors import BadRequest, GovflowError, TooLarge, Undeployable
+from engine.services import definitions as service
+from engine.services.views import definition_view
+
+from .common import engine, login_required, principal, xml_response
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+
+DESIGNERS = ("designer", "admin")
+
+
+def _version_arg() -> int | None:
+    raw = request.args.get("version", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise BadRequest("'version' must be a whole number")
+    return int(raw)
+
+
+def _home(status: int = 200, upload_error: dict | None = None):  # noqa: ANN202
+    actor = principal()
+    definitions = [definition_view(d) for d in service.latest_definitions(engine(), actor)]
+    for view in definitions:
+        view["versions"] = service.versions(engine(), view["key"])
+    models = [service.model_view(m) for m in service.list_models(engine(), actor)][:10]
+    page = render_template(
+        "designer/home.html", definitions=definitions, models=models, upload_error=upload_error
+    )
+    return page, status
+
+
+@bp.get("")
+@login_required(*DESIGNERS)
+def home():  # noqa: ANN201
+    return _home()
+
+
+def _upload(storage) -> Upload:  # noqa: ANN001
+    return Upload(storage.filename or "upload", storage.read())
+
+
+@bp.post("/deploy")
+@login_required(*DESIGNERS)
+def deploy():  # noqa: ANN201
+    bpmn = request.files.get("file")
+    if bpmn is None or not bpmn.filename:
+        return _home(400, {"message": _("Choose a .bpmn file to upload.")})
+    deploy_request = DeployRequest(
+        bpmn=_upload(bpmn),
+        dmn=[_upload(f) for f in request.files.getlist("dmn") if f.filename],
+        forms=[_upload(f) for f in request.files.getlist("form") if f.filename],
+    )
+    filename = bpmn.filename
+    try:
+        outcome = service.deploy(engine(), principal(), deploy_request)
+    except Undeployable as exc:
+        error = {
+            "filename": filename,
+            "message": _("The process cannot be deployed. Fix these elements and upload again."),
+            "elements": exc.details.get("elements", []),
+        }
+        return _home(422, error)
+    except TooLarge:
+        return _home(413, {"filename": filename, "message": _("The file is too large.")})
+    except BadRequest as exc:
+        message = _("The file is not a valid BPMN 2.0 document.")
+        if exc.code != "invalid_bpmn":
+            message = _("The upload could not be read: %(reason)s", reason=exc.message)
+        return _home(400, {"filename": filename, "message": message})
+    except GovflowError:
+        raise
+    definition = outcome.definition
+    if outcome.created:
+        flash(
+            _("Deployed %(key)s as version %(version)s.", key=definition.key, version=definition.version),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Identical to version %(version)s of %(key)s; nothing new was deployed.",
+                key=definition.key,
+                version=definition.version,
+            ),
+            "info",
+        )
+    return redirect(url_for(".definition", key=definition.key, version=definition.version))
+
+
+@bp.get("/definitions/<key>")
+@login_required(*DESIGNERS, "supervisor")
+def definition(key: str):  # noqa: ANN201
+    found = service.get_definition(engine(), principal(), key, _version_arg())
+    view = definition_view(found)
+    view["versions"] = service.versions(engine(), key)
+    return render_template(
+        "designer/definition.html",
+        definition=view,
+        diagram_url=url_for(".definition_xml", key=key, version=view["version"]),
+    )
+
+
+@bp.get("/definitions/<key>/diagram.xml")
+@login_required(*DESIGNERS, "supervisor")
+def definition_xml(key: str):  # noqa: ANN201
+    found = service.get_definition(engine(), principal(), key, _version_arg())
+    return xml_response(found.bpmn_xml)
+
+
+@bp.get("/models/<int:model_id>")
+@login_required(*DESIGNERS)
+def model(model_id: int):  # noqa: ANN201
+    view = service.model_view(service.get_model(engine(), principal(), model_id))
+    return render_template(
+        "designer/model.html",
+        model=view,
+        diagram_url=url_for(".model_xml", model_id=model_id),
+    )
+
+
+@bp.get("/models/<int:model_id>/diagram.xml")
+@login_required(*DESIGNERS)
+def model_xml(model_id: int):  # noqa: ANN201
+    found = service.get_model(engine(), principal(), model_id)
+    return xml_response(found.xml)

@@ -1,0 +1,186 @@
+"""Shapes the engine's JSON views into what the templates show (no business rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.masking import mask_id_number
+
+from .common import department_name, provider_department, provider_title
+
+
+def _looks_like_id_number(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 18 and value[:17].isdigit()
+
+
+def shared_records(case: dict[str, Any], sees_identifiers: bool) -> list[dict[str, Any]]:
+    """The shared data already pulled for a case, one entry per pull, with provenance.
+
+    The record itself comes from the case JSON (already masked for the viewer's role);
+    only the provenance's record key needs masking here.
+    """
+    data = case.get("data") or {}
+    seen: set[tuple[str, str]] = set()
+    records = []
+    for material in case.get("materials") or []:
+        source = material.get("source")
+        if not source:
+            continue
+        provider, subject = source.get("provider"), source.get("subject_field")
+        if (provider, subject) in seen:
+            continue
+        seen.add((provider, subject))
+        held = data.get(provider)
+        if isinstance(held, dict) and isinstance(held.get(subject), dict):
+            held = held[subject]
+        key = source.get("record_key")
+        if not sees_identifiers and _looks_like_id_number(key):
+            key = mask_id_number(key)
+        records.append(
+            {
+                "provider": provider,
+                "title": provider_title(provider),
+                "department": department_name(
+                    source.get("department") or provider_department(provider)
+                ),
+                "record_key": key,
+                "at": source.get("at"),
+                "outcome": source.get("outcome"),
+                "subject_field": subject,
+                "fields": held if isinstance(held, dict) else {},
+                "materials": [
+                    m["name"]
+                    for m in case.get("materials") or []
+                    if (m.get("source") or {}).get("provider") == provider
+                    and (m.get("source") or {}).get("subject_field") == subject
+                ],
+            }
+        )
+    return records
+
+
+def materials_summary(case: dict[str, Any]) -> dict[str, int]:
+    """``materials_summary`` from the case JSON when the engine gives one, else counted."""
+    given = case.get("materials_summary")
+    if isinstance(given, dict):
+        return given
+    summary = {"shared": 0, "uploaded": 0, "missing": 0}
+    for material in case.get("materials") or []:
+        status = material.get("status")
+        if status in summary:
+            summary[status] += 1
+    return summary
+
+
+def supplement_items(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the applicant is asked for (补正).
+
+    HOOK(shared-data / time-limits issue): the case JSON is expected to gain
+    ``supplement: {"items": [{"code", "name", "reason"}], "requested_at", ...}``.  Until it
+    does, a case waiting for the applicant lists its missing materials.
+    """
+    supplement = case.get("supplement") or {}
+    if supplement.get("items"):
+        return list(supplement["items"])
+    if case.get("status") != "waiting_applicant":
+        return []
+    return [
+        {"code": m["code"], "name": m["name"], "reason": None}
+        for m in case.get("materials") or []
+        if m.get("status") == "missing"
+    ]
+
+
+def diagram_state(case: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """BPMN element ids to highlight: done, current (being worked on) and waiting (ready
+    for a clerk to claim, or waiting for the applicant)."""
+    done: list[str] = []
+    current: list[str] = []
+    waiting: list[str] = []
+    for task in case.get("tasks") or []:
+        bucket = {"completed": done, "claimed": current, "ready": waiting}.get(task["status"])
+        if bucket is not None and task.get("bpmn_id") and task["bpmn_id"] not in bucket:
+            bucket.append(task["bpmn_id"])
+    for event in events:
+        if event.get("action") == "case_completed":
+            for end in (event.get("details") or {}).get("end_events") or []:
+                if end not in done:
+                    done.append(end)
+    return {"done": done, "current": current, "waiting": waiting}
+
+
+#: Event kinds an applicant sees on the timeline (the rest is back-office detail).
+APPLICANT_EVENTS = {
+    "case_started",
+    "shared_data_pulled",
+    "shared_data_issued",
+    "task_created",
+    "task_completed",
+    "case_completed",
+    "supplement_requested",
+    "supplement_submitted",
+    "material_uploaded",
+    "clock_paused",
+    "clock_resumed",
+}
+
+
+def timeline(
+    events: list[dict[str, Any]], *, for_applicant: bool, sees_identifiers: bool
+) -> list[dict[str, Any]]:
+    """The audit trail as a timeline: who (a department for applicants), what, when."""
+    entries = []
+    for event in events:
+        action = event.get("action")
+        if for_applicant and action not in APPLICANT_EVENTS:
+            continue
+        details = event.get("details") or {}
+        department = details.get("department")
+        entry = {
+            "action": action,
+            "at": event.get("at"),
+            "actor": None if for_applicant else event.get("actor"),
+            "department": department_name(department) if department else None,
+            "name": details.get("name"),
+            "provider": provider_title(details.get("provider")) if details.get("provider") else None,
+            "outcome": details.get("outcome"),
+            "opinion": None,
+        }
+        after = details.get("after") or {}
+        if isinstance(after, dict):
+            entry["opinion"] = after.get("opinion") or after.get("refusal_reason")
+        record_key = details.get("record_key")
+        if record_key and not sees_identifiers and _looks_like_id_number(record_key):
+            record_key = mask_id_number(record_key)
+        entry["record_key"] = record_key
+        entries.append(entry)
+    return entries
+
+
+def issued_results(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Certificates and licences the case issued (its result), from the case data."""
+    issued = (case.get("data") or {}).get("issued") or {}
+    results = []
+    if isinstance(issued, dict):
+        for provider, record in issued.items():
+            if isinstance(record, dict):
+                results.append({"provider": provider, "title": provider_title(provider), **record})
+    return results
+
+
+def application_rows(case: dict[str, Any], start_form: dict[str, Any] | None) -> list[dict]:
+    """The application as label / value rows in the form's order (values as the case JSON
+    holds them, i.e. already masked for the viewer)."""
+    data = case.get("data") or {}
+    rows = []
+    for field in (start_form or {}).get("fields", []):
+        if field["name"] in data and data[field["name"]] not in (None, ""):
+            rows.append(
+                {
+                    "label": field.get("label") or field["name"],
+                    "value": data[field["name"]],
+                    "type": field["type"],
+                    "options": field.get("options") or [],
+                }
+            )
+    return rows
