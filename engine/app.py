@@ -27,8 +27,12 @@ class Govflow:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         from forms import shipped_forms
 
+        from .services import disputes  # registers the "dispute" side-task kind
+
         return cls(
-            settings, Database.connect(settings.effective_database_url), forms=shipped_forms()
+            settings,
+            Database.connect(settings.effective_database_url),
+            forms=shipped_forms().with_extra([disputes.DISPUTE_FORM]),
         )
 
     def close(self) -> None:

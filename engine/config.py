@@ -13,6 +13,8 @@ class Settings:
     database_url: str = ""
     token_ttl_hours: float = 12.0
     max_bpmn_bytes: int = 2 * 1024 * 1024
+    #: An uploaded material (PDF, JPEG, PNG) larger than this is refused with 413.
+    max_upload_bytes: int = 10 * 1024 * 1024
     demo: bool = False
 
     @property
@@ -29,6 +31,7 @@ class Settings:
             "database_url": env.get("GOVFLOW_DATABASE_URL", ""),
             "token_ttl_hours": float(env.get("GOVFLOW_TOKEN_TTL_HOURS", "12")),
             "max_bpmn_bytes": int(env.get("GOVFLOW_MAX_BPMN_BYTES", str(2 * 1024 * 1024))),
+            "max_upload_bytes": int(env.get("GOVFLOW_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
             "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
         }
         values.update(overrides)

@@ -22,7 +22,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings.effective_database_url,
         # Upload bodies above this are refused by Werkzeug before we read them (413).
-        MAX_CONTENT_LENGTH=settings.max_bpmn_bytes * 4 + 1024 * 1024,
+        MAX_CONTENT_LENGTH=max(settings.max_bpmn_bytes * 4, settings.max_upload_bytes)
+        + 1024 * 1024,
         JSON_AS_ASCII=False,
         **config,
     )

@@ -129,3 +129,32 @@ def disclose(
     clear = sees_identifiers(actor, case, session)
     log_view(app, actor, case, view_purpose(session, actor, case, task), clear=clear)
     return clear
+
+
+def log_material_view(app: Govflow, actor: Principal, case: Case, code: str, purpose: str) -> None:
+    """An uploaded document was opened: it is about the applicant."""
+    row = DataAccess(
+        at=clock.now(),
+        kind="view",
+        actor=actor.username,
+        actor_role=actor.primary_role,
+        actor_department=actor.department,
+        case_id=case.id,
+        provider="material",
+        department_code=actor.department or actor.primary_role,
+        record_key=f"case:{case.id}/{code}"[:200],
+        subject_id_number=case.applicant_id_number,
+        fields=[code],
+        purpose=purpose,
+        outcome="downloaded",
+    )
+    run_in_transaction(app.db, lambda session: session.add(row))
+
+
+def sees_case(app: Govflow, actor: Principal, case_id: int) -> bool:
+    """``sees_identifiers`` for a case known by id (the caller has checked visibility)."""
+    from ..uow import read_only
+
+    with read_only(app.db) as session:
+        case = session.get(Case, case_id)
+        return case is not None and sees_identifiers(actor, case, session)

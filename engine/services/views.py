@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from ..app import Govflow
 from ..clock import isoformat
-from ..masking import mask_id_number, mask_name
+from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
+from . import disclosure
 from .forms_lookup import form_for
-from .materials import case_materials
+from .materials import materials_block
 
 
 def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
@@ -67,14 +68,13 @@ def task_view(row: TaskRow) -> dict[str, Any]:
 
 
 def _sees_identifiers(actor: Principal, case: Case) -> bool:
-    """Applicants see their own identifiers; clerks handling the case need them."""
-    if actor.has("applicant") and actor.id_number == case.applicant_id_number:
-        return True
-    return actor.has("clerk")
+    """Applicants see their own case in clear; clerks only where their department has or
+    had a task (policy in ``disclosure``)."""
+    return disclosure.sees_identifiers(actor, case)
 
 
-def applicant_view(actor: Principal, case: Case) -> dict[str, Any]:
-    if _sees_identifiers(actor, case):
+def applicant_view(actor: Principal, case: Case, clear: bool | None = None) -> dict[str, Any]:
+    if _sees_identifiers(actor, case) if clear is None else clear:
         return {"id_number": case.applicant_id_number, "name": case.applicant_name}
     return {
         "id_number": mask_id_number(case.applicant_id_number),
@@ -87,6 +87,8 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
     rows = session.scalars(
         select(TaskRow).where(TaskRow.case_id == case.id).order_by(TaskRow.created_at, TaskRow.id)
     ).all()
+    clear = disclosure.disclose(app, session, actor, case)  # logs the view
+    materials = materials_block(session, case, definition)
     return {
         "id": case.id,
         "process_key": case.process_key,
@@ -94,11 +96,11 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
         "version": case.version,
         "status": case.status,
         "outcome": case.outcome,
-        "applicant": applicant_view(actor, case),
-        "data": case.data if _sees_identifiers(actor, case) else _masked_data(case.data),
+        "applicant": applicant_view(actor, case, clear),
+        "data": case.data if clear else _masked_data(case.data),
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
         **_deadlines(session, case),
-        "materials": case_materials(case, definition),
+        **(materials if clear else _masked_data(materials)),
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
@@ -133,6 +135,13 @@ def _deadlines(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def _task_deadline(session: Session, row: TaskRow) -> dict[str, Any] | None:
+    from ..deadlines.models import DeadlineRow
+    from ..deadlines.tracking import deadline_view
+
+    return deadline_view(session.scalar(select(DeadlineRow).where(DeadlineRow.task_id == row.id)))
+
+
 def pause_view(pause: Any) -> dict[str, Any]:
     return {
         "id": pause.id,
@@ -149,40 +158,39 @@ def pause_view(pause: Any) -> dict[str, Any]:
 
 
 def _masked_data(data: Any) -> Any:
-    """Case data for roles that must not see identifiers: ID numbers and phones masked."""
-    if isinstance(data, dict):
-        return {k: _mask_value(k, v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_masked_data(v) for v in data]
-    return data
+    """Data for roles that must not see identifiers: ID numbers, phones, names masked."""
+    return mask_data(data)
 
 
-def _mask_value(key: str, value: Any) -> Any:
-    if isinstance(value, str):
-        if "id_number" in key:
-            return mask_id_number(value)
-        if "phone" in key:
-            return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
-        if key in ("name", "spouse_name") or key.endswith("_name") and "company" not in key:
-            return mask_name(value)
-        return value
-    return _masked_data(value)
-
-
-def task_detail(app: Govflow, session: Session, row: TaskRow) -> dict[str, Any]:
+def task_detail(
+    app: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
+) -> dict[str, Any]:
+    """The task with its form and prefill.  With ``actor`` the view is masked for their
+    role and logged (pass it: without one the caller is trusted to be the handling clerk)."""
     case = session.get(Case, row.case_id)
     definition = session.get(ProcessDefinition, case.definition_id)
     form = form_for(app.forms, definition, row.form_key)
+    clear = True if actor is None else disclosure.disclose(app, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
     view["submission"] = row.submission
+    view["deadline"] = _task_deadline(session, row)
     view["case"] = {
         "id": case.id,
         "status": case.status,
         "process_name": definition.name,
         "applicant_name": case.applicant_name,
     }
+    if row.kind == "dispute":
+        from .disputes import dispute_for_task, dispute_view
+
+        dispute = dispute_for_task(session, row.id)
+        view["dispute"] = dispute_view(dispute) if dispute is not None else None
+    if not clear:
+        for key in ("prefill", "submission", "case", "dispute"):
+            view[key] = _masked_data(view.get(key))
+        view["case"]["applicant_name"] = mask_name(case.applicant_name)
     return view
 
 
@@ -211,7 +219,8 @@ def _lookup(data: dict[str, Any], path: str) -> Any:
     return current
 
 
-def event_view(event: AuditEvent) -> dict[str, Any]:
+def event_view(event: AuditEvent, clear: bool = True) -> dict[str, Any]:
+    """One audit event; ``clear=False`` masks identifiers in its details."""
     return {
         "id": event.id,
         "case_id": event.case_id,
@@ -219,5 +228,5 @@ def event_view(event: AuditEvent) -> dict[str, Any]:
         "actor": event.actor,
         "action": event.action,
         "at": isoformat(event.at),
-        "details": event.details,
+        "details": event.details if clear else _masked_data(event.details),
     }

@@ -246,8 +246,8 @@ def limit_text(limit: Any) -> str:
     from flask_babel import ngettext
 
     if kind == "hours":
-        return ngettext("%(num)s office hour", "%(num)s office hours", amount, num=shown)
-    return ngettext("%(num)s working day", "%(num)s working days", amount, num=shown)
+        return ngettext("%(n)s office hour", "%(n)s office hours", amount, n=shown)
+    return ngettext("%(n)s working day", "%(n)s working days", amount, n=shown)
 
 
 def label(mapping: dict[str, Any], key: str | None) -> str:

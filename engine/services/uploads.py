@@ -1,0 +1,193 @@
+"""Materials the applicant uploads because shared data could not provide them.
+
+Files are stored content-addressed under ``<data_dir>/uploads/<case id>/<sha256>``; the
+database row keeps the name, type, size and checksum.  The type is decided by the file's
+first bytes (PDF, JPEG, PNG), never by its name or the browser's word for it.
+
+Who may upload: the case's applicant, or a clerk who handles the case (at the window, for
+the applicant).  Who may download: the applicant, clerks of departments with tasks on the
+case, supervisors and admins — every other caller is told the case does not exist (404).
+Every download by someone other than the applicant is a view in the access log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..app import Govflow
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from ..models import Case, ProcessDefinition
+from ..principal import Principal
+from ..runtime.executor import CaseSession, execute
+from ..shared_data.models import MaterialUpload
+from ..uow import read_only
+from . import disclosure
+from .cases import get_visible_case
+from .materials import case_materials, upload_view
+
+#: Magic bytes → the only types accepted.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff(head: bytes) -> str | None:
+    return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+
+
+def _clean_name(filename: str | None) -> str:
+    name = _UNSAFE_NAME.sub("_", (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    return name.strip()[:200] or "upload"
+
+
+def _read_limited(stream: IO[bytes], limit: int) -> bytes:
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"the file is larger than {limit // (1024 * 1024) or limit} MB", limit=limit)
+    return content
+
+
+def _may_upload(actor: Principal, case: Case) -> None:
+    if actor.has("applicant") and actor.id_number == case.applicant_id_number:
+        return
+    if actor.has("clerk"):
+        return  # the case is visible to them: they handle it (checked by the caller)
+    raise Forbidden("only the applicant or a clerk handling the case may upload materials")
+
+
+def upload_material(
+    app: Govflow,
+    actor: Principal,
+    case_id: int,
+    code: str,
+    filename: str | None,
+    stream: IO[bytes],
+) -> dict:
+    """Store an uploaded file for material ``code`` of the case; answer the material."""
+    with read_only(app.db) as session:
+        get_visible_case(session, actor, case_id)  # 404 before reading a byte
+    content = _read_limited(stream, app.settings.max_upload_bytes)
+    if not content:
+        raise BadRequest("the file is empty", code="bad_request")
+    content_type = sniff(content[:16])
+    if content_type is None:
+        raise BadRequest(
+            "only PDF, JPEG and PNG files are accepted",
+            code="unsupported_file_type",
+            accepted=[kind for _magic, kind in _SIGNATURES],
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    relative = Path("uploads") / str(case_id) / digest
+
+    def command(cs: CaseSession) -> dict:
+        case = cs.case
+        _may_upload(cs.actor, case)
+        if case.status in ("completed", "terminated"):
+            raise Conflict("the case is closed", code="case_closed")
+        material = _material(cs.session, case, code)
+        if material["status"] == "shared":
+            raise Conflict(
+                "shared data already provides this material; nothing to upload",
+                code="material_shared",
+            )
+        cs.session.execute(
+            update(MaterialUpload)
+            .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
+            .values(superseded=True)
+        )
+        upload = MaterialUpload(
+            case_id=case.id,
+            material_code=code,
+            filename=_clean_name(filename),
+            content_type=content_type,
+            size=len(content),
+            sha256=digest,
+            stored_path=relative.as_posix(),
+            uploaded_by=cs.actor.username,
+            uploaded_at=clock.now(),
+            superseded=False,
+        )
+        cs.session.add(upload)
+        cs.session.flush()
+        _write(app.settings.data_dir / relative, content)
+        cs.audit(
+            "material_uploaded",
+            material=code,
+            filename=upload.filename,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest,
+        )
+        return {**material, "status": "uploaded", "action": "none", "upload": upload_view(upload)}
+
+    return execute(app, case_id, actor, command, touches_workflow=False)
+
+
+def _material(session: Session, case: Case, code: str) -> dict:
+    definition = session.get(ProcessDefinition, case.definition_id)
+    for material in case_materials(case, definition, session):
+        if material["code"] == code:
+            return material
+    raise NotFound(f"the matter has no material '{code}'")
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write atomically; the name is the checksum, so an existing file is the same file."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def material_file(app: Govflow, actor: Principal, case_id: int, code: str) -> StoredFile:
+    """The current upload of material ``code``, for a caller who may see it."""
+    with read_only(app.db) as session:
+        case = get_visible_case(session, actor, case_id)
+        upload = session.scalar(
+            select(MaterialUpload)
+            .where(
+                MaterialUpload.case_id == case.id,
+                MaterialUpload.material_code == code,
+                MaterialUpload.superseded.is_(False),
+            )
+            .order_by(MaterialUpload.id.desc())
+            .limit(1)
+        )
+        if upload is None:
+            raise NotFound("no file uploaded for this material")
+        path = app.settings.data_dir / upload.stored_path
+        if not path.is_file():
+            raise NotFound("the stored file is missing")
+        if not (actor.has("applicant") and actor.id_number == case.applicant_id_number):
+            purpose = disclosure.view_purpose(session, actor, case, None)
+            disclosure.log_material_view(app, actor, case, code, purpose)
+        return StoredFile(path, upload.filename, upload.content_type, upload.size, upload.sha256)
