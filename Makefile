@@ -46,7 +46,7 @@ BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-liberation
 VENDOR_DIR := web/static/vendor
 
 .PHONY: help install run test test-sqlite test-pg lint fmt bench browser-deps node-deps \
-        pg-start pg-stop clean
+        translations pg-start pg-stop clean
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -133,6 +133,13 @@ test-pg: $(INSTALL_STAMP)
 bench: $(INSTALL_STAMP)
 	@if [ -f bench/__main__.py ]; then python -m bench; \
 	else echo "bench: no bench/__main__.py yet; nothing to run"; fi
+
+# Page strings: extract, merge into the Chinese catalogue, compile the committed .mo.
+translations: $(INSTALL_STAMP)
+	pybabel extract -F babel.cfg -k _l --no-location --omit-header \
+	    -o web/translations/messages.pot web
+	pybabel update -i web/translations/messages.pot -d web/translations -l zh
+	pybabel compile -d web/translations -l zh
 
 # ---- local PostgreSQL -------------------------------------------------------------------
 

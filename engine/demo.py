@@ -66,6 +66,16 @@ def _users() -> list[dict[str, Any]]:
                 "department_code": code,
             }
         )
+    # A second clerk in two departments, so a task can be transferred (转办) within one.
+    for code, zh in (("tax", "税务局"), ("registry", "不动产登记中心")):
+        users.append(
+            {
+                "username": f"clerk_{code}2",
+                "display_name": f"{zh}办事员（二）",
+                "roles": ["clerk"],
+                "department_code": code,
+            }
+        )
     for username, name, id_number, phone in APPLICANTS:
         users.append(
             {

@@ -64,7 +64,11 @@ def mask_data(value: Any) -> Any:
     if isinstance(value, dict):
         masked = {}
         for key, item in value.items():
-            if isinstance(item, str) and _is_name_key(str(key), value) and not _ID_NUMBER.search(item):
+            if (
+                isinstance(item, str)
+                and _is_name_key(str(key), value)
+                and not _ID_NUMBER.search(item)
+            ):
                 masked[key] = mask_name(item)
             elif isinstance(item, str) and "phone" in str(key):
                 masked[key] = mask_phone(item)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -172,6 +173,11 @@ class Case(Base):
     deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     #: When the earliest BPMN timer of the workflow falls due (the scheduler's index).
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    #: 挂起: a supervisor halted the case (its clocks stop: an open ``suspension`` pause);
+    #: added by migration 0004 (clerk verbs).
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Why the case ended early: ``{"kind": "refused"|"terminated", "reasons", "by", "at"}``.
+    closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -206,6 +212,12 @@ class TaskRow(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
     submission: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    #: 委派: who gets the task back when the delegate resolves it (migration 0004).
+    owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    #: 催办: how many times it was urged.
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: What the receiving clerk should know: a return's reason, a transfer's, a delegation.
+    notice: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class AuditEvent(Base):

@@ -98,6 +98,19 @@ def upload(api: Api, path: Path) -> Any:
         signal.signal(signal.SIGALRM, previous)
 
 
+def all_pages(api: Api, path: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        response = api.get(path, "designer", query_string={"page": page, "per_page": 100})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        items += body["items"]
+        if not body["items"] or len(items) >= body["total"]:
+            return items
+        page += 1
+
+
 def _reason(message: str) -> str:
     """A refusal message without its element-specific parts, for the summary."""
     for cut in (" '", ": ", " ("):
@@ -124,7 +137,9 @@ def test_every_corpus_file_is_deployed_or_refused_with_reasons(corpus_api):
             elements = error.get("details", {}).get("elements")
             if error.get("code") != "undeployable_bpmn" or not elements:
                 problems.append(f"{name}: 422 without element-level reasons: {body}")
-            elif not all(isinstance(e, dict) and e.get("id") and e.get("message") for e in elements):
+            elif not all(
+                isinstance(e, dict) and e.get("id") and e.get("message") for e in elements
+            ):
                 problems.append(f"{name}: element reasons without id/message: {elements}")
             else:
                 reasons.update({_reason(e["message"]) for e in elements})
@@ -139,8 +154,10 @@ def test_every_corpus_file_is_deployed_or_refused_with_reasons(corpus_api):
     deployed = [n for n, s in outcomes.items() if s in (200, 201)]
     refused = [n for n, s in outcomes.items() if s == 422]
     not_bpmn = [n for n, s in outcomes.items() if s == 400]
-    print(f"\nBPMN corpus: {len(FILES)} files, {len(deployed)} deployed, {len(refused)} refused "
-          f"(422), {len(not_bpmn)} not BPMN (400)")
+    print(
+        f"\nBPMN corpus: {len(FILES)} files, {len(deployed)} deployed, {len(refused)} refused "
+        f"(422), {len(not_bpmn)} not BPMN (400)"
+    )
     for reason, count in reasons.most_common(12):
         print(f"  {count:3d} files: {reason}")
     for name in deployed:
@@ -151,9 +168,7 @@ def test_every_corpus_file_is_deployed_or_refused_with_reasons(corpus_api):
     assert not problems, "\n".join(problems)
 
     # Every well-formed upload is kept as a model with its XML intact.
-    listing = api.get("/api/v1/models", "designer", query_string={"per_page": 100})
-    assert listing.status_code == 200
-    models = {m["sha256"]: m for m in listing.get_json()["items"]}
+    models = {m["sha256"]: m for m in all_pages(api, "/api/v1/models")}
     for path in FILES:
         name = str(path.relative_to(CORPUS))
         if outcomes[name] == 400:
@@ -176,12 +191,22 @@ def test_every_corpus_file_is_deployed_or_refused_with_reasons(corpus_api):
         rows = list(session.scalars(sa.select(ProcessDefinition)))
     assert {r.key for r in rows} >= {"property_transfer", "business_startup"}
     for row in rows:
-        view = api.get(f"/api/v1/process-definitions/{quote(row.key, safe='')}", "designer",
-                       query_string={"version": row.version})
+        view = api.get(
+            f"/api/v1/process-definitions/{quote(row.key, safe='')}",
+            "designer",
+            query_string={"version": row.version},
+        )
         assert view.status_code == 200, (row.key, view.get_json())
         assert view.get_json()["version"] == row.version
-        bpmn = api.get(f"/api/v1/process-definitions/{quote(row.key, safe='')}/bpmn",
-                       "designer", query_string={"version": row.version})
+        bpmn = api.get(
+            f"/api/v1/process-definitions/{quote(row.key, safe='')}/bpmn",
+            "designer",
+            query_string={"version": row.version},
+        )
         assert bpmn.status_code == 200 and bpmn.get_data(as_text=True) == row.bpmn_xml
-        assert cached_process(row.sha256, row.key, row.bpmn_xml,
-                              [f["xml"] for f in row.dmn_files]).spec is not None
+        assert (
+            cached_process(
+                row.sha256, row.key, row.bpmn_xml, [f["xml"] for f in row.dmn_files]
+            ).spec
+            is not None
+        )

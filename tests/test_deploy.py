@@ -26,8 +26,12 @@ MAX_BPMN_BYTES = 50_000
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, demo=True,
-                    max_bpmn_bytes=MAX_BPMN_BYTES)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        demo=True,
+        max_bpmn_bytes=MAX_BPMN_BYTES,
+    )
 
 
 def fixture(name: str) -> bytes:
@@ -53,16 +57,24 @@ def replace_element(element_id: str, new: str, xml: bytes = WINDOW_REVIEW) -> by
     return replaced.encode("utf-8")
 
 
-def deploy(api: Api, xml: bytes, as_: str | None = "designer", *, filename: str = "model.bpmn",
-           dmn: list[tuple[str, bytes]] = (), forms: list[tuple[str, bytes]] = (),
-           headers: dict[str, str] | None = None) -> Any:
+def deploy(
+    api: Api,
+    xml: bytes,
+    as_: str | None = "designer",
+    *,
+    filename: str = "model.bpmn",
+    dmn: list[tuple[str, bytes]] = (),
+    forms: list[tuple[str, bytes]] = (),
+    headers: dict[str, str] | None = None,
+) -> Any:
     data: dict[str, Any] = {"file": (io.BytesIO(xml), filename)}
     if dmn:
         data["dmn"] = [(io.BytesIO(content), name) for name, content in dmn]
     if forms:
         data["form"] = [(io.BytesIO(content), name) for name, content in forms]
-    return api.post(DEPLOY, as_, data=data, content_type="multipart/form-data",
-                    headers=headers or {})
+    return api.post(
+        DEPLOY, as_, data=data, content_type="multipart/form-data", headers=headers or {}
+    )
 
 
 def error_of(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -116,9 +128,11 @@ def test_a_camunda_modeler_model_deploys_as_version_1_with_departments_tasks_and
 
 
 def test_a_start_event_form_key_is_returned_as_the_start_form(api):
-    xml = variant('<bpmn:startEvent id="start" name="提交申请">',
-                  '<bpmn:startEvent id="start" name="提交申请" '
-                  'camunda:formKey="property_transfer/application">')
+    xml = variant(
+        '<bpmn:startEvent id="start" name="提交申请">',
+        '<bpmn:startEvent id="start" name="提交申请" '
+        'camunda:formKey="property_transfer/application">',
+    )
 
     response = deploy(api, xml)
 
@@ -163,8 +177,10 @@ def test_a_changed_upload_becomes_version_2_and_each_version_keeps_its_xml(api):
     assert bpmn_v1.mimetype == "application/xml"
     assert bpmn_v1.get_data() == WINDOW_REVIEW
     assert api.get(f"{DEPLOY}/window_review/bpmn", "designer").get_data() == v2_xml
-    assert api.get(f"{DEPLOY}/window_review", "designer",
-                   query_string={"version": 3}).status_code == 404
+    assert (
+        api.get(f"{DEPLOY}/window_review", "designer", query_string={"version": 3}).status_code
+        == 404
+    )
     assert deployed_keys(api)["window_review"] == 2
 
 
@@ -176,8 +192,9 @@ def test_a_case_started_before_version_2_stays_on_version_1(api):
     v2_xml = variant('camunda:candidateGroups="registry"', 'camunda:candidateGroups="housing"')
     assert deploy(api, v2_xml).get_json()["version"] == 2
 
-    after = api.claim_and_complete("clerk_service_center", case["id"], "acceptance",
-                                   {"accepted": True, "opinion": "材料齐全"})
+    after = api.claim_and_complete(
+        "clerk_service_center", case["id"], "acceptance", {"accepted": True, "opinion": "材料齐全"}
+    )
 
     assert after["version"] == 1
     open_tasks = [t for t in after["tasks"] if t["status"] in ("ready", "claimed")]
@@ -198,7 +215,9 @@ REFUSALS = {
         "tax_check",
     ),
     "unknown_department_in_candidate_groups": (
-        variant('camunda:candidateGroups="registry"', 'camunda:candidateGroups="ministry_of_magic"'),
+        variant(
+            'camunda:candidateGroups="registry"', 'camunda:candidateGroups="ministry_of_magic"'
+        ),
         "review",
     ),
     "unknown_department_as_lane_name": (
@@ -206,8 +225,10 @@ REFUSALS = {
         "tax_check",
     ),
     "form_key_names_no_form": (
-        variant('camunda:formKey="property_transfer/acceptance"',
-                'camunda:formKey="property_transfer/no_such_form"'),
+        variant(
+            'camunda:formKey="property_transfer/acceptance"',
+            'camunda:formKey="property_transfer/no_such_form"',
+        ),
         "acceptance",
     ),
     "script_task": (
@@ -221,10 +242,12 @@ REFUSALS = {
         "tax_check",
     ),
     "execution_listener": (
-        variant('<camunda:property name="time_limit" value="0.5wd" />\n        </camunda:properties>',
-                '<camunda:property name="time_limit" value="0.5wd" />\n        </camunda:properties>'
-                '\n        <camunda:executionListener class="com.example.AuditListener" '
-                'event="start" />'),
+        variant(
+            '<camunda:property name="time_limit" value="0.5wd" />\n        </camunda:properties>',
+            '<camunda:property name="time_limit" value="0.5wd" />\n        </camunda:properties>'
+            '\n        <camunda:executionListener class="com.example.AuditListener" '
+            'event="start" />',
+        ),
         "acceptance",
     ),
     "camunda_class_service_task": (
@@ -388,8 +411,9 @@ def test_two_different_uploaded_forms_with_one_key_are_refused(api):
     form = fixture("market_check.site_check.json")
     other = form.replace(b'"max_length": 500', b'"max_length": 800')
 
-    response = deploy(api, fixture("market_check.bpmn"), forms=[("a.json", form),
-                                                                ("b.json", other)])
+    response = deploy(
+        api, fixture("market_check.bpmn"), forms=[("a.json", form), ("b.json", other)]
+    )
 
     assert "b.json" in refused_elements(response)
     assert "market_check" not in deployed_keys(api)
@@ -414,13 +438,17 @@ def test_a_process_id_too_long_for_a_key_is_refused(api):
 
     elements = refused_elements(response)
     assert any("id" in message for message in elements.values()), elements
-    model = api.get(f"/api/v1/models/{error_of(response, 422, 'undeployable_bpmn')['details']['model_id']}",
-                    "designer").get_json()
+    model = api.get(
+        f"/api/v1/models/{error_of(response, 422, 'undeployable_bpmn')['details']['model_id']}",
+        "designer",
+    ).get_json()
     assert model["process_key"] is None
 
 
 def test_a_very_long_process_name_is_shortened_not_a_server_error(api):
-    xml = variant('name="窗口受理与登记审核（测试事项）" isExecutable', f'name="{"长" * 400}" isExecutable')
+    xml = variant(
+        'name="窗口受理与登记审核（测试事项）" isExecutable', f'name="{"长" * 400}" isExecutable'
+    )
 
     response = deploy(api, xml)
 
@@ -428,9 +456,47 @@ def test_a_very_long_process_name_is_shortened_not_a_server_error(api):
     assert response.get_json()["name"] == "长" * 300
 
 
+def test_a_process_too_long_for_the_parser_is_refused_not_a_server_error(api):
+    """SpiffWorkflow's parser follows each flow recursively; hundreds of steps in a row
+    exhaust Python's stack.  Written compactly to stay under this module's size limit."""
+    steps = 550
+    nodes = "".join(f'<exclusiveGateway id="g{i}"/>' for i in range(1, steps + 1))
+    flows = "".join(
+        f'<sequenceFlow id="f{i}" sourceRef="g{i}" targetRef="g{i + 1}"/>' for i in range(1, steps)
+    )
+    xml = (
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="x"><process id="long_chain" isExecutable="true">'
+        '<startEvent id="s"/><sequenceFlow id="f0" sourceRef="s" targetRef="g1"/>'
+        f'{nodes}{flows}<endEvent id="e"/>'
+        f'<sequenceFlow id="fe" sourceRef="g{steps}" targetRef="e"/></process></definitions>'
+    )
+    assert len(xml) < MAX_BPMN_BYTES
+
+    elements = refused_elements(deploy(api, xml.encode()))
+
+    assert any("too many steps" in message for message in elements.values()), elements
+    assert "long_chain" not in deployed_keys(api)
+
+
+def test_the_list_of_definitions_is_paged(api):
+    assert deploy(api, WINDOW_REVIEW).status_code == 201
+
+    everything = api.get(DEPLOY, "designer").get_json()
+    second = api.get(DEPLOY, "designer", query_string={"page": 2, "per_page": 1}).get_json()
+
+    assert everything["total"] == 3 and everything["per_page"] == 20
+    assert [d["key"] for d in everything["items"]] == sorted(d["key"] for d in everything["items"])
+    assert second["items"] == [everything["items"][1]]
+    assert (second["total"], second["page"], second["per_page"]) == (3, 2, 1)
+
+
 def test_all_problems_of_a_model_are_reported_at_once(api):
-    xml = variant('camunda:candidateGroups="registry"', 'camunda:candidateGroups="nowhere"',
-                  variant("${approved}", "${__import__('os')}"))
+    xml = variant(
+        'camunda:candidateGroups="registry"',
+        'camunda:candidateGroups="nowhere"',
+        variant("${approved}", "${__import__('os')}"),
+    )
 
     elements = refused_elements(deploy(api, xml))
 
@@ -440,15 +506,21 @@ def test_all_problems_of_a_model_are_reported_at_once(api):
 # --- malformed uploads ---------------------------------------------------------------------
 
 
-SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
-       b'width="10" height="10"><rect width="10" height="10"/></svg>')
-XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
-       b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
-       b'<bpmn:process id="xxe" name="&e;" isExecutable="true"/></bpmn:definitions>')
+SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+    b'width="10" height="10"><rect width="10" height="10"/></svg>'
+)
+XXE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+    b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+    b'<bpmn:process id="xxe" name="&e;" isExecutable="true"/></bpmn:definitions>'
+)
 LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
-              for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
     + ']>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
     '<bpmn:process id="lolz" name="&lol9;" isExecutable="true"/></bpmn:definitions>'
 ).encode()
@@ -462,16 +534,20 @@ MALFORMED = {
     "xxe": XXE,
     "billion_laughs": LAUGHS,
     # the same attacks in an encoding a byte-level scan for '<!DOCTYPE' does not see
-    "xxe_in_utf16": XXE.decode().replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>')
+    "xxe_in_utf16": XXE.decode()
+    .replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>')
     .encode("utf-16"),
     "billion_laughs_in_utf16": LAUGHS.decode()
-    .replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>').encode("utf-16"),
+    .replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>')
+    .encode("utf-16"),
     "internal_entity_in_utf16": WINDOW_REVIEW.decode()
     .replace('encoding="UTF-8"?>', 'encoding="UTF-16"?>\n<!DOCTYPE x [<!ENTITY who "税务局">]>')
-    .replace("<bpmn:lane id=\"Lane_tax\" name=\"税务局\">", "<bpmn:lane id=\"Lane_tax\" name=\"&who;\">")
+    .replace('<bpmn:lane id="Lane_tax" name="税务局">', '<bpmn:lane id="Lane_tax" name="&who;">')
     .encode("utf-16"),
-    "doctype_after_a_long_prologue": b'<?xml version="1.0"?>\n' + b" " * 8000
-    + b'<!DOCTYPE x SYSTEM "file:///etc/passwd">\n' + WINDOW_REVIEW.split(b"?>", 1)[1],
+    "doctype_after_a_long_prologue": b'<?xml version="1.0"?>\n'
+    + b" " * 8000
+    + b'<!DOCTYPE x SYSTEM "file:///etc/passwd">\n'
+    + WINDOW_REVIEW.split(b"?>", 1)[1],
 }
 
 
@@ -490,8 +566,12 @@ def test_a_file_that_is_not_a_safe_bpmn_document_is_a_bad_request(api, problem):
 
 
 def test_a_request_without_the_file_field_is_a_bad_request(api):
-    response = api.post(DEPLOY, "designer", data={"other": (io.BytesIO(WINDOW_REVIEW), "x.bpmn")},
-                        content_type="multipart/form-data")
+    response = api.post(
+        DEPLOY,
+        "designer",
+        data={"other": (io.BytesIO(WINDOW_REVIEW), "x.bpmn")},
+        content_type="multipart/form-data",
+    )
 
     error_of(response, 400, "bad_request")
 
@@ -592,8 +672,12 @@ def test_a_form_uploaded_with_the_process_is_that_versions_form(api):
     body = response.get_json()
     assert body["departments"] == ["market"]
     assert body["user_tasks"] == [
-        {**body["user_tasks"][0], "id": "site_check", "form": "market_check/site_check",
-         "departments": ["market"]}
+        {
+            **body["user_tasks"][0],
+            "id": "site_check",
+            "form": "market_check/site_check",
+            "departments": ["market"],
+        }
     ]
     # the clerk gets the uploaded form, and it validates what they submit
     case = api.start_case("market_check", {})
@@ -601,7 +685,10 @@ def test_a_form_uploaded_with_the_process_is_that_versions_form(api):
     detail = api.get(f"/api/v1/tasks/{task['id']}", "clerk_market").get_json()
     assert detail["form_definition"]["key"] == "market_check/site_check"
     assert [f["name"] for f in detail["form_definition"]["fields"]] == [
-        "site_exists", "area", "opinion"]
+        "site_exists",
+        "area",
+        "opinion",
+    ]
     assert api.post(f"/api/v1/tasks/{task['id']}/claim", "clerk_market").status_code == 200
     missing = api.complete("clerk_market", task["id"], {"site_exists": True})
     assert error_of(missing, 422, "validation_failed")["details"]["fields"].keys() == {"area"}
@@ -613,8 +700,10 @@ def test_a_form_uploaded_with_the_process_is_that_versions_form(api):
 def test_a_form_uploaded_with_one_process_is_not_available_to_another(api):
     form = fixture("market_check.site_check.json")
     assert deploy(api, fixture("market_check.bpmn"), forms=[("f.json", form)]).status_code == 201
-    xml = variant('camunda:formKey="property_transfer/acceptance"',
-                  'camunda:formKey="market_check/site_check"')
+    xml = variant(
+        'camunda:formKey="property_transfer/acceptance"',
+        'camunda:formKey="market_check/site_check"',
+    )
 
     elements = refused_elements(deploy(api, xml))
 
@@ -651,7 +740,17 @@ def test_every_well_formed_upload_is_kept_as_a_model_with_its_verdict(api):
     assert bad["process_key"] == "window_review"
     assert any(e["id"] == "review" for e in bad["errors"])
     assert good["deployable"] is True and good["errors"] == []
-    assert listing.get_json()["total"] == len(listing.get_json()["items"])
+    # newest first, paged like every list
+    assert listing.get_json()["items"][0]["sha256"] == hashlib.sha256(WINDOW_REVIEW).hexdigest()
+    total = listing.get_json()["total"]
+    assert total == len(listing.get_json()["items"]) >= 4  # the two flagship matters too
+    page = api.get("/api/v1/models", "designer", query_string={"per_page": 1, "page": 2})
+    assert page.get_json()["items"] == [listing.get_json()["items"][1]]
+    assert (page.get_json()["total"], page.get_json()["page"], page.get_json()["per_page"]) == (
+        total,
+        2,
+        1,
+    )
 
     one = api.get(f"/api/v1/models/{model_id}", "designer").get_json()
     assert one == bad
@@ -697,11 +796,13 @@ def test_error_messages_are_chinese_by_default_and_english_on_request(api):
     refused_xml = variant('camunda:candidateGroups="registry"', 'camunda:candidateGroups="nowhere"')
 
     zh = error_of(deploy(api, refused_xml), 422, "undeployable_bpmn")
-    en = error_of(deploy(api, refused_xml, headers={"Accept-Language": "en"}),
-                  422, "undeployable_bpmn")
+    en = error_of(
+        deploy(api, refused_xml, headers={"Accept-Language": "en"}), 422, "undeployable_bpmn"
+    )
     bad_zh = error_of(deploy(api, b"nope"), 400, "invalid_bpmn")
-    bad_en = error_of(deploy(api, b"nope", headers={"Accept-Language": "en-US,en;q=0.9"}),
-                      400, "invalid_bpmn")
+    bad_en = error_of(
+        deploy(api, b"nope", headers={"Accept-Language": "en-US,en;q=0.9"}), 400, "invalid_bpmn"
+    )
 
     assert re.search(r"[\u4e00-\u9fff]", zh["message"])
     assert re.search(r"[\u4e00-\u9fff]", bad_zh["message"])

@@ -21,6 +21,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "workflow_error": ("流程运行出错", "The process failed while running"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器内部错误", "Internal server error"),
+    # clerk verbs (engine/verbs)
+    "case_not_running": ("办件当前不在办理中", "The case is not running"),
+    "case_suspended": ("办件已挂起，恢复后方可办理", "The case is suspended"),
+    "already_suspended": ("办件已处于挂起状态", "The case is already suspended"),
+    "not_suspended": ("办件未挂起", "The case is not suspended"),
+    "not_completed": ("任务尚未办结，无需撤回", "The task is not completed"),
+    "next_task_touched": ("下一环节已签收或办理，不能撤回", "The next step has been taken up"),
+    "delegation_pending": ("任务已委派，待被委派人办结后交回", "The task is delegated"),
+    "not_delegated": ("任务未被委派", "The task is not delegated"),
+    "already_urged": ("24 小时内已催办过该任务", "You urged this task within the last day"),
+    "not_refusable": ("仅窗口受理环节可作不予受理", "Only the window's acceptance step refuses"),
+    "not_concluded": ("办件办结后方可评价", "Rate the service once the case is concluded"),
+    "already_rated": ("该办件已评价", "The case has already been rated"),
 }
 
 

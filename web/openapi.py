@@ -244,6 +244,11 @@ def openapi_document() -> dict[str, Any]:
             )
         },
     }
+    paths.update(_shared_data_paths(case_id))
+    paths.update(_time_limit_paths(task_id, case_id))
+    from .openapi_verbs import verb_paths  # 退回, 转办, 催办, 挂起, 终止, 不予受理, 好差评
+
+    paths.update(verb_paths(task_id, case_id))
     return {
         "openapi": "3.0.3",
         "info": {
@@ -273,5 +278,298 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+        },
+    }
+
+
+def _shared_data_paths(case_id: dict) -> dict[str, Any]:
+    """Shared data: registry, catalogue, materials, disputes, access log (docs/SHARED_DATA.md)."""
+    code, provider, field = _p("code"), _p("provider"), _p("field")
+    tag = "shared data"
+    file_body = {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+    provider_config = _JSON(
+        {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": ["http", "database"]},
+                "url": {"type": "string"},
+                "timeout_seconds": {"type": "number"},
+                "retries": {"type": "integer", "minimum": 0, "maximum": 5},
+                "credential_env": {
+                    "type": "string",
+                    "description": "NAME of the environment variable holding the secret",
+                },
+                "purposes": {"type": "array", "items": {"type": "string"}},
+                "enabled": {"type": "boolean"},
+            },
+        }
+    )
+    log_filters = (
+        _q("case_id", "only this case", {"type": "integer"}),
+        _q("id_number", "only this person (the data subject's ID number)"),
+        _q("department", "department holding the data or accessing it"),
+        _q("kind", "pull|view"),
+        _q("provider", "only this provider"),
+        *_PAGING,
+    )
+    return {
+        "/api/v1/shared-data/providers": {
+            "get": _op(
+                "Provider registry: department, fields, sharing class, purposes",
+                tag=tag,
+                params=_PAGING,
+                errors=(401,),
+            )
+        },
+        "/api/v1/shared-data/providers/{name}": {
+            "put": _op(
+                "Point a provider at an exchange-platform endpoint (admin)",
+                tag=tag,
+                params=(_p("name"),),
+                body=provider_config,
+                errors=(400, 401, 403, 404, 422),
+            )
+        },
+        "/api/v1/catalogue": {
+            "get": _op(
+                "Matters with their materials: required / shared / uploaded",
+                tag=tag,
+                params=_PAGING,
+                errors=(401,),
+            )
+        },
+        "/api/v1/cases/{case_id}/materials/{code}": {
+            "post": _op(
+                "Upload a material shared data could not provide (PDF, JPEG, PNG)",
+                tag=tag,
+                ok=201,
+                params=(case_id, code),
+                body=file_body,
+                errors=(400, 401, 403, 404, 409, 413),
+            )
+        },
+        "/api/v1/cases/{case_id}/materials/{code}/file": {
+            "get": {
+                **_op(
+                    "Download an uploaded material",
+                    tag=tag,
+                    params=(case_id, code),
+                    errors=(401, 404),
+                ),
+                "responses": {
+                    "200": {
+                        "description": "the file",
+                        "content": {
+                            kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in ("application/pdf", "image/jpeg", "image/png")
+                        },
+                    },
+                    "401": {"description": "error", "content": _JSON(_ERROR)},
+                    "404": {"description": "error", "content": _JSON(_ERROR)},
+                },
+            }
+        },
+        "/api/v1/cases/{case_id}/shared-data/refresh": {
+            "post": _op(
+                "Pull again every record that did not arrive (clerk handling the case)",
+                tag=tag,
+                params=(case_id,),
+                errors=(401, 403, 404, 409),
+            )
+        },
+        "/api/v1/cases/{case_id}/shared-data/{provider}/{field}": {
+            "put": _op(
+                "Enter a record's facts from the uploaded document (clerk handling the case)",
+                tag=tag,
+                params=(case_id, provider, field),
+                body=_JSON({"type": "object", "required": ["data"], "properties": {"data": {}}}),
+                errors=(400, 401, 403, 404, 409, 422),
+            )
+        },
+        "/api/v1/cases/{case_id}/disputes": {
+            "post": _op(
+                "Flag a shared record as wrong; the owning department gets a task",
+                tag=tag,
+                ok=201,
+                params=(case_id,),
+                body=_JSON(
+                    {
+                        "type": "object",
+                        "required": ["provider", "subject_field", "reason"],
+                        "properties": {
+                            "provider": {"type": "string"},
+                            "subject_field": {"type": "string"},
+                            "reason": {"type": "string", "maxLength": 1000},
+                        },
+                    }
+                ),
+                errors=(400, 401, 403, 404, 409, 422),
+            ),
+            "get": _op(
+                "The case's disputes", tag=tag, params=(case_id, *_PAGING), errors=(401, 404)
+            ),
+        },
+        "/api/v1/audit/data-access": {
+            "get": _op(
+                "The data-access log: every pull and view of personal data (supervisor, admin)",
+                tag=tag,
+                params=log_filters,
+                errors=(400, 401, 403),
+            )
+        },
+        "/api/v1/me/data-access": {
+            "get": _op(
+                "Who pulled or viewed the caller's personal data (applicants)",
+                tag=tag,
+                params=_PAGING,
+                errors=(401, 403),
+            )
+        },
+    }
+
+
+def _time_limit_paths(task_id: dict, case_id: dict) -> dict[str, Any]:
+    """Calendar, supervision and the commands that stop and restart the clocks."""
+    item = {
+        "type": "object",
+        "required": ["name", "reason"],
+        "properties": {
+            "material": {"type": "string", "description": "material code, when it is one"},
+            "name": {"type": "string"},
+            "reason": {"type": "string"},
+        },
+    }
+    year = {
+        "type": "object",
+        "properties": {
+            "year": {"type": "integer"},
+            "official": {"type": "boolean"},
+            "source": {"type": "string"},
+            "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
+        },
+    }
+    year_param = _p("year", {"type": "integer"})
+    return {
+        "/api/v1/tasks/{task_id}/request-supplement": {
+            "post": _op(
+                "补正: list every missing or defective material at once; the case waits and its clocks stop",
+                tag="time limits",
+                params=(task_id,),
+                errors=(401, 403, 404, 409, 422),
+                body=_JSON(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            "items": {"type": "array", "minItems": 1, "items": item},
+                            "note": {"type": "string"},
+                        },
+                    }
+                ),
+            )
+        },
+        "/api/v1/cases/{case_id}/supplement": {
+            "post": _op(
+                "The applicant answers a supplement request (corrected application fields); clocks resume",
+                tag="time limits",
+                params=(case_id,),
+                errors=(400, 401, 403, 404, 409, 422),
+                body=_JSON(
+                    {
+                        "type": "object",
+                        "properties": {"data": {"type": "object"}, "note": {"type": "string"}},
+                    }
+                ),
+            )
+        },
+        "/api/v1/tasks/{task_id}/special-procedures": {
+            "post": _op(
+                "Start a special procedure (public notice, expert review, ...): time not counted",
+                tag="time limits",
+                ok=201,
+                params=(task_id,),
+                errors=(401, 403, 404, 409, 422),
+                body=_JSON(
+                    {
+                        "type": "object",
+                        "required": ["kind", "reason"],
+                        "properties": {
+                            "kind": {
+                                "type": "string",
+                                "enum": [
+                                    "hearing",
+                                    "testing",
+                                    "inspection",
+                                    "appraisal",
+                                    "expert_review",
+                                    "public_notice",
+                                ],
+                            },
+                            "reason": {"type": "string"},
+                        },
+                    }
+                ),
+            )
+        },
+        "/api/v1/cases/{case_id}/special-procedures/{pause_id}/end": {
+            "post": _op(
+                "End a special procedure with its result; the clocks resume",
+                tag="time limits",
+                params=(case_id, _p("pause_id", {"type": "integer"})),
+                errors=(401, 403, 404, 409),
+                body=_JSON({"type": "object", "properties": {"result": {"type": "string"}}}),
+            )
+        },
+        "/api/v1/calendar/add-working-days": {
+            "get": _op(
+                "The N-th working day strictly after a date, and whether the years counted are official",
+                tag="calendar",
+                errors=(400, 401),
+                params=(
+                    _q("from", "YYYY-MM-DD", {"type": "string", "format": "date"}),
+                    _q("days", "working days", {"type": "integer", "minimum": 0}),
+                ),
+            )
+        },
+        "/api/v1/calendar/{year}": {
+            "get": _op(
+                "A year's holidays and adjusted workdays",
+                tag="calendar",
+                params=(year_param,),
+                errors=(401,),
+                response=year,
+            ),
+            "put": _op(
+                "Load or correct a year's official schedule (admin)",
+                tag="calendar",
+                params=(year_param,),
+                errors=(400, 401, 403, 422),
+                body=_JSON(year),
+                response=year,
+            ),
+        },
+        "/api/v1/supervision/overview": {
+            "get": _op(
+                "Open, warning, overdue, paused and completed work per department and per process",
+                tag="supervision",
+                errors=(401, 403),
+            )
+        },
+        "/api/v1/supervision/overdue": {
+            "get": _op(
+                "Overdue and warning tasks and cases, the most urgent first",
+                tag="supervision",
+                errors=(401, 403),
+                params=_PAGING,
+            )
         },
     }

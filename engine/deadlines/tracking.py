@@ -132,6 +132,13 @@ class CaseClocks:
         self._recompute(row)
         return row
 
+    def start_side_task_limit(self, task: TaskRow, unit: str, amount: float) -> DeadlineRow:
+        """A limit on a task the workflow does not own (a rectification after a bad
+        rating); closed like any task's when the task is completed."""
+        return self._start(
+            task.kind[:20], unit, amount, task.created_at, task.id, task.department_code
+        )
+
     def _recompute(self, row: DeadlineRow) -> None:
         snap = snapshot(
             self.calendar,
@@ -178,13 +185,23 @@ class CaseClocks:
         self._project(task_rows)
         return [(r, before.get(id(r), "new")) for r in self.rows if before.get(id(r)) != r.state]
 
+    def _by_task(self) -> dict[str, DeadlineRow]:
+        """Each task's current deadline.  A task reopened by a return or a withdrawal (退回,
+        撤回) keeps the closed deadline of its first round and gets a new one."""
+        found: dict[str, DeadlineRow] = {}
+        for row in sorted(self.rows, key=lambda r: (r.completed_at is None, r.started_at)):
+            if row.task_id:
+                found[row.task_id] = row
+        return found
+
     def _sync_tasks(self, task_rows: list[TaskRow]) -> None:
-        by_task = {r.task_id: r for r in self.rows if r.task_id}
+        by_task = self._by_task()
         metas = {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
         for task in task_rows:
             deadline = by_task.get(task.id)
             if task.status in ("ready", "claimed"):
-                if deadline is None and task.kind == "bpmn":
+                reopened = deadline is not None and deadline.completed_at is not None
+                if (deadline is None or reopened) and task.kind == "bpmn":
                     limit = _task_limit(metas.get(task.bpmn_id, {}), task.created_at)
                     if limit:
                         self._start(
@@ -236,7 +253,7 @@ class CaseClocks:
                     self._close(row, self.case.completed_at, cancelled=True)
 
     def _project(self, task_rows: list[TaskRow]) -> None:
-        by_task = {r.task_id: r for r in self.rows if r.task_id}
+        by_task = self._by_task()
         for task in task_rows:
             deadline = by_task.get(task.id)
             if deadline is not None:

@@ -50,12 +50,21 @@ def _check_user_task(
     tid = task["id"]
     codes, unknown = resolve_departments(task, departments)
     task["departments"] = codes
+    problems.extend(_check_countersign(task, unknown))
+    if task.get("department_variable"):
+        unknown = [g for g in unknown if g != "${" + task["department_variable"] + "}"]
     for group in unknown:
         if "${" in group or "#{" in group:
             problems.append((tid, f"candidate group '{group}' is an expression; name departments"))
         else:
             problems.append((tid, f"'{group}' is not a known department code or name"))
-    if not codes and not task["assignee"] and not task["candidate_users"] and not unknown:
+    if (
+        not codes
+        and not task["assignee"]
+        and not task["candidate_users"]
+        and not unknown
+        and not task.get("department_variable")
+    ):
         problems.append(
             (
                 tid,
@@ -74,6 +83,34 @@ def _check_user_task(
         task["time_limit"] = limit.to_dict() if limit else None
     except ValueError as exc:
         problems.append((tid, str(exc)))
+    return problems
+
+
+def _check_countersign(task: dict[str, Any], unknown: list[str]) -> list[Problem]:
+    """会签: a multi-instance task may route each instance by its element variable
+    (``camunda:candidateGroups="${department}"``), resolved per instance at run time;
+    its ``countersign`` property must be all, any or quorum:N."""
+    from ..verbs.countersign_mode import parse_mode
+
+    problems: list[Problem] = []
+    loop = task.get("multi_instance") or {}
+    variable = loop.get("element_variable")
+    if variable and "${" + variable + "}" in unknown:
+        task["department_variable"] = variable
+    mode = task["properties"].get("countersign")
+    if mode is not None:
+        if not loop.get("collection"):
+            problems.append(
+                (task["id"], "'countersign' needs a multi-instance loop over a collection")
+            )
+        if loop.get("completion_condition"):
+            problems.append(
+                (task["id"], "give either 'countersign' or a completionCondition, not both")
+            )
+        try:
+            parse_mode(mode)
+        except ValueError as exc:
+            problems.append((task["id"], str(exc)))
     return problems
 
 

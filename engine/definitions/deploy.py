@@ -217,8 +217,8 @@ def deploy(
             "the BPMN cannot be deployed", elements=element_errors, model_id=model_id
         )
 
+    # PostgreSQL enforces the column size; a long display name is no reason to refuse.
     meta["name"] = (meta.get("name") or key)[:MAX_NAME_LENGTH]
-
     meta["warnings"] = [{"id": eid, "message": msg} for eid, msg in warnings]
     meta["start_form_definition"] = (
         forms.get(meta["start_form"]).to_dict() if meta.get("start_form") else None

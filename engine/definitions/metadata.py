@@ -83,6 +83,22 @@ def user_task_meta(task: etree._Element, lane: str | None) -> dict[str, Any]:
         "form_key": _camunda(task, "formKey"),
         "due_date": _camunda(task, "dueDate"),
         "properties": properties(task),
+        "multi_instance": _multi_instance(task),
+    }
+
+
+def _multi_instance(task: etree._Element) -> dict[str, Any] | None:
+    """A multi-instance task's loop (会签 when it runs over departments), else None."""
+    loops = task.xpath("./bpmn:multiInstanceLoopCharacteristics", namespaces=NS)
+    if not loops:
+        return None
+    loop = loops[0]
+    condition = loop.xpath("./bpmn:completionCondition", namespaces=NS)
+    return {
+        "collection": _camunda(loop, "collection"),
+        "element_variable": _camunda(loop, "elementVariable"),
+        "sequential": loop.get("isSequential") == "true",
+        "completion_condition": (condition[0].text or "").strip() if condition else None,
     }
 
 

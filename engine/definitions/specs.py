@@ -72,10 +72,20 @@ def parse_process(
         raise SpecError(_first_line(exc), element) from None
     except SpiffWorkflowException as exc:
         raise SpecError(_first_line(exc), getattr(exc, "id", None) or None) from None
-    except (etree.LxmlError, KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
+    except (
+        etree.LxmlError,
+        KeyError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        IndexError,
+        RecursionError,
+    ) as exc:
         # SpiffWorkflow's parsers assume well-formed models; anything odd they trip on is
         # still the file's fault, reported as such rather than as a server error.
-        raise SpecError(f"the model cannot be parsed: {type(exc).__name__}: {exc}") from None
+        raise SpecError(
+            f"the model cannot be parsed: {type(exc).__name__}: {_first_line(exc)}"
+        ) from None
     return ParsedProcess(spec, subprocess_specs)
 
 
@@ -87,7 +97,19 @@ def _as_int(value: Any) -> int | None:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, SpiffWorkflowException) and exc.args:
+        # str() of SpiffWorkflow's exceptions appends ". " + notes even when there are
+        # none ("Time Specification Error. Unknown Time Specification. ."); rebuild it.
+        text = "; ".join(str(part).strip() for part in (exc.args[0], *exc.notes) if part)
+        tag = getattr(exc, "tag", "")
+        if text.endswith("of type") and tag:
+            text += f" {tag}: split after it with a gateway"  # SpiffWorkflow omits the type
+    else:
+        text = str(exc)
+    if "RecursionError" in text or isinstance(exc, RecursionError):
+        # SpiffWorkflow's parser follows each sequence flow recursively
+        text = "the process has too many steps in a row to be parsed (several hundred)"
+    text = text.strip() or type(exc).__name__
     return text.splitlines()[0][:500]
 
 

@@ -69,7 +69,12 @@ class CaseSession:
         )
 
     def advance(self) -> None:
+        from ..verbs.returns import carry_forward  # the verbs build on this module
+
         stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+        # Parallel work a return (退回) unwound is re-applied when its step comes round.
+        while carry_forward(self):
+            stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
 
     def _run_service_task(self, task: Any, meta: dict[str, Any]) -> None:
         providers = self.app.providers

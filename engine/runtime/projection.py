@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..models import Case, TaskRow
+from ..verbs import countersign
 from .workflow import GovflowWorkflow
 
 OPEN = ("ready", "claimed")
@@ -29,6 +30,9 @@ def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
 def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
     meta = meta or {}
     departments = meta.get("departments") or []
+    routed = countersign.instance_department(task, meta)  # 会签: one department per instance
+    if routed:
+        departments = [routed]
     assignee = meta.get("assignee")
     return TaskRow(
         id=str(task.id),
@@ -70,4 +74,5 @@ def refresh(
             row = _new_row(case, task, user_tasks.get(task.task_spec.bpmn_id))
             session.add(row)
             created.append(row)
+    countersign.check_departments(session, created, user_tasks)
     return created

@@ -57,6 +57,8 @@ def visible_cases(actor: Principal) -> Select:
 
 
 def may_act_on(actor: Principal, row: TaskRow) -> bool:
+    if row.kind == "rectification":  # 差评整改 is the supervisors' work (engine/verbs/ratings)
+        return actor.has("supervisor", "admin")
     if not actor.has("clerk", "admin"):
         return False
     if actor.has("admin"):

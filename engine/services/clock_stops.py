@@ -98,6 +98,8 @@ def request_supplement(
         row = _acting_row(cs, task_id)
         if cs.case.status != "running":
             raise Conflict("the case is not running", code="case_not_running")
+        if cs.case.suspended:  # 挂起 (engine/verbs/case_control)
+            raise Conflict("the case is suspended", code="case_suspended")
         clocks = cs.clocks()
         clocks.pause(
             "supplement",

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from processes.catalogue import Matter
 
@@ -106,6 +107,26 @@ def list_models(app: Govflow, actor: Principal) -> list[BpmnModel]:
     require_role(actor, "designer", "admin")
     with read_only(app.db) as session:
         return list(session.scalars(select(BpmnModel).order_by(BpmnModel.id.desc())))
+
+
+def models_page(
+    app: Govflow, actor: Principal, page: int, per_page: int
+) -> tuple[list[BpmnModel], int]:
+    """One page of uploaded models, newest first, and how many there are.
+
+    The XML is left out (deferred): a listing shows verdicts, and models can be large.
+    """
+    require_role(actor, "designer", "admin")
+    with read_only(app.db) as session:
+        total = session.scalar(select(func.count()).select_from(BpmnModel)) or 0
+        rows = session.scalars(
+            select(BpmnModel)
+            .options(defer(BpmnModel.xml))
+            .order_by(BpmnModel.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        return list(rows), total
 
 
 def get_model(app: Govflow, actor: Principal, model_id: int) -> BpmnModel:

@@ -162,7 +162,7 @@ def _corrections(raw: str | None, fields: tuple[str, ...]) -> dict[str, Any]:
     try:
         value = json.loads(raw or "")
     except ValueError:
-        value, problem = None, "must be a JSON object, e.g. {\"area\": 90.5}"
+        value, problem = None, 'must be a JSON object, e.g. {"area": 90.5}'
     if problem is None and (not isinstance(value, dict) or not value):
         problem = "must be a non-empty JSON object"
     if problem is None and (unknown := sorted(set(value) - set(fields))):

@@ -17,6 +17,7 @@ from ..models import TaskRow
 from ..principal import Principal
 from ..runtime.executor import CaseSession, execute
 from ..uow import read_only
+from ..verbs import countersign, guards
 from . import access, side_tasks
 from .forms_lookup import form_for
 
@@ -130,6 +131,8 @@ def unclaim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
         row = _open_row(cs, task_id)
         if row.assignee is None:
             return row
+        if row.owner:  # 委派: the delegate resolves, the task does not go back to the pool
+            raise Conflict(f"delegated by {row.owner}", code="delegation_pending")
         if row.assignee != actor.username and not actor.has("admin"):
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
         row.assignee, row.status = None, "ready"
@@ -150,6 +153,7 @@ def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str 
         row = _open_row(cs, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        guards.require_progress_allowed(cs, row)
         form = form_for(app.forms, cs.definition, row.form_key)
         if row.kind != "bpmn":
             cleaned = _validated(form, data, lang)
@@ -163,7 +167,9 @@ def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str 
         cleaned = _validated(form, data, lang)
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
+        countersign.before_run(task)  # 会签 instances: no-ops for other tasks
         task.run()
+        countersign.after_run(cs, task, row, cleaned)
         _mark_completed(cs, row, cleaned, before)
         return cs.case.id
 

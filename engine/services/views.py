@@ -12,6 +12,7 @@ from ..clock import isoformat
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
+from ..verbs import views as verb_views
 from . import disclosure
 from .forms_lookup import form_for
 from .materials import materials_block
@@ -64,6 +65,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "completed_by": row.completed_by,
         "due_at": isoformat(row.due_at),
         "deadline_state": row.deadline_state,
+        **verb_views.task_extras(row),
     }
 
 
@@ -104,6 +106,7 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
+        **verb_views.case_extras(session, case),
     }
 
 
@@ -175,6 +178,7 @@ def task_detail(
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
     view["submission"] = row.submission
+    view["urges"] = verb_views.task_urges(session, row)
     view["deadline"] = _task_deadline(session, row)
     view["case"] = {
         "id": case.id,

@@ -93,11 +93,11 @@ class HttpProvider:
         """The platform's record for ``key``; ``None`` if it has none.
 
         Records govflow issued itself (a deed-tax certificate, an e-licence) live in the
-        local table until the platform syncs them, so a "not found" asks there too.
-        Raises ``ProviderUnavailable`` or ``ProviderFailed``.
+        local table until the platform syncs them, so for those kinds a "not found" asks
+        there too.  Raises ``ProviderUnavailable`` or ``ProviderFailed``.
         """
         answer = self._ask(key, purpose)
-        if answer is None:
+        if answer is None and self.spec.issued_here:
             return self.spec.lookup(session, key, purpose)
         return answer
 

@@ -59,6 +59,9 @@ class DatabaseProvider:
     sharing: str = "unconditional"
     #: For ``conditional`` sharing: ``<matter>/<step>`` patterns (``*`` wildcards).
     purposes: tuple[str, ...] = ()
+    #: govflow itself issues records of this kind (an ``issue`` service task publishes them
+    #: into the local table), so the local table is asked too when an endpoint has none.
+    issued_here: bool = False
 
     @property
     def transport(self) -> str:
@@ -191,6 +194,7 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         title_zh="电子证照",
         title_en="E-licences",
         sharing="unconditional",
+        issued_here=True,
     ),
     DatabaseProvider(
         "tax_record",
@@ -198,6 +202,7 @@ BUILT_IN: tuple[DatabaseProvider, ...] = (
         ("certificate_no", "taxpayer", "amount", "paid", "paid_at", "kind"),
         title_zh="完税证明",
         title_en="Tax payment records",
+        issued_here=True,
         # 登簿 needs the deed-tax payment (Deed Tax Law arts. 10–11), nothing else.
         sharing="conditional",
         purposes=("property_transfer/pull_tax_payment",),

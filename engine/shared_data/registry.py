@@ -157,7 +157,9 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
         fields["retries"] = ["a whole number from 0 to 5"]
     env = body.get("credential_env")
     if env is not None and (not isinstance(env, str) or not ENV_NAME.match(env)):
-        fields["credential_env"] = ["the NAME of an environment variable, e.g. GOVFLOW_EXCHANGE_TOKEN"]
+        fields["credential_env"] = [
+            "the NAME of an environment variable, e.g. GOVFLOW_EXCHANGE_TOKEN"
+        ]
     purposes = body.get("purposes")
     if purposes is not None and (
         not isinstance(purposes, list)

@@ -50,9 +50,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_material_uploads")),
     )
     with op.batch_alter_table("material_uploads", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_material_uploads_case_id"), ["case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_material_uploads_case_id"), ["case_id"], unique=False)
         batch_op.create_index(
             "ix_material_uploads_case_material", ["case_id", "material_code"], unique=False
         )

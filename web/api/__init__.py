@@ -6,10 +6,13 @@ from flask import Blueprint, Flask
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, calendar, cases, definitions, docs, supervision, tasks
+    from . import auth, calendar, cases, definitions, docs, shared_data, supervision, tasks
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, definitions, cases, tasks, calendar, supervision):
+    for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data):
         api.register_blueprint(module.bp)
+    from . import verbs  # 退回, 转办, 会签, 催办, 挂起, 终止, 不予受理, 好差评
+
+    api.register_blueprint(verbs.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)

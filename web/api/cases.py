@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engine.services import cases as service
-from engine.services import clock_stops
+from engine.services import clock_stops, disclosure
 from engine.services.views import case_view, event_view
 from engine.uow import read_only
 
@@ -60,7 +60,9 @@ def get_case(case_id: int):  # noqa: ANN201
 @bp.get("/cases/<int:case_id>/events")
 @authenticated
 def case_events(case_id: int):  # noqa: ANN201
-    events = [event_view(e) for e in service.case_events(engine(), caller(), case_id)]
+    found = service.case_events(engine(), caller(), case_id)
+    clear = disclosure.sees_case(engine(), caller(), case_id)  # masked for oversight roles
+    events = [event_view(e, clear) for e in found]
     return {"items": events, "total": len(events), "page": 1, "per_page": max(len(events), 1)}
 
 

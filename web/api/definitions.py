@@ -7,7 +7,7 @@ from engine.errors import BadRequest
 from engine.services import definitions as service
 from engine.services.views import definition_view
 
-from .common import authenticated, caller, engine
+from .common import authenticated, caller, engine, page_of, paging
 
 bp = Blueprint("definitions", __name__)
 
@@ -33,8 +33,10 @@ def deploy():  # noqa: ANN201
 @bp.get("/process-definitions")
 @authenticated
 def list_definitions():  # noqa: ANN201
-    items = [definition_view(d) for d in service.latest_definitions(engine(), caller())]
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+    page, per_page = paging()
+    definitions = service.latest_definitions(engine(), caller())  # one row per key: few
+    shown = definitions[(page - 1) * per_page : page * per_page]
+    return page_of([definition_view(d) for d in shown], len(definitions), page, per_page)
 
 
 def _version() -> int | None:
@@ -65,9 +67,9 @@ def get_bpmn(key: str):  # noqa: ANN201
 @bp.get("/models")
 @authenticated
 def list_models():  # noqa: ANN201
-    models = service.list_models(engine(), caller())
-    items = [service.model_view(m) for m in models]
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+    page, per_page = paging()
+    models, total = service.models_page(engine(), caller(), page, per_page)
+    return page_of([service.model_view(m) for m in models], total, page, per_page)
 
 
 @bp.get("/models/<int:model_id>")

@@ -37,7 +37,7 @@ def list_tasks():  # noqa: ANN201
 def get_task(task_id: str):  # noqa: ANN201
     row = service.get_task(engine(), caller(), task_id)
     with read_only(engine().db) as session:
-        return task_detail(engine(), session, row)
+        return task_detail(engine(), session, row, caller())
 
 
 @bp.post("/tasks/<task_id>/claim")

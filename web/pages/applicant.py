@@ -7,15 +7,16 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from engine.errors import ValidationFailed
+from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.services import cases as case_service
+from engine.services import clock_stops, uploads
 from engine.services import definitions as definition_service
 from engine.services.views import case_view, definition_view
 from engine.uow import read_only
 from processes.catalogue import Matter, load_matters
 
-from . import pending
 from .common import engine, lang, login_required, principal, provider_department
 from .formdata import form_values, from_form
 
@@ -27,7 +28,10 @@ APPLICANTS = ("applicant",)
 def _catalogue() -> list[dict[str, Any]]:
     """Deployed matters with their catalogue entries (a matter nobody deployed is not
     offered; a deployed process without an entry is offered with what deploy knows)."""
-    deployed = {d.key: definition_view(d) for d in definition_service.latest_definitions(engine(), principal())}
+    deployed = {
+        d.key: definition_view(d)
+        for d in definition_service.latest_definitions(engine(), principal())
+    }
     matters = load_matters()
     entries = []
     for key, definition in deployed.items():
@@ -49,6 +53,7 @@ def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
                     "department": provider_department(m.provider),
                     "note": m.note,
                     "stage": m.stage,
+                    "required": m.required,
                 }
             )
     return {
@@ -120,37 +125,46 @@ def submit(key: str):  # noqa: ANN201
     return redirect(url_for("cases.case", case_id=case_id))
 
 
+UPLOAD_PROBLEMS = {
+    "unsupported_file_type": _l("Only PDF, JPEG and PNG files are accepted."),
+    "too_large": _l("The file is too large."),
+    "material_shared": _l("This material comes from shared data; there is nothing to upload."),
+    "case_closed": _l("The case is closed."),
+    "bad_request": _l("The file is empty or could not be read."),
+}
+
+
 @bp.post("/cases/<int:case_id>/materials/<code>")
 @login_required(*APPLICANTS)
 def upload(case_id: int, code: str):  # noqa: ANN201
-    actor = principal()
-    with read_only(engine().db) as session:
-        case_service.get_visible_case(session, actor, case_id)  # 404 for other people's
+    back = url_for("cases.case", case_id=case_id) + (
+        "#supplement" if request.form.get("from") == "supplement" else "#materials"
+    )
     storage = request.files.get("file")
     if storage is None or not storage.filename:
         flash(_("Choose a file to upload."), "error")
-        return redirect(url_for("cases.case", case_id=case_id) + "#materials")
+        return redirect(back)
     try:
-        pending.upload_material(
-            engine(), actor, case_id, code, storage.filename, storage.read()
+        uploads.upload_material(
+            engine(), principal(), case_id, code, storage.filename, storage.stream
         )
-    except pending.NotWiredYet:
-        flash(_("Uploads are not available yet."), "warning")
-        return redirect(url_for("cases.case", case_id=case_id) + "#materials")
-    flash(_("Uploaded."), "success")
-    return redirect(url_for("cases.case", case_id=case_id) + "#materials")
+    except GovflowError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        flash(str(UPLOAD_PROBLEMS.get(exc.code, UPLOAD_PROBLEMS["bad_request"])), "error")
+        return redirect(back)
+    flash(_("Uploaded: %(name)s.", name=storage.filename), "success")
+    return redirect(back)
 
 
 @bp.post("/cases/<int:case_id>/supplement")
 @login_required(*APPLICANTS)
 def answer_supplement(case_id: int):  # noqa: ANN201
-    actor = principal()
-    with read_only(engine().db) as session:
-        case_service.get_visible_case(session, actor, case_id)
+    note = (request.form.get("note") or "").strip()
     try:
-        pending.submit_supplement(engine(), actor, case_id, (request.form.get("note") or "").strip())
-    except pending.NotWiredYet:
-        flash(_("Answering a supplement request is not available yet."), "warning")
-        return redirect(url_for("cases.case", case_id=case_id) + "#supplement")
-    flash(_("Thank you. The office continues with your case."), "success")
+        clock_stops.answer_supplement(engine(), principal(), case_id, {}, note, lang())
+    except Conflict:
+        flash(_("There is no open supplement request on this case."), "error")
+        return redirect(url_for("cases.case", case_id=case_id))
+    flash(_("Thank you. The office continues with your case and the clock runs again."), "success")
     return redirect(url_for("cases.case", case_id=case_id))

@@ -28,7 +28,9 @@ def login():  # noqa: ANN201
         user = current_user()
         if user is not None:
             return redirect(next_url or url_for(home_endpoint(user)))
-        return render_template("login.html", next_url=next_url, error=None, username="", demo=_demo())
+        return render_template(
+            "login.html", next_url=next_url, error=None, username="", demo=_demo()
+        )
     username = (request.form.get("username") or "").strip()
     try:
         user = auth.login(engine(), username, request.form.get("password") or "")

@@ -71,7 +71,7 @@ def case(case_id: int):  # noqa: ANN201
         "cases/case.html",
         case=view,
         diagram_url=f"/cases/{case_id}/diagram.xml",
-        diagram=diagram_state(view, events),
+        diagram_marks=diagram_state(view, events),
         timeline=timeline(events, for_applicant=is_applicant, sees_identifiers=sees),
         records=shared_records(view, sees_identifiers=sees),
         summary=materials_summary(view),
@@ -110,5 +110,3 @@ def result(case_id: int):  # noqa: ANN201
     filename = f"govflow-case-{case_id}-result.html"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, ValidationFailed
 from engine.services import cases as case_service
+from engine.services import clock_stops
 from engine.services import definitions as definition_service
 from engine.services import tasks as service
 from engine.services.views import case_view, definition_view, task_detail, task_view
 from engine.uow import read_only
 
-from . import pending
-from .common import engine, lang, login_required, principal
+from .common import engine, lang, localized, login_required, principal
 from .formdata import form_values, from_form
 from .present import application_rows, shared_records
 
@@ -121,6 +121,7 @@ def _conflict_message(exc: Conflict) -> str:
         "already_completed": _("This step is already done."),
         "task_not_ready": _("This step cannot be worked on now."),
         "case_closed": _("The case is closed."),
+        "case_not_running": _("The case is not in progress (it may be waiting for the applicant)."),
     }.get(exc.code, _("Someone else changed this case. Reload and try again."))
 
 
@@ -134,7 +135,7 @@ def _task_page(
     actor = principal()
     row = service.get_task(engine(), actor, task_id)
     with read_only(engine().db) as session:
-        detail = task_detail(engine(), session, row)
+        detail = task_detail(engine(), session, row, actor)
         case = case_service.get_visible_case(session, actor, row.case_id)
         case_json = case_view(engine(), session, actor, case)
     definition = detail["form_definition"]
@@ -175,7 +176,7 @@ def complete(task_id: str):  # noqa: ANN201
     actor = principal()
     row = service.get_task(engine(), actor, task_id)
     with read_only(engine().db) as session:
-        definition = task_detail(engine(), session, row)["form_definition"]
+        definition = task_detail(engine(), session, row, actor)["form_definition"]
     data = from_form(definition, request.form)
     try:
         case_id = service.complete(engine(), actor, task_id, data, lang())
@@ -195,21 +196,44 @@ def complete(task_id: str):  # noqa: ANN201
 @bp.post("/tasks/<task_id>/supplement")
 @login_required(*CLERKS)
 def supplement(task_id: str):  # noqa: ANN201
-    """补正: every material ticked, each with its reason, asked for at once."""
-    codes = request.form.getlist("material")
-    items = [{"code": c, "reason": (request.form.get(f"reason_{c}") or "").strip()} for c in codes]
-    note = (request.form.get("note") or "").strip()
-    missing_reason = [i["code"] for i in items if not i["reason"]]
-    if not items and not note:
-        flash(_("Tick at least one material, or describe what is missing."), "error")
-        return redirect(url_for(".task", task_id=task_id) + "#supplement")
-    if missing_reason:
+    """补正 + 一次性告知: every material ticked, each with its reason, asked for at once."""
+    actor = principal()
+    back = url_for(".task", task_id=task_id) + "#supplement"
+    row = service.get_task(engine(), actor, task_id)
+    with read_only(engine().db) as session:
+        case = case_service.get_visible_case(session, actor, row.case_id)
+        materials = {m["code"]: m for m in case_view(engine(), session, actor, case)["materials"]}
+    items = []
+    for code in request.form.getlist("material"):
+        if code in materials:
+            items.append(
+                {
+                    "material": code,
+                    "name": localized(materials[code]["name"]),
+                    "reason": (request.form.get(f"reason_{code}") or "").strip(),
+                }
+            )
+    other = (request.form.get("other_name") or "").strip()
+    if other:
+        items.append({"name": other, "reason": (request.form.get("other_reason") or "").strip()})
+    if not items:
+        flash(_("Tick at least one material, or name another one."), "error")
+        return redirect(back)
+    if any(not i["reason"] for i in items):
         flash(_("Give a reason for every material you ask for."), "error")
-        return redirect(url_for(".task", task_id=task_id) + "#supplement")
+        return redirect(back)
     try:
-        case_id = pending.request_supplement(engine(), principal(), task_id, items, note, lang())
-    except pending.NotWiredYet:
-        flash(_("Supplement requests are not available yet."), "warning")
-        return redirect(url_for(".task", task_id=task_id) + "#supplement")
-    flash(_("The applicant has been asked for the materials."), "success")
+        case_id = clock_stops.request_supplement(
+            engine(), actor, task_id, items, (request.form.get("note") or "").strip()
+        )
+    except ValidationFailed:
+        flash(_("Give a reason for every material you ask for."), "error")
+        return redirect(back)
+    except Conflict as exc:
+        flash(_conflict_message(exc), "error")
+        return redirect(back)
+    flash(
+        _("The applicant has been asked for %(n)s materials; the clock is stopped.", n=len(items)),
+        "success",
+    )
     return redirect(url_for("cases.case", case_id=case_id))

@@ -72,6 +72,12 @@ DEADLINE_STATE = {
     "missed": _l("Missed"),
 }
 
+DEADLINE_NAMES = {
+    "promised": _l("promised limit"),
+    "statutory": _l("statutory limit"),
+    "task": _l("step limit"),
+}
+
 MATERIAL_STATUS = {
     "shared": _l("From shared data"),
     "uploaded": _l("Uploaded"),
@@ -88,13 +94,79 @@ EVENT_LABELS = {
     "task_completed": _l("Step done"),
     "case_completed": _l("Case concluded"),
     "supplement_requested": _l("Supplement requested"),
-    "supplement_submitted": _l("Supplement submitted"),
+    "supplement_answered": _l("Supplement answered"),
     "material_uploaded": _l("Material uploaded"),
-    "deadline_warning": _l("Deadline warning"),
-    "deadline_overdue": _l("Deadline passed"),
-    "clock_paused": _l("Clock stopped"),
-    "clock_resumed": _l("Clock resumed"),
+    "special_procedure_started": _l("Special procedure started (clock stopped)"),
+    "special_procedure_ended": _l("Special procedure ended (clock resumed)"),
+    "dispute_raised": _l("Objection to shared data raised"),
+    "dispute_settled": _l("Objection settled"),
+    "shared_data_refreshed": _l("Shared data fetched again"),
+    "record_transcribed": _l("Record transcribed"),
+    "timer_fired": _l("Timer fired"),
 }
+
+
+#: Field names of shared-data records, as people read them.
+RECORD_FIELDS = {
+    "name": _l("Name"),
+    "id_number": _l("ID number"),
+    "address": _l("Address"),
+    "photo_verified": _l("Photo verified"),
+    "marital_status": _l("Marital status"),
+    "spouse_id_number": _l("Spouse's ID number"),
+    "certificate_no": _l("Certificate no."),
+    "owners": _l("Owners"),
+    "area": _l("Area (m²)"),
+    "parcel_map": _l("Parcel map no."),
+    "floor_plan": _l("Floor plan no."),
+    "mortgaged": _l("Mortgaged"),
+    "seized": _l("Seized"),
+    "contract_no": _l("Contract no."),
+    "buyer": _l("Buyer"),
+    "seller": _l("Seller"),
+    "price": _l("Price (yuan)"),
+    "available": _l("Name available"),
+    "registered_company": _l("Registered company"),
+    "credit_code": _l("Unified social credit code"),
+    "license_type": _l("Licence type"),
+    "license_no": _l("Licence no."),
+    "holder": _l("Holder"),
+    "issued_at": _l("Issued"),
+    "taxpayer": _l("Taxpayer"),
+    "amount": _l("Amount (yuan)"),
+    "paid": _l("Paid"),
+    "paid_at": _l("Paid on"),
+    "kind": _l("Kind"),
+}
+
+RECORD_VALUES = {
+    "married": _l("married"),
+    "unmarried": _l("unmarried"),
+    "divorced": _l("divorced"),
+    "widowed": _l("widowed"),
+}
+
+
+def record_value(value: Any) -> str:
+    """A shared-data value for people: yes/no, lists joined, nothing as a dash."""
+    from flask_babel import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list | tuple):
+        return (", " if lang() == "en" else "、").join(record_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{record_field(k)}: {record_value(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in RECORD_VALUES:
+        return str(RECORD_VALUES[value])
+    return str(value)
+
+
+def record_field(name: str) -> str:
+    label = RECORD_FIELDS.get(name)
+    return str(label) if label is not None else name
 
 
 def engine() -> Govflow:
@@ -246,8 +318,8 @@ def limit_text(limit: Any) -> str:
     from flask_babel import ngettext
 
     if kind == "hours":
-        return ngettext("%(n)s office hour", "%(n)s office hours", amount, n=shown)
-    return ngettext("%(n)s working day", "%(n)s working days", amount, n=shown)
+        return ngettext("%(n)s office hour", "%(n)s office hours", 1 if amount == 1 else 2, n=shown)
+    return ngettext("%(n)s working day", "%(n)s working days", 1 if amount == 1 else 2, n=shown)
 
 
 def label(mapping: dict[str, Any], key: str | None) -> str:
@@ -303,6 +375,8 @@ def template_helpers() -> dict[str, Any]:
         "department_name": department_name,
         "provider_title": provider_title,
         "limit_text": limit_text,
+        "record_field": record_field,
+        "record_value": record_value,
         "label": label,
         "url_with": url_with,
         "vendor_url": vendor_url,
@@ -311,6 +385,7 @@ def template_helpers() -> dict[str, Any]:
         "TASK_STATUS": TASK_STATUS,
         "DEADLINE_STATE": DEADLINE_STATE,
         "MATERIAL_STATUS": MATERIAL_STATUS,
+        "DEADLINE_NAMES": DEADLINE_NAMES,
         "EVENT_LABELS": EVENT_LABELS,
     }
 

@@ -68,6 +68,7 @@ def deploy():  # noqa: ANN201
             "filename": filename,
             "message": _("The process cannot be deployed. Fix these elements and upload again."),
             "elements": exc.details.get("elements", []),
+            "model_id": exc.details.get("model_id"),
         }
         return _home(422, error)
     except TooLarge:
@@ -82,7 +83,11 @@ def deploy():  # noqa: ANN201
     definition = outcome.definition
     if outcome.created:
         flash(
-            _("Deployed %(key)s as version %(version)s.", key=definition.key, version=definition.version),
+            _(
+                "Deployed %(key)s as version %(version)s.",
+                key=definition.key,
+                version=definition.version,
+            ),
             "success",
         )
     else:

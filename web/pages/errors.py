@@ -19,7 +19,9 @@ TITLES = {
 
 EXPLANATIONS = {
     400: _l("The page sent something we could not read. Go back, reload the page and try again."),
-    403: _l("Your account has no access to this page. If you think it should, ask your administrator."),
+    403: _l(
+        "Your account has no access to this page. If you think it should, ask your administrator."
+    ),
     404: _l("The page or record does not exist, or it is not visible to your account."),
     405: _l("Go back and use the buttons on the page."),
     409: _l("The record changed while you were working on it. Reload the page and try again."),

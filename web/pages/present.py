@@ -73,22 +73,25 @@ def materials_summary(case: dict[str, Any]) -> dict[str, int]:
 
 
 def supplement_items(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """What the applicant is asked for (补正).
-
-    HOOK(shared-data / time-limits issue): the case JSON is expected to gain
-    ``supplement: {"items": [{"code", "name", "reason"}], "requested_at", ...}``.  Until it
-    does, a case waiting for the applicant lists its missing materials.
-    """
+    """What the applicant is asked for (补正): the open supplement request's items, each
+    ``{"code", "name", "reason", "status"}`` (``status`` of the material when it is one of
+    the matter's materials, so the page can show what has been uploaded since)."""
     supplement = case.get("supplement") or {}
-    if supplement.get("items"):
-        return list(supplement["items"])
-    if case.get("status") != "waiting_applicant":
-        return []
-    return [
-        {"code": m["code"], "name": m["name"], "reason": None}
-        for m in case.get("materials") or []
-        if m.get("status") == "missing"
-    ]
+    items = (supplement.get("details") or {}).get("items") or []
+    materials = {m["code"]: m for m in case.get("materials") or []}
+    shown = []
+    for item in items:
+        code = item.get("material")
+        material = materials.get(code) if code else None
+        shown.append(
+            {
+                "code": code,
+                "name": material["name"] if material else item.get("name"),
+                "reason": item.get("reason"),
+                "status": material.get("status") if material else None,
+            }
+        )
+    return shown
 
 
 def diagram_state(case: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -118,10 +121,12 @@ APPLICANT_EVENTS = {
     "task_completed",
     "case_completed",
     "supplement_requested",
-    "supplement_submitted",
+    "supplement_answered",
     "material_uploaded",
-    "clock_paused",
-    "clock_resumed",
+    "special_procedure_started",
+    "special_procedure_ended",
+    "dispute_raised",
+    "dispute_settled",
 }
 
 
@@ -142,7 +147,9 @@ def timeline(
             "actor": None if for_applicant else event.get("actor"),
             "department": department_name(department) if department else None,
             "name": details.get("name"),
-            "provider": provider_title(details.get("provider")) if details.get("provider") else None,
+            "provider": provider_title(details.get("provider"))
+            if details.get("provider")
+            else None,
             "outcome": details.get("outcome"),
             "opinion": None,
         }

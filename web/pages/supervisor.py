@@ -1,137 +1,116 @@
 """Supervisor pages: open / warning / overdue work by department and by matter (charts),
-a drill-down to the tasks and cases, and the overdue list most urgent first."""
+a drill-down to the open steps, and the overdue list most urgent first."""
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, render_template, request
 
 from engine.services import cases as case_service
 from engine.services import definitions as definition_service
+from engine.services import supervision as service
 from engine.services import tasks as task_service
 from engine.services.views import task_view
 
-from .common import department_name, engine, login_required, principal
+from .common import department_name, engine, lang, login_required, principal
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
 SUPERVISORS = ("supervisor", "admin")
-LIMIT = 2000
-COUNTERS = ("open", "warning", "overdue", "paused", "completed_on_time", "completed_late")
+DRILLDOWN_LIMIT = 500
+OVERDUE_PER_PAGE = 50
+SERIES = ("open", "warning", "overdue")
 
 
-def _tasks() -> list[dict[str, Any]]:
-    rows, _total = task_service.list_tasks(engine(), principal(), page=1, per_page=LIMIT)
-    return [task_view(r) for r in rows]
-
-
-def _overview(tasks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
-    """Counters per department and per process, the shape of
-    ``GET /api/v1/supervision/overview``.
-
-    HOOK(time-limits issue): replace with the supervision service's overview when it lands;
-    until then the counters are tallied here from the task projections (``warning`` and
-    ``overdue`` stay 0 while ``deadline_state`` is null).
-    """
-    by: dict[str, dict[str, dict[str, int]]] = {
-        "departments": defaultdict(lambda: dict.fromkeys(COUNTERS, 0)),
-        "processes": defaultdict(lambda: dict.fromkeys(COUNTERS, 0)),
-    }
-    for task in tasks:
-        keys = (("departments", task["department"] or "—"), ("processes", task["process_key"]))
-        state = task.get("deadline_state")
-        for group, key in keys:
-            counters = by[group][key]
-            if task["status"] in ("ready", "claimed"):
-                counters["open"] += 1
-                if state in ("warning", "overdue", "paused"):
-                    counters[state] += 1
-            elif task["status"] == "completed":
-                counters["completed_late" if state == "missed" else "completed_on_time"] += 1
-    return {group: dict(values) for group, values in by.items()}
-
-
-def _urgent(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Overdue, then warning, open tasks; earliest due first (most urgent first)."""
-    rank = {"overdue": 0, "warning": 1}
-    urgent = [
-        t
-        for t in tasks
-        if t["status"] in ("ready", "claimed") and t.get("deadline_state") in rank
-    ]
-    return sorted(urgent, key=lambda t: (rank[t["deadline_state"]], t["due_at"] or "9999"))
+def _process_names() -> dict[str, str]:
+    return {d.key: d.name for d in definition_service.latest_definitions(engine(), principal())}
 
 
 @bp.get("")
 @login_required(*SUPERVISORS)
 def dashboard():  # noqa: ANN201
     actor = principal()
-    tasks = _tasks()
-    overview = _overview(tasks)
-    names = {d.key: d.name for d in definition_service.latest_definitions(engine(), actor)}
-    _c, running = case_service.list_cases(engine(), actor, status="running", per_page=1)
-    _c, waiting = case_service.list_cases(engine(), actor, status="waiting_applicant", per_page=1)
-    _c, completed = case_service.list_cases(engine(), actor, status="completed", per_page=1)
-    departments = sorted(overview["departments"].items(), key=lambda kv: -kv[1]["open"])
-    processes = sorted(overview["processes"].items(), key=lambda kv: -kv[1]["open"])
+    overview = service.overview(engine(), actor)
+    departments = sorted(
+        overview["departments"], key=lambda d: (-d["overdue"], -d["warning"], -d["open"])
+    )
+    processes = sorted(overview["processes"], key=lambda p: -p["open"])
+    name_key = "name_en" if lang() == "en" else "name"
     chart = {
         "departments": {
-            "labels": [department_name(code) for code, _v in departments],
-            "series": {k: [v[k] for _c, v in departments] for k in ("open", "warning", "overdue")},
+            "labels": [d.get(name_key) or department_name(d["code"]) for d in departments],
+            "series": {k: [d[k] for d in departments] for k in SERIES},
         },
         "processes": {
-            "labels": [names.get(key, key) for key, _v in processes],
-            "series": {k: [v[k] for _c, v in processes] for k in ("open", "warning", "overdue")},
+            "labels": [p["name"] for p in processes],
+            "series": {k: [p[k] for p in processes] for k in SERIES},
         },
     }
-    totals = {k: sum(v[k] for _c, v in departments) for k in COUNTERS}
+    counts = {}
+    for status in ("running", "waiting_applicant", "completed"):
+        _rows, counts[status] = case_service.list_cases(engine(), actor, status=status, per_page=1)
+    urgent, _total = service.overdue(engine(), actor, page=1, per_page=10)
     return render_template(
         "supervisor/dashboard.html",
         departments=departments,
         processes=processes,
-        process_names=names,
-        totals=totals,
-        cases={"running": running, "waiting_applicant": waiting, "completed": completed},
+        totals=overview["totals"],
+        cases=counts,
         chart_json=json.dumps(chart, ensure_ascii=False),
-        urgent=_urgent(tasks)[:10],
+        urgent=urgent,
+        process_names=_process_names(),
     )
 
 
 @bp.get("/tasks")
 @login_required(*SUPERVISORS)
 def drilldown():  # noqa: ANN201
-    """Open tasks of one department or one matter, optionally only one deadline state."""
+    """Open steps of one department or one matter, optionally of one deadline state.
+
+    HOOK(time-limits issue): ``list_tasks`` takes no ``deadline_state`` yet; the state filter
+    runs here over the open steps.
+    """
     actor = principal()
     department = request.args.get("department") or None
     process_key = request.args.get("process_key") or None
     state = request.args.get("state") or None
-    tasks = [t for t in _tasks() if t["status"] in ("ready", "claimed")]
-    if department:
-        tasks = [t for t in tasks if t["department"] == department]
-    if process_key:
-        tasks = [t for t in tasks if t["process_key"] == process_key]
-    if state in ("warning", "overdue", "paused"):
+    tasks: list[dict[str, Any]] = []
+    for status in ("ready", "claimed"):
+        rows, _total = task_service.list_tasks(
+            engine(),
+            actor,
+            status=status,
+            department=department,
+            process_key=process_key,
+            per_page=DRILLDOWN_LIMIT,
+        )
+        tasks.extend(task_view(r) for r in rows)
+    if state in ("warning", "overdue", "paused", "ok"):
         tasks = [t for t in tasks if t.get("deadline_state") == state]
     tasks.sort(key=lambda t: (t["due_at"] is None, t["due_at"] or "", t["created_at"] or ""))
-    names = {d.key: d.name for d in definition_service.latest_definitions(engine(), actor)}
     return render_template(
         "supervisor/tasks.html",
         tasks=tasks,
         department=department,
         process_key=process_key,
         state=state,
-        process_names=names,
+        process_names=_process_names(),
     )
 
 
 @bp.get("/overdue")
 @login_required(*SUPERVISORS)
 def overdue():  # noqa: ANN201
-    actor = principal()
-    names = {d.key: d.name for d in definition_service.latest_definitions(engine(), actor)}
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    items, total = service.overdue(engine(), principal(), page=page, per_page=OVERDUE_PER_PAGE)
     return render_template(
-        "supervisor/overdue.html", tasks=_urgent(_tasks()), process_names=names
+        "supervisor/overdue.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=OVERDUE_PER_PAGE,
+        process_names=_process_names(),
     )

@@ -28,7 +28,7 @@
     var labels = JSON.parse(document.getElementById("chart-labels").textContent);
     Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (node) {
       var which = data[node.getAttribute("data-chart")];
-      if (!which || !which.labels.length) { return; }
+      if (!which || !which.labels.length) { node.setAttribute("data-rendered", "empty"); return; }
       node.innerHTML = "";
       node.style.height = Math.max(160, 40 + which.labels.length * 34) + "px";
       draw(node, which, labels);

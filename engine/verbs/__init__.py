@@ -1,0 +1,15 @@
+"""The verbs clerks expect (退回, 撤回, 转办, 委派, 会签, 催办, 挂起/恢复, 终止, 不予受理) and
+the 好差评 rating.
+
+Each verb is an engine command run through ``runtime.executor.execute``: one transaction,
+the case locked, an audit event naming the actor and the reason.  Modules:
+
+* ``returns``     — return to an earlier step, withdraw one's own completion, and the
+                    carrying forward of parallel work a return would otherwise lose;
+* ``handover``    — transfer within a department, delegate to anyone and resolve;
+* ``countersign`` — multi-instance user tasks across departments (all / any / quorum);
+* ``urges``       — nudging an open task;
+* ``case_control``— suspend, resume, terminate, refuse at the window;
+* ``ratings``     — the applicant's rating and the rectification of bad ones;
+* ``guards``      — the checks ordinary task commands share with the verbs.
+"""

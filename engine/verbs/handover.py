@@ -1,0 +1,126 @@
+"""转办 (transfer to another clerk of the same department) and 委派 (delegate to anyone;
+the owner gets the task back when the delegate resolves it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import clock
+from ..app import Govflow
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..models import TaskRow, User
+from ..principal import Principal
+from ..runtime.executor import CaseSession, execute
+from .common import case_of_task, open_row_to_act_on, reason_of, task_row
+
+
+def _clerk(cs: CaseSession, raw: Any) -> User:
+    """The receiving clerk: an active user with the clerk role."""
+    username = raw.strip() if isinstance(raw, str) else ""
+    if not username:
+        raise ValidationFailed("name the receiving clerk", fields={"to": ["必填 / required"]})
+    user = cs.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or "clerk" not in (user.roles or []):
+        raise ValidationFailed("no such clerk", fields={"to": ["不是在岗办事员 / not a clerk"]})
+    if user.username == cs.actor.username:
+        raise ValidationFailed(
+            "hand the task to someone else", fields={"to": ["不能转给自己 / not yourself"]}
+        )
+    return user
+
+
+def _notice(kind: str, cs: CaseSession, reason: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "reason": reason,
+        "by": cs.actor.username,
+        "at": clock.isoformat(clock.now()),
+        **extra,
+    }
+
+
+def _handing_over(cs: CaseSession, task_id: str) -> TaskRow:
+    row = open_row_to_act_on(cs, task_id)
+    if cs.case.status in ("completed", "terminated") and row.kind == "bpmn":
+        raise Conflict("the case is closed", code="case_closed")
+    if row.owner:
+        raise Conflict(f"delegated by {row.owner}", code="delegation_pending")
+    return row
+
+
+def transfer(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
+    """转办: the task goes to another clerk of its department, claimed for them."""
+    text = reason_of(reason)
+
+    def command(cs: CaseSession) -> TaskRow:
+        row = _handing_over(cs, task_id)
+        target = _clerk(cs, to)
+        if target.department_code != row.department_code:
+            raise ValidationFailed(
+                "transfer stays within the department; delegate across departments",
+                fields={"to": [f"不是 {row.department_code} 的办事员 / another department"]},
+            )
+        previous = row.assignee
+        row.assignee, row.status = target.username, "claimed"
+        row.notice = _notice("transferred", cs, text, previous=previous)
+        cs.audit(
+            "task_transferred",
+            task_id=row.id,
+            name=row.name,
+            previous=previous,
+            to=target.username,
+            reason=text,
+        )
+        return row
+
+    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def delegate(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
+    """委派: anyone (any department) works on it; the owner gets it back on resolve."""
+    text = reason_of(reason)
+
+    def command(cs: CaseSession) -> TaskRow:
+        row = _handing_over(cs, task_id)
+        if not actor.has("clerk"):
+            raise Forbidden("only the clerk holding the task may delegate it")
+        target = _clerk(cs, to)
+        row.owner = actor.username
+        row.assignee, row.status = target.username, "claimed"
+        row.notice = _notice("delegated", cs, text, owner=actor.username)
+        cs.audit(
+            "task_delegated",
+            task_id=row.id,
+            name=row.name,
+            owner=actor.username,
+            to=target.username,
+            reason=text,
+        )
+        return row
+
+    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)
+
+
+def resolve(app: Govflow, actor: Principal, task_id: str, opinion: Any) -> TaskRow:
+    """The delegate hands the task back to its owner, with their opinion."""
+    text = reason_of(opinion, "opinion", required=False)
+
+    def command(cs: CaseSession) -> TaskRow:
+        row = task_row(cs, task_id)
+        if row.status not in ("ready", "claimed"):
+            raise Conflict("the task is not open", code="task_not_ready")
+        if not row.owner:
+            raise Conflict("the task is not delegated", code="not_delegated")
+        if row.assignee != actor.username:
+            raise Forbidden("only the delegate resolves a delegated task")
+        owner = row.owner
+        row.assignee, row.owner, row.status = owner, None, "claimed"
+        row.notice = _notice("resolved", cs, text, delegate=actor.username, opinion=text)
+        cs.audit(
+            "task_resolved", task_id=row.id, name=row.name, owner=owner, opinion=text, reason=text
+        )
+        return row
+
+    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)

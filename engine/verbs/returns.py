@@ -1,0 +1,380 @@
+"""退回 (return to an earlier step) and 撤回 (withdraw one's own completion).
+
+Return semantics
+----------------
+The clerk of an open task picks an earlier step *of the same branch*: a completed user
+task on the way from the start to this task (through the joins it came through).  The
+case is reset to that step with SpiffWorkflow's ``reset_from_task_id``, which drops
+everything the step led to:
+
+* within a parallel branch (the step lies after the split) only that branch is reset;
+  the other branches keep their ready and completed tasks untouched;
+* across a split (the step lies before it — registry review back to the window) the
+  reset also unwinds the *other* branches.  Their completed work is not lost and not
+  asked for again: it is kept on the return (``case_returns.carried``) and re-applied,
+  with the same data, when the case passes that step again (``carry_forward``); the
+  original completed rows stay as the record of who did it.  Open, unfinished work of
+  those branches is cancelled and comes back as a fresh task when the case gets there.
+
+A reset keeps the step's SpiffWorkflow task id, so the step's completed row is reopened
+(with the reason as its notice) rather than duplicated.
+
+Withdraw: the clerk who completed a step takes it back while nothing after it has been
+touched (the next steps still ready and unclaimed, none completed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from .. import clock
+from ..app import Govflow
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..models import TaskRow
+from ..principal import Principal
+from ..runtime.executor import CaseSession, execute
+from ..uow import read_only
+from .common import (
+    case_of_task,
+    open_row_to_act_on,
+    ready_spiff_task,
+    reason_of,
+    reopen,
+    require_running,
+    task_row,
+)
+from .models import CaseReturn
+
+
+def _is_human(task: Any) -> bool:
+    return bool(task.task_spec.manual) and task.state == TaskState.COMPLETED
+
+
+def _upstream(task: Any) -> list[Any]:
+    """Every task the case went through to reach ``task``, nearest first: its ancestors,
+    and through each join it passed, the other branches that joined there."""
+    found: list[Any] = []
+    seen: set[UUID] = set()
+    pending = [task.parent]
+    while pending:
+        current = pending.pop(0)
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            found.append(current)
+            if isinstance(current.task_spec, Join):
+                pending.extend(
+                    other
+                    for other in current.workflow.tasks.values()
+                    if other.task_spec is current.task_spec
+                    and other.id != current.id
+                    and other.state in (TaskState.COMPLETED, TaskState.CANCELLED)
+                    and other.parent is not None
+                )
+            current = current.parent
+    return found
+
+
+def _is_instance(task: Any) -> bool:
+    """One department's instance of a countersign (multi-instance) step."""
+    from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+
+    return task.parent is not None and isinstance(task.parent.task_spec, MultiInstanceTask)
+
+
+def _fired_joins(step: Any) -> list[Any]:
+    """Joins outside ``step``'s subtree that already fired with a branch from inside it.
+
+    SpiffWorkflow keeps one join instance per incoming branch; the last branch to arrive
+    fires and the others are cancelled.  When a branch below ``step`` arrived first, the
+    work after the join hangs under *another* branch's instance, which a reset of
+    ``step`` would not touch: it must be reset with it (back to waiting for this branch).
+    """
+    inside = {t.id for t in step}
+    partners: list[Any] = []
+    for task in step:
+        if isinstance(task.task_spec, Join) and task.state == TaskState.CANCELLED:
+            partner = _partner(task, inside)
+            if partner is not None and partner not in partners:
+                partners.append(partner)
+    return partners
+
+
+def _partner(instance: Any, inside: set[UUID]) -> Any:
+    """The fired instance of the same join closest in the tree (the same round of it)."""
+    depth_of: dict[UUID, int] = {}
+    node, depth = instance.parent, 0
+    while node is not None:
+        depth_of[node.id] = depth
+        node, depth = node.parent, depth + 1
+    best, best_depth = None, None
+    for other in instance.workflow.tasks.values():
+        if (
+            other.task_spec is not instance.task_spec
+            or other.state != TaskState.COMPLETED
+            or other.id in inside
+        ):
+            continue
+        node = other.parent
+        while node is not None and node.id not in depth_of:
+            node = node.parent
+        if node is not None and (best_depth is None or depth_of[node.id] < best_depth):
+            best, best_depth = other, depth_of[node.id]
+    return best
+
+
+def _unwound(step: Any, partners: list[Any]) -> list[Any]:
+    """Every task a reset to ``step`` drops or reopens."""
+    return [t for root in (step, *partners) for t in root]
+
+
+def _reset(cs: CaseSession, step: Any, partners: list[Any]) -> None:
+    # The step first: its branch's join instance becomes pending again, so the fired one,
+    # reset next, goes back to waiting for it instead of firing at once.
+    cs.workflow.reset_from_task_id(step.id)
+    for partner in partners:
+        cs.workflow.reset_from_task_id(partner.id)
+
+
+def _targets(task: Any) -> dict[str, Any]:
+    """bpmn id → the nearest completed user task upstream of ``task`` (a return target)."""
+    targets: dict[str, Any] = {}
+    for candidate in _upstream(task):
+        if _is_human(candidate) and candidate.task_spec.bpmn_id != task.task_spec.bpmn_id:
+            targets.setdefault(candidate.task_spec.bpmn_id, candidate)
+    return targets
+
+
+def _target_view(cs: CaseSession, spiff_task: Any) -> dict[str, Any]:
+    row = cs.session.get(TaskRow, str(spiff_task.id))
+    meta = cs.user_tasks.get(spiff_task.task_spec.bpmn_id, {})
+    return {
+        "bpmn_id": spiff_task.task_spec.bpmn_id,
+        "name": meta.get("name") or spiff_task.task_spec.bpmn_name,
+        "department": row.department_code if row else None,
+        "completed_by": row.completed_by if row else None,
+        "completed_at": clock.isoformat(row.completed_at) if row else None,
+    }
+
+
+def return_targets(app: Govflow, actor: Principal, task_id: str) -> list[dict[str, Any]]:
+    """The earlier steps this task may be returned to, nearest first."""
+
+    def command(cs: CaseSession) -> list[dict[str, Any]]:
+        row = open_row_to_act_on(cs, task_id)
+        task = ready_spiff_task(cs, row)
+        return [_target_view(cs, t) for t in _targets(task).values()]
+
+    return _read_workflow(app, actor, task_id, command)
+
+
+def _read_workflow(app: Govflow, actor: Principal, task_id: str, command: Any) -> Any:
+    """Run a query on the case's workflow without locking or saving anything."""
+    from ..models import Case, ProcessDefinition
+    from ..runtime.executor import parsed_definition
+    from ..runtime.workflow import load
+
+    case_id = case_of_task(app, actor, task_id)
+    with read_only(app.db) as session:
+        case = session.get(Case, case_id)
+        definition = session.get(ProcessDefinition, case.definition_id)
+        workflow = load(case.workflow_state, parsed_definition(definition))
+        return command(CaseSession(app, session, actor, case, definition, workflow))
+
+
+def _sibling_work(
+    cs: CaseSession, target: Any, unwound: list[Any], task: Any
+) -> dict[str, dict[str, Any]]:
+    """Completed user tasks the reset to ``target`` would drop that are not on the way
+    from ``target`` to ``task``: the work of the other parallel branches.  (Countersign
+    instances are not kept one by one: a countersign the return unwinds is signed again.)"""
+    on_the_way = {t.id for t in _upstream(task)}
+    kept: dict[str, dict[str, Any]] = {}
+    for dropped in unwound:
+        if (
+            dropped is target
+            or dropped.id in on_the_way
+            or not _is_human(dropped)
+            or _is_instance(dropped)
+        ):
+            continue
+        row = cs.session.get(TaskRow, str(dropped.id))
+        if row is None or row.status != "completed":
+            continue
+        kept[dropped.task_spec.bpmn_id] = {
+            "data": row.submission or {},
+            "row_id": row.id,
+            "completed_by": row.completed_by,
+            "completed_at": clock.isoformat(row.completed_at),
+            "department": row.department_code,
+        }
+    return kept
+
+
+def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reason: Any) -> int:
+    """退回: send the case back from this open task to an earlier step of its branch."""
+    text = reason_of(reason)
+    if not isinstance(target, str) or not target.strip():
+        raise ValidationFailed("name the step to return to", fields={"target": ["必填 / required"]})
+
+    def command(cs: CaseSession) -> int:
+        row = open_row_to_act_on(cs, task_id)
+        require_running(cs)
+        task = ready_spiff_task(cs, row)
+        targets = _targets(task)
+        step = targets.get(target.strip())
+        if step is None:
+            raise ValidationFailed(
+                "not an earlier step of this branch",
+                fields={"target": ["只能退回到本分支已办理的环节 / not an earlier step"]},
+                allowed=sorted(targets),
+            )
+        partners = _fired_joins(step)
+        unwound = _unwound(step, partners)
+        carried = _sibling_work(cs, step, unwound, task)
+        unwound_ids = {str(t.id) for t in unwound}
+        dropped_open = [
+            r.id
+            for r in cs.session.scalars(
+                select(TaskRow).where(
+                    TaskRow.case_id == cs.case.id,
+                    TaskRow.kind == "bpmn",
+                    TaskRow.status.in_(("ready", "claimed")),
+                    TaskRow.id != row.id,
+                )
+            )
+            if r.id in unwound_ids
+        ]
+        _reset(cs, step, partners)
+        record = CaseReturn(
+            case_id=cs.case.id,
+            from_task_id=row.id,
+            from_bpmn_id=row.bpmn_id,
+            target_task_id=str(step.id),
+            target_bpmn_id=step.task_spec.bpmn_id,
+            reason=text,
+            returned_by=actor.username,
+            returned_at=clock.now(),
+            carried=carried,
+            pending=sorted(carried),
+        )
+        cs.session.add(record)
+        notice = {
+            "kind": "returned",
+            "reason": text,
+            "by": actor.username,
+            "from_task": row.name,
+            "from_department": row.department_code,
+            "at": clock.isoformat(clock.now()),
+        }
+        target_row = cs.session.get(TaskRow, str(step.id))
+        meta = cs.user_tasks.get(step.task_spec.bpmn_id, {})
+        reopen(target_row, assignee=meta.get("assignee"), notice=notice)
+        # the returning task itself is closed by the projection (no longer READY)
+        cs.audit(
+            "task_returned",
+            task_id=row.id,
+            name=row.name,
+            department=row.department_code,
+            target=step.task_spec.bpmn_id,
+            target_task_id=target_row.id,
+            reason=text,
+            carried=sorted(carried),
+            cancelled=dropped_open,
+        )
+        return cs.case.id
+
+    return execute(app, case_of_task(app, actor, task_id), actor, command)
+
+
+def carry_forward(cs: CaseSession) -> bool:
+    """Re-apply kept work whose step has come round again; True if any task ran (the
+    caller advances the workflow again).  Called after every advance of a case."""
+    records = [
+        r
+        for r in cs.session.scalars(
+            select(CaseReturn).where(CaseReturn.case_id == cs.case.id).order_by(CaseReturn.id)
+        )
+        if r.pending
+    ]
+    if not records:
+        return False
+    ran = False
+    for task in [t for t in cs.workflow.tasks.values() if t.state == TaskState.READY]:
+        if not task.task_spec.manual:
+            continue
+        bpmn_id = task.task_spec.bpmn_id
+        record = next((r for r in records if bpmn_id in r.pending), None)
+        if record is None:
+            continue
+        kept = record.carried[bpmn_id]
+        task.data.update(kept["data"])
+        task.run()
+        record.pending = [b for b in record.pending if b != bpmn_id]
+        cs.audit(
+            "task_carried_forward",
+            task_id=kept["row_id"],
+            bpmn_id=bpmn_id,
+            completed_by=kept["completed_by"],
+            department=kept["department"],
+            return_id=record.id,
+        )
+        ran = True
+    return ran
+
+
+def withdraw(app: Govflow, actor: Principal, task_id: str, reason: Any) -> int:
+    """撤回: take back one's own completion while the next steps are untouched."""
+    text = reason_of(reason, required=False)
+
+    def command(cs: CaseSession) -> int:
+        row = task_row(cs, task_id)
+        if row.kind != "bpmn":
+            raise Conflict("only process steps can be withdrawn", code="task_not_ready")
+        if row.status != "completed":
+            raise Conflict("the task is not completed", code="not_completed")
+        if row.completed_by != actor.username:
+            raise Forbidden("only the clerk who completed it may withdraw it")
+        require_running(cs)
+        task = cs.workflow.get_task_from_id(UUID(row.id))
+        if task.state != TaskState.COMPLETED or _is_instance(task):
+            raise Conflict("the step can no longer be withdrawn", code="next_task_touched")
+        partners = _fired_joins(task)
+        touched = _touched_next_steps(cs, task, _unwound(task, partners))
+        if touched:
+            raise Conflict(
+                "the next step has already been taken up",
+                code="next_task_touched",
+                tasks=touched,
+            )
+        _reset(cs, task, partners)
+        notice = {
+            "kind": "withdrawn",
+            "reason": text,
+            "by": actor.username,
+            "at": clock.isoformat(clock.now()),
+        }
+        reopen(row, assignee=actor.username, notice=notice)
+        cs.audit("task_withdrawn", task_id=row.id, name=row.name, reason=text)
+        return cs.case.id
+
+    return execute(app, case_of_task(app, actor, task_id), actor, command)
+
+
+def _touched_next_steps(cs: CaseSession, task: Any, unwound: list[Any]) -> list[str]:
+    """BPMN ids of the steps after ``task`` someone has already claimed or completed."""
+    touched = []
+    for later in unwound:
+        if later is task or not later.task_spec.manual:
+            continue
+        if later.state == TaskState.COMPLETED:
+            touched.append(later.task_spec.bpmn_id)
+        elif later.state == TaskState.READY:
+            row = cs.session.get(TaskRow, str(later.id))
+            if row is not None and (row.assignee or row.status != "ready"):
+                touched.append(later.task_spec.bpmn_id)
+    return touched

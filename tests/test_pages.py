@@ -1,0 +1,343 @@
+"""The server-rendered pages through Flask's test client: each role's pages render, other
+roles' pages are refused, forms need the CSRF token, nobody sees another applicant's case,
+errors are friendly pages, and every user-visible string has its Chinese translation."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.demo import LISI_ID, ZHANGSAN_ID
+from engine.services import auth, cases, tasks
+from tests.support import PASSWORD, business_application, property_application
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+class Browser:
+    """A test client that signs in through the login form, keeping the CSRF token."""
+
+    def __init__(self, app, username: str | None = None) -> None:  # noqa: ANN001
+        self.client = app.test_client()
+        self.token = ""
+        if username:
+            self.login(username)
+
+    def get(self, path: str, **kwargs):  # noqa: ANN201
+        response = self.client.get(path, **kwargs)
+        found = TOKEN_RE.search(response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, path: str, data: dict | None = None, *, token: bool = True, **kwargs):  # noqa: ANN201
+        data = dict(data or {})
+        if token:
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(path, data=data, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD):  # noqa: ANN201
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password})
+
+
+def _actor(govflow, username: str):  # noqa: ANN001, ANN202
+    return auth.principal_of(auth.get_user(govflow, username))
+
+
+def _start(govflow, matter: str = "property_transfer", username: str = "zhangsan", **data) -> int:  # noqa: ANN001
+    form = (
+        property_application(**data)
+        if matter == "property_transfer"
+        else business_application(**data)
+    )
+    return cases.start_case(govflow, _actor(govflow, username), matter, None, form)
+
+
+def _task_id(govflow, clerk: str, case_id: int, bpmn_id: str) -> str:  # noqa: ANN001
+    rows, _ = tasks.list_tasks(govflow, _actor(govflow, clerk), per_page=200)
+    return next(r.id for r in rows if r.case_id == case_id and r.bpmn_id == bpmn_id)
+
+
+def _text(response) -> str:  # noqa: ANN001
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("zhangsan", "/applicant"),
+        ("clerk_service_center", "/worklist"),
+        ("designer", "/designer"),
+        ("supervisor", "/supervisor"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_page(app, username, home):  # noqa: ANN001
+    browser = Browser(app)
+    browser.get("/login")
+    response = browser.post("/login", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == home
+    page = browser.get(home)
+    assert page.status_code == 200
+    assert "退出" in _text(page)  # signed in, Chinese by default
+
+
+def test_wrong_password_is_refused_on_the_login_page(app):  # noqa: ANN001
+    browser = Browser(app)
+    response = browser.login("zhangsan", "not-the-password")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in _text(response)
+    assert browser.get("/applicant").status_code == 302  # still signed out
+
+
+def test_pages_need_a_signed_in_user(app):  # noqa: ANN001
+    response = app.test_client().get("/worklist")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_does_not_redirect_off_site(app):  # noqa: ANN001
+    browser = Browser(app)
+    browser.get("/login?next=//evil.example/x")
+    response = browser.post(
+        "/login", {"username": "zhangsan", "password": PASSWORD, "next": "//evil.example/x"}
+    )
+    assert response.headers["Location"] == "/applicant"
+
+
+def test_forms_without_the_csrf_token_are_refused(app, govflow):  # noqa: ANN001
+    browser = Browser(app)
+    browser.get("/login")
+    response = browser.post("/login", {"username": "zhangsan", "password": PASSWORD}, token=False)
+    assert response.status_code == 400 and "会话已过期" in _text(response)
+    browser.login("zhangsan")
+    refused = browser.post(
+        "/apply/property_transfer", property_application(first_home="true"), token=False
+    )
+    assert refused.status_code == 400
+    wrong = browser.post("/logout", {"csrf_token": "forged"}, token=False)
+    assert wrong.status_code == 400
+    assert cases.list_cases(govflow, _actor(govflow, "zhangsan"))[1] == 0
+
+
+def test_the_api_keeps_bearer_auth_and_json_errors(api):  # noqa: ANN001
+    response = api.get("/api/v1/cases/999", "zhangsan")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_applicant_applies_through_the_form_with_inline_errors(app, govflow):  # noqa: ANN001
+    browser = Browser(app, "zhangsan")
+    catalogue = browser.get("/catalogue")
+    assert catalogue.status_code == 200
+    assert "二手房转移登记" in _text(catalogue) and "企业开办" in _text(catalogue)
+    form = browser.get("/apply/property_transfer")
+    assert "以下材料无需您提供" in _text(form) and "由公安局提供" in _text(form)
+
+    bad = property_application(buyer_id_number="110105199003071230")
+    bad["first_home"] = ""
+    response = browser.post("/apply/property_transfer", bad)
+    assert response.status_code == 422
+    body = _text(response)
+    assert "身份证号码校验码不正确" in body and "此项为必填项" in body
+    assert 'value="BJ2024-0012345"' in body  # what was typed is kept
+
+    good = property_application()
+    good["first_home"] = "true"
+    response = browser.post("/apply/property_transfer", good)
+    assert response.status_code == 302
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = browser.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and "申请已提交" in _text(page)
+    assert browser.get(f"/cases/{case_id}/diagram.xml").mimetype == "application/xml"
+
+
+def test_no_applicant_sees_another_applicants_case(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    lisi = Browser(app, "lisi")
+    for path in (f"/cases/{case_id}", f"/cases/{case_id}/diagram.xml", f"/cases/{case_id}/result"):
+        response = lisi.get(path)
+        assert response.status_code == 404, path
+        assert "张三" not in _text(response) and ZHANGSAN_ID not in _text(response)
+    home = _text(lisi.get("/applicant"))
+    assert f"#{case_id}" not in home and "张三" not in home
+    upload = lisi.post(f"/cases/{case_id}/materials/articles_of_association", {})
+    assert upload.status_code in (302, 404)
+    assert lisi.post(f"/cases/{case_id}/supplement", {}).status_code == 404
+
+
+def test_roles_are_kept_to_their_own_pages(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    applicant = Browser(app, "zhangsan")
+    for path in ("/worklist", "/supervisor", "/designer", "/supervisor/overdue"):
+        assert applicant.get(path).status_code == 403, path
+    designer = Browser(app, "designer")
+    assert designer.get("/worklist").status_code == 403
+    assert designer.get(f"/cases/{case_id}").status_code == 403
+    clerk = Browser(app, "clerk_tax")
+    assert clerk.get("/designer").status_code == 403
+    assert clerk.get("/catalogue").status_code == 403
+    window_task = _task_id(govflow, "clerk_service_center", case_id, "acceptance")
+    assert clerk.get(f"/tasks/{window_task}").status_code == 404  # another department's
+    assert clerk.post(f"/tasks/{window_task}/claim").status_code == 404
+    page = clerk.get("/supervisor")
+    assert page.status_code == 403 and "您无权访问此页面" in _text(page)
+
+
+def test_clerk_claims_sees_shared_data_and_completes_with_inline_errors(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    task_id = _task_id(govflow, "clerk_service_center", case_id, "acceptance")
+    clerk = Browser(app, "clerk_service_center")
+    worklist = _text(clerk.get("/worklist"))
+    assert f"#{case_id}" in worklist and "张三" in worklist
+    assert clerk.post(f"/tasks/{task_id}/claim").status_code == 302
+    page = _text(clerk.get(f"/tasks/{task_id}"))
+    assert "居民身份信息" in page and "来源：公安局" in page  # shared data with provenance
+    assert "是否受理" in page
+
+    response = clerk.post(f"/tasks/{task_id}/complete", {"opinion": "x"})
+    assert response.status_code == 422 and "此项为必填项" in _text(response)
+    response = clerk.post(f"/tasks/{task_id}/complete", {"accepted": "true", "opinion": "齐全"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/worklist")
+    assert (
+        tasks.get_task(govflow, _actor(govflow, "clerk_service_center"), task_id).status
+        == "completed"
+    )
+    again = clerk.post(f"/tasks/{task_id}/complete", {"accepted": "true"})
+    assert again.status_code == 302  # a friendly "already done", not an error page
+    assert "该环节已办结" in _text(clerk.get(f"/tasks/{task_id}"))
+
+
+def test_supplement_request_and_answer_through_the_pages(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow, "business_startup")
+    task_id = _task_id(govflow, "clerk_service_center", case_id, "acceptance")
+    clerk = Browser(app, "clerk_service_center")
+    clerk.post(f"/tasks/{task_id}/claim")
+    clerk.get(f"/tasks/{task_id}")
+    no_reason = clerk.post(f"/tasks/{task_id}/supplement", {"material": "articles_of_association"})
+    assert no_reason.status_code == 302
+    assert "请为每一项补正材料写明原因" in _text(clerk.get(f"/tasks/{task_id}"))
+    response = clerk.post(
+        f"/tasks/{task_id}/supplement",
+        {"material": "articles_of_association", "reason_articles_of_association": "缺签字页"},
+    )
+    assert response.status_code == 302
+    applicant = Browser(app, "zhangsan")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert "补正材料通知" in page and "缺签字页" in page and "待您补正" in page
+    refused = applicant.post(
+        f"/cases/{case_id}/materials/articles_of_association",
+        {"file": (io.BytesIO(b"not a scan"), "a.txt")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 302
+    assert "仅接受 PDF、JPEG、PNG" in _text(applicant.get(f"/cases/{case_id}"))
+    answered = applicant.post(f"/cases/{case_id}/supplement", {"note": "已补"})
+    assert answered.status_code == 302
+    assert "补正材料通知" not in _text(applicant.get(f"/cases/{case_id}"))
+
+
+def test_supervisor_sees_masked_identifiers_and_the_dashboard(app, govflow):  # noqa: ANN001
+    case_id = _start(
+        govflow,
+        "business_startup",
+        "lisi",
+        legal_rep_name="李四",
+        legal_rep_id_number=LISI_ID,
+        company_name="李四餐饮有限公司",
+    )
+    supervisor = Browser(app, "supervisor")
+    dashboard = _text(supervisor.get("/supervisor"))
+    assert "按部门" in dashboard and "chart-data" in dashboard
+    assert supervisor.get("/supervisor/tasks?department=service_center").status_code == 200
+    assert supervisor.get("/supervisor/overdue").status_code == 200
+    case_page = _text(supervisor.get(f"/cases/{case_id}"))
+    assert LISI_ID not in case_page and "110101********4568" in case_page
+
+
+def test_designer_sees_per_element_errors_for_a_refused_upload(app):  # noqa: ANN001
+    designer = Browser(app, "designer")
+    assert "property_transfer" in _text(designer.get("/designer"))
+    good = Path(__file__).parent / "fixtures" / "bpmn" / "window_review.bpmn"
+    broken = good.read_bytes().replace(b'name="service_center"', b'name="no_such_office"')
+    broken = broken.replace(b'id="window_review"', b'id="window_review_x"')
+    response = designer.post(
+        "/designer/deploy",
+        {"file": (io.BytesIO(broken), "broken.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "acceptance" in _text(response) and 'data-test="deploy-errors"' in _text(response)
+    not_xml = designer.post(
+        "/designer/deploy",
+        {"file": (io.BytesIO(b"hello"), "x.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert not_xml.status_code == 400 and "不是有效的 BPMN" in _text(not_xml)
+    deployed = designer.post(
+        "/designer/deploy",
+        {"file": (good.open("rb"), "window_review.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 302
+    page = designer.get(deployed.headers["Location"])
+    assert page.status_code == 200 and "acceptance" in _text(page)
+    xml = designer.get("/designer/definitions/window_review/diagram.xml")
+    assert xml.mimetype == "application/xml" and "sandbox" in xml.headers["Content-Security-Policy"]
+
+
+def test_errors_are_friendly_pages_never_tracebacks(app, monkeypatch):  # noqa: ANN001
+    browser = Browser(app, "zhangsan")
+    missing = browser.get("/no/such/page")
+    assert missing.status_code == 404 and "页面不存在" in _text(missing)
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr("web.pages.applicant.case_service.list_cases", boom)
+    response = browser.get("/applicant")
+    assert response.status_code == 500
+    assert "系统出现问题" in _text(response) and "secret internal detail" not in _text(response)
+    assert "Traceback" not in _text(response)
+
+
+def test_english_is_one_switch_away(app):  # noqa: ANN001
+    browser = Browser(app, "zhangsan")
+    response = browser.get("/catalogue?lang=en")
+    assert "Apply for a matter" in _text(response) and "1 working day" in _text(response)
+    assert "govflow_lang=en" in response.headers.get("Set-Cookie", "")
+    assert "My cases" in _text(browser.get("/applicant"))  # remembered
+    assert "我的办件" in _text(browser.get("/applicant?lang=zh"))
+
+
+def test_every_page_string_has_a_chinese_translation():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    po = read_po((WEB / "translations/zh/LC_MESSAGES/messages.po").open("rb"))
+    mo = read_mo((WEB / "translations/zh/LC_MESSAGES/messages.mo").open("rb"))
+    method_map = [("pages/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    missing = []
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(WEB), method_map, keywords=keywords
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = po.get(msgid)
+        if (
+            entry is None
+            or not entry.string
+            or (isinstance(entry.string, tuple) and not entry.string[0])
+        ):
+            missing.append(msgid)
+    assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing}"
+
+    # The compiled catalogue is the one in the repository: .mo matches .po.
+    def entries(catalog):  # noqa: ANN001, ANN202
+        as_key = lambda v: tuple(v) if isinstance(v, list | tuple) else v  # noqa: E731
+        return {as_key(m.id): as_key(m.string) for m in catalog if m.id}
+
+    assert entries(po) == entries(mo)
