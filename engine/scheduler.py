@@ -1,12 +1,18 @@
 """The scheduler: the only process that fires timers and deadline transitions.
 
-The database holds every due time; this process only notices what has fallen due and
-runs each firing as an engine command under the case lock.  It polls every second
-(APScheduler interval job), so nothing fires more than ~1 s late, and a restart simply
-finds whatever fell due meanwhile.  Firing is idempotent — each command re-checks under
-the lock whether the thing is still due — so two schedulers started by mistake cannot
-double-fire; on top of that only one of them is active at a time (a PostgreSQL advisory
-lock, or a file lock beside the SQLite database).
+The database holds every due time; this process only notices what has fallen due.  It
+polls every second (APScheduler interval job), so nothing fires more than about a second
+late, and a restart simply finds whatever fell due meanwhile.
+
+* BPMN timers touch the workflow, so each case with a due timer is one engine command
+  under its case lock.
+* Deadline transitions (ok → warning → overdue) touch no workflow: one set-based sweep
+  moves them all (``deadlines.sweep``), with row locks instead of case locks.
+
+Firing is idempotent — each command re-checks under its lock whether the thing is still
+due, and the sweep only moves rows whose state is still the old one — so two schedulers
+started by mistake cannot double-fire; on top of that only one of them is active at a
+time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 """
 
 from __future__ import annotations
@@ -18,16 +24,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 
 from . import clock
 from .app import Govflow
-from .deadlines.models import DeadlineRow
+from .deadlines.sweep import sweep
 from .errors import GovflowError
 from .models import Case
 from .principal import SYSTEM
 from .runtime.executor import CaseSession, execute
-from .uow import read_only
+from .uow import read_only, run_in_transaction
 
 log = logging.getLogger("govflow.scheduler")
 
@@ -42,22 +48,6 @@ class TickReport:
     errors: int = 0
 
 
-def _due_deadlines(app: Govflow, now: datetime) -> list[tuple[int, int]]:
-    with read_only(app.db) as session:
-        rows = session.execute(
-            select(DeadlineRow.case_id, DeadlineRow.id)
-            .where(
-                or_(
-                    (DeadlineRow.state == "ok") & (DeadlineRow.warning_at <= now),
-                    DeadlineRow.state.in_(("ok", "warning")) & (DeadlineRow.due_at <= now),
-                )
-            )
-            .order_by(DeadlineRow.due_at)
-            .limit(BATCH)
-        ).all()
-    return [(case_id, deadline_id) for case_id, deadline_id in rows]
-
-
 def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
     with read_only(app.db) as session:
         return list(
@@ -70,13 +60,9 @@ def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
         )
 
 
-def fire_deadlines(app: Govflow, case_id: int) -> None:
-    """Re-state the case's deadlines now (warning, overdue) and notify supervisors."""
-
-    def command(cs: CaseSession) -> None:
-        cs.sync_deadlines()
-
-    execute(app, case_id, SYSTEM, command, touches_workflow=False)
+def sweep_deadlines(app: Govflow) -> int:
+    """Every deadline that turned yellow or red since the last sweep, in one transaction."""
+    return len(run_in_transaction(app.db, lambda session: sweep(session, clock.now())))
 
 
 def fire_timers(app: Govflow, case_id: int) -> None:
@@ -95,9 +81,11 @@ def tick(app: Govflow) -> TickReport:
     """One sweep: everything due now fires once."""
     now = clock.now()
     report = TickReport()
-    for case_id in sorted({case_id for case_id, _ in _due_deadlines(app, now)}):
-        report.errors += not _safely(fire_deadlines, app, case_id)
-        report.deadlines += 1
+    try:
+        report.deadlines = sweep_deadlines(app)
+    except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
+        log.exception("deadline sweep failed")
+        report.errors += 1
     for case_id in _due_timer_cases(app, now):
         report.errors += not _safely(fire_timers, app, case_id)
         report.timers += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -28,9 +28,21 @@ def _overrides(session: Session) -> dict[int, YearSchedule]:
     return loaded
 
 
+#: Built calendars by the state of ``calendar_years`` (how many rows, last change):
+#: building one reads every override, while the key is one cheap aggregate query.
+_CACHE: dict[tuple[int, Any], WorkCalendar] = {}
+
+
 def load_calendar(session: Session) -> WorkCalendar:
-    """The calendar as of this transaction (a year loaded a moment ago counts at once)."""
-    return WorkCalendar({**load_shipped_years(), **_overrides(session)})
+    """The calendar as of this transaction (a year loaded a moment ago counts at once,
+    in every worker: the cache key is read from the database each time)."""
+    key = tuple(session.execute(select(func.count(), func.max(CalendarYear.updated_at))).one())
+    calendar = _CACHE.get(key)
+    if calendar is None:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        calendar = _CACHE[key] = WorkCalendar({**load_shipped_years(), **_overrides(session)})
+    return calendar
 
 
 def year_view(calendar: WorkCalendar, year: int) -> dict[str, Any]:

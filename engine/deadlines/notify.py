@@ -1,6 +1,12 @@
-"""Telling supervisors: a deadline turned yellow or red (超期预警), a timer escalated."""
+"""Telling supervisors: a deadline turned yellow or red (超期预警).
+
+The words and the audit event are the same whether a command noticed the change for one
+case or the scheduler's sweep noticed it for many (see ``sweep``)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -9,29 +15,42 @@ from ..models import Case
 from ..principal import SYSTEM
 from .models import DeadlineRow, Notification
 
-_WORDS = {
+#: new state → (how it reads, the audit action and notification kind)
+WORDS = {
     "warning": ("即将超期", "deadline_warning"),
     "overdue": ("已超期", "deadline_overdue"),
 }
 
 
+def message(case_id: int, task_id: str | None, state: str, due_at: datetime) -> str:
+    subject = "办件时限" if task_id is None else "任务时限"
+    return f"办件 {case_id} {subject}{WORDS[state][0]}，到期时间 {clock.isoformat(due_at)}"
+
+
+def event_details(
+    name: str, department: str | None, due_at: datetime, old_state: str
+) -> dict[str, Any]:
+    return {
+        "deadline": name,
+        "department": department,
+        "due_at": clock.isoformat(due_at),
+        "previous_state": old_state,
+        "notified": "supervisor",
+    }
+
+
 def deadline_changed(session: Session, case: Case, row: DeadlineRow, old_state: str) -> None:
     """Record a warning or overdue transition on the case and notify the supervisor."""
-    if row.state not in _WORDS or old_state == row.state:
+    if row.state not in WORDS or old_state == row.state:
         return
-    words, action = _WORDS[row.state]
-    subject = "办件时限" if row.task_id is None else "任务时限"
-    message = (
-        f"办件 {case.id}（{case.process_key}）{subject}{words}，"
-        f"到期时间 {clock.isoformat(row.due_at)}"
-    )
+    action = WORDS[row.state][1]
     session.add(
         Notification(
             case_id=case.id,
             task_id=row.task_id,
             department_code=row.department_code,
             kind=action,
-            message=message,
+            message=message(case.id, row.task_id, row.state, row.due_at),
             created_at=clock.now(),
         )
     )
@@ -41,9 +60,5 @@ def deadline_changed(session: Session, case: Case, row: DeadlineRow, old_state: 
         action,
         case_id=case.id,
         task_id=row.task_id,
-        deadline=row.name,
-        department=row.department_code,
-        due_at=clock.isoformat(row.due_at),
-        previous_state=old_state,
-        notified="supervisor",
+        **event_details(row.name, row.department_code, row.due_at, old_state),
     )

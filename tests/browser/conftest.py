@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("GOVFLOW_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("GOVFLOW_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+)
 PASSWORD = "govflow-demo"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -81,8 +84,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 def browser(live_server: dict) -> Iterator:
     from playwright.sync_api import sync_playwright
 
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # last run's; tolerate a concurrent run
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
