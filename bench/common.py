@@ -6,11 +6,11 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,12 +7,19 @@ import time
 
 from .common import Verdict, median_ms, say, scale, seeded_app
 
+
 def _application() -> dict:
     from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, ZHANGSAN_ID
 
-    return {"buyer_name": "张三", "buyer_id_number": ZHANGSAN_ID, "seller_name": "李四",
-            "seller_id_number": LISI_ID, "certificate_no": CERTIFICATE_NO,
-            "contract_no": CONTRACT_NO, "first_home": True}
+    return {
+        "buyer_name": "张三",
+        "buyer_id_number": ZHANGSAN_ID,
+        "seller_name": "李四",
+        "seller_id_number": LISI_ID,
+        "certificate_no": CERTIFICATE_NO,
+        "contract_no": CONTRACT_NO,
+        "first_home": True,
+    }
 
 
 def raw_spiff_steps(count: int) -> list[float]:
@@ -29,23 +36,30 @@ def raw_spiff_steps(count: int) -> list[float]:
     from processes.catalogue import get_matter
 
     matter = get_matter("property_transfer")
-    parsed = parse_process(parse_bpmn(matter.bpmn_path.read_bytes(), max_bytes=10**7),
-                           [parse_dmn(p.read_bytes(), max_bytes=10**7) for p in matter.dmn_paths],
-                           "property_transfer")
+    parsed = parse_process(
+        parse_bpmn(matter.bpmn_path.read_bytes(), max_bytes=10**7),
+        [parse_dmn(p.read_bytes(), max_bytes=10**7) for p in matter.dmn_paths],
+        "property_transfer",
+    )
     # SpiffWorkflow's Camunda serializer config does not know the plain ServiceTask spec;
     # registering the generic task-spec converter is the least a raw user must add.
     from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
     from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
-        {**CAMUNDA_CONFIG, ServiceTask: BpmnTaskSpecConverter}))
+    serializer = BpmnWorkflowSerializer(
+        BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, ServiceTask: BpmnTaskSpecConverter})
+    )
     engine = GovflowScriptEngine()
 
     def at_acceptance() -> str:
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=engine)
         # What govflow's service tasks would have pulled, so the DMN sees the same data.
-        pulled = {"property": {"area": 89.5, "certificate_no": "BJ2024-0012345"},
-                  "identity": {}, "marriage": {}, "contract_filing": {}}
+        pulled = {
+            "property": {"area": 89.5, "certificate_no": "BJ2024-0012345"},
+            "identity": {},
+            "marriage": {},
+            "contract_filing": {},
+        }
         next(iter(workflow.tasks.values())).data.update({**_application(), **pulled})
         workflow.do_engine_steps()
         for task in workflow.get_tasks(state=TaskState.STARTED):  # service tasks: done
@@ -88,8 +102,9 @@ def engine_steps(count: int) -> list[float]:
         rows, _total = tasks.list_tasks(govflow, clerk, status="ready", per_page=100)
         task_ids = [r.id for r in rows]
         while len(task_ids) < count:
-            more, _ = tasks.list_tasks(govflow, clerk, status="ready", page=len(task_ids) // 100 + 1,
-                                       per_page=100)
+            more, _ = tasks.list_tasks(
+                govflow, clerk, status="ready", page=len(task_ids) // 100 + 1, per_page=100
+            )
             task_ids.extend(r.id for r in more if r.id not in task_ids)
         samples = []
         for task_id in task_ids[:count]:
@@ -106,5 +121,10 @@ def run() -> Verdict:
     ratio = ours / raw
     say(f"   raw SpiffWorkflow step with JSON round trip: median {raw:.2f} ms over {count}")
     say(f"   govflow engine command (SQLite, one transaction): median {ours:.2f} ms over {count}")
-    return Verdict(1, "engine overhead, engine command vs raw SpiffWorkflow step",
-                   f"{ratio:.2f}x ({ours:.1f} ms vs {raw:.1f} ms)", "<= 3x", ratio <= 3.0)
+    return Verdict(
+        1,
+        "engine overhead, engine command vs raw SpiffWorkflow step",
+        f"{ratio:.2f}x ({ours:.1f} ms vs {raw:.1f} ms)",
+        "<= 3x",
+        ratio <= 3.0,
+    )

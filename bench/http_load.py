@@ -13,11 +13,17 @@ from pathlib import Path
 from .common import Verdict, percentile_ms, say, scale
 from .servers import gunicorn, postgres, prepare_database, worker_peak_rss_mb
 
-STEPS = (("clerk_service_center", "acceptance", {"accepted": True}),
-         ("clerk_registry", "registry_review", {"approved": True}),
-         ("clerk_tax", "collect_tax", {"tax_amount": 32000, "paid": True}),
-         ("clerk_registry", "record_register", {"new_certificate_no": "BJ2026-1", "registered_on": "2026-11-23"}),
-         ("clerk_utilities", "transfer_utilities", {"water": True}))
+STEPS = (
+    ("clerk_service_center", "acceptance", {"accepted": True}),
+    ("clerk_registry", "registry_review", {"approved": True}),
+    ("clerk_tax", "collect_tax", {"tax_amount": 32000, "paid": True}),
+    (
+        "clerk_registry",
+        "record_register",
+        {"new_certificate_no": "BJ2026-1", "registered_on": "2026-11-23"},
+    ),
+    ("clerk_utilities", "transfer_utilities", {"water": True}),
+)
 
 
 class Client:
@@ -27,13 +33,16 @@ class Client:
         self.tokens: dict[str, str] = {}
         self.latencies: list[float] = []
 
-    def call(self, method: str, path: str, user: str | None = None, body: dict | None = None) -> dict:
+    def call(
+        self, method: str, path: str, user: str | None = None, body: dict | None = None
+    ) -> dict:
         headers = {"Content-Type": "application/json"}
         if user:
             headers["Authorization"] = f"Bearer {self.token(user)}"
         start = time.perf_counter()
-        self.connection.request(method, path, body=json.dumps(body) if body is not None else None,
-                                headers=headers)
+        self.connection.request(
+            method, path, body=json.dumps(body) if body is not None else None, headers=headers
+        )
         response = self.connection.getresponse()
         payload = json.loads(response.read() or b"{}")
         self.latencies.append(time.perf_counter() - start)
@@ -43,18 +52,32 @@ class Client:
 
     def token(self, user: str) -> str:
         if user not in self.tokens:
-            self.tokens[user] = self.call("POST", "/api/v1/auth/token", None,
-                                          {"username": user, "password": "govflow-demo"})["token"]
+            self.tokens[user] = self.call(
+                "POST", "/api/v1/auth/token", None, {"username": user, "password": "govflow-demo"}
+            )["token"]
         return self.tokens[user]
 
 
 def one_case(client: Client) -> None:
     from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, ZHANGSAN_ID
 
-    case = client.call("POST", "/api/v1/cases", "zhangsan", {"process_key": "property_transfer", "data": {
-        "buyer_name": "张三", "buyer_id_number": ZHANGSAN_ID, "seller_name": "李四",
-        "seller_id_number": LISI_ID, "certificate_no": CERTIFICATE_NO, "contract_no": CONTRACT_NO,
-        "first_home": True}})
+    case = client.call(
+        "POST",
+        "/api/v1/cases",
+        "zhangsan",
+        {
+            "process_key": "property_transfer",
+            "data": {
+                "buyer_name": "张三",
+                "buyer_id_number": ZHANGSAN_ID,
+                "seller_name": "李四",
+                "seller_id_number": LISI_ID,
+                "certificate_no": CERTIFICATE_NO,
+                "contract_no": CONTRACT_NO,
+                "first_home": True,
+            },
+        },
+    )
     for user, bpmn_id, data in STEPS:
         case = client.call("GET", f"/api/v1/cases/{case['id']}", user)
         task = next(t for t in case["tasks"] if t["bpmn_id"] == bpmn_id and t["status"] == "ready")
@@ -86,14 +109,23 @@ def drive(base: str, clients: int, seconds: float) -> tuple[float, list[float]]:
     return cases / elapsed, latencies
 
 
-def _measure(label: str, url: str, data_dir: Path, workers: int, clients: int, seconds: float,
-             scheduler: bool) -> tuple[float, float]:
+def _measure(
+    label: str,
+    url: str,
+    data_dir: Path,
+    workers: int,
+    clients: int,
+    seconds: float,
+    scheduler: bool,
+) -> tuple[float, float]:
     with gunicorn(url, data_dir, workers, scheduler=scheduler) as (base, master):
         drive(base, 1, min(3.0, seconds / 3))  # warm-up: specs parsed, connections open
         rate, latencies = drive(base, clients, seconds)
         rss = worker_peak_rss_mb(master)
-    say(f"   {label}: {rate:.2f} cases/s, p50 {percentile_ms(latencies, 0.5):.1f} ms, "
-        f"p95 {percentile_ms(latencies, 0.95):.1f} ms per request, worker peak RSS {rss:.0f} MB")
+    say(
+        f"   {label}: {rate:.2f} cases/s, p50 {percentile_ms(latencies, 0.5):.1f} ms, "
+        f"p95 {percentile_ms(latencies, 0.95):.1f} ms per request, worker peak RSS {rss:.0f} MB"
+    )
     return rate, rss
 
 
@@ -104,24 +136,59 @@ def run() -> list[Verdict]:
     with tempfile.TemporaryDirectory(prefix="govflow-bench-http-") as tmp:
         sqlite_url = f"sqlite:///{tmp}/http.sqlite3"
         prepare_database(sqlite_url, Path(tmp) / "sqlite")
-        sqlite_rate, rss_sqlite = _measure("SQLite, 1 process", sqlite_url, Path(tmp) / "sqlite", 1,
-                                           clients, seconds, scheduler=False)
+        sqlite_rate, rss_sqlite = _measure(
+            "SQLite, 1 process",
+            sqlite_url,
+            Path(tmp) / "sqlite",
+            1,
+            clients,
+            seconds,
+            scheduler=False,
+        )
         with postgres() as pg_url:
             if pg_url is None:
-                verdicts.append(Verdict(2, "HTTP cases/s, 2 workers vs 1 (PostgreSQL)", "no PostgreSQL",
-                                        ">= 1.6x", None))
+                verdicts.append(
+                    Verdict(
+                        2,
+                        "HTTP cases/s, 2 workers vs 1 (PostgreSQL)",
+                        "no PostgreSQL",
+                        ">= 1.6x",
+                        None,
+                    )
+                )
                 rss = rss_sqlite
             else:
                 prepare_database(pg_url, Path(tmp) / "pg")
-                one, rss1 = _measure("PostgreSQL, gunicorn -w 1 + scheduler", pg_url, Path(tmp) / "pg", 1,
-                                     clients, seconds, scheduler=True)
-                two, rss2 = _measure("PostgreSQL, gunicorn -w 2 + scheduler", pg_url, Path(tmp) / "pg", 2,
-                                     clients, seconds, scheduler=True)
+                one, rss1 = _measure(
+                    "PostgreSQL, gunicorn -w 1 + scheduler",
+                    pg_url,
+                    Path(tmp) / "pg",
+                    1,
+                    clients,
+                    seconds,
+                    scheduler=True,
+                )
+                two, rss2 = _measure(
+                    "PostgreSQL, gunicorn -w 2 + scheduler",
+                    pg_url,
+                    Path(tmp) / "pg",
+                    2,
+                    clients,
+                    seconds,
+                    scheduler=True,
+                )
                 ratio = two / one
-                verdicts.append(Verdict(
-                    2, "HTTP whole cases, 2 workers vs 1 (PostgreSQL)",
-                    f"{ratio:.2f}x ({two:.2f} vs {one:.2f} cases/s; SQLite 1 process {sqlite_rate:.2f})",
-                    ">= 1.6x", ratio >= 1.6))
+                verdicts.append(
+                    Verdict(
+                        2,
+                        "HTTP whole cases, 2 workers vs 1 (PostgreSQL)",
+                        f"{ratio:.2f}x ({two:.2f} vs {one:.2f} cases/s; SQLite 1 process {sqlite_rate:.2f})",
+                        ">= 1.6x",
+                        ratio >= 1.6,
+                    )
+                )
                 rss = max(rss_sqlite, rss1, rss2)
-    verdicts.append(Verdict(6, "peak RSS of a worker under (2)", f"{rss:.0f} MB", "<= 200 MB", rss <= 200))
+    verdicts.append(
+        Verdict(6, "peak RSS of a worker under (2)", f"{rss:.0f} MB", "<= 200 MB", rss <= 200)
+    )
     return verdicts

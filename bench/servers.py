@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .common import ROOT
 
@@ -31,8 +31,9 @@ def postgres() -> Iterator[str | None]:
     env = {**os.environ, "PG_THROWAWAY_PORT": BENCH_PG_PORT, "PG_THROWAWAY_DB": "govflow_bench"}
     script = ROOT / "scripts" / "pg-throwaway"
     try:
-        url = subprocess.run([str(script), "start", "--fresh"], env=env, check=True,
-                             capture_output=True, text=True).stdout.strip()
+        url = subprocess.run(
+            [str(script), "start", "--fresh"], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         print(f"   PostgreSQL not available for the benchmark: {exc}")
         yield None
@@ -50,24 +51,50 @@ def _env(database_url: str, data_dir: Path) -> dict[str, str]:
 def prepare_database(database_url: str, data_dir: Path) -> None:
     govflow = [sys.executable, "-m", "web.cli"]
     for command in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run(govflow + command, cwd=ROOT, env=_env(database_url, data_dir), check=True,
-                       capture_output=True)
+        subprocess.run(
+            govflow + command,
+            cwd=ROOT,
+            env=_env(database_url, data_dir),
+            check=True,
+            capture_output=True,
+        )
 
 
 @contextmanager
-def gunicorn(database_url: str, data_dir: Path, workers: int, threads: int = 4,
-             scheduler: bool = False) -> Iterator[tuple[str, subprocess.Popen]]:
+def gunicorn(
+    database_url: str, data_dir: Path, workers: int, threads: int = 4, scheduler: bool = False
+) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     env = _env(database_url, data_dir)
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "web:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     sched = None
     if scheduler:
-        sched = subprocess.Popen([sys.executable, "-m", "web.cli", "scheduler"], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 start_new_session=True)
+        sched = subprocess.Popen(
+            [sys.executable, "-m", "web.cli", "scheduler"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base)

@@ -28,11 +28,12 @@ class Govflow:
         from forms import shipped_forms
 
         from .services import disputes  # registers the "dispute" side-task kind
+        from .verbs import ratings  # registers the "rectification" side-task kind
 
         return cls(
             settings,
             Database.connect(settings.effective_database_url),
-            forms=shipped_forms().with_extra([disputes.DISPUTE_FORM]),
+            forms=shipped_forms().with_extra([disputes.DISPUTE_FORM, ratings.RECTIFICATION_FORM]),
         )
 
     def close(self) -> None:

@@ -18,8 +18,11 @@ def test_every_api_route_is_documented_and_every_documented_route_exists(app):
         if rule.rule.startswith("/api/v1/"):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 served.add((_shape(rule.rule), method.lower()))
-    documented = {(_shape(path), method) for path, ops in openapi_document()["paths"].items()
-                  for method in ops}
+    documented = {
+        (_shape(path), method)
+        for path, ops in openapi_document()["paths"].items()
+        for method in ops
+    }
     assert served - documented == set(), "served but not documented"
     assert documented - served == set(), "documented but not served"
 

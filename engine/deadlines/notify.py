@@ -27,6 +27,13 @@ def message(case_id: int, task_id: str | None, state: str, due_at: datetime) -> 
     return f"办件 {case_id} {subject}{WORDS[state][0]}，到期时间 {clock.isoformat(due_at)}"
 
 
+def summary(department: str | None, state: str, case_ids: list[int]) -> str:
+    """One line for many transitions of a department at once."""
+    shown = "、".join(str(c) for c in case_ids[:20]) + ("等" if len(case_ids) > 20 else "")
+    scope = f"{department} 部门任务" if department else "办件时限"
+    return f"{scope}{WORDS[state][0]}：{len(case_ids)} 件（办件 {shown}）"
+
+
 def event_details(
     name: str, department: str | None, due_at: datetime, old_state: str
 ) -> dict[str, Any]:

@@ -13,20 +13,22 @@ excludes every other writer.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..bulk import insert_rows
 from ..models import AuditEvent, Case, TaskRow
 from ..principal import SYSTEM
 from .models import DeadlineRow, Notification
-from .notify import WORDS, event_details, message
+from .notify import WORDS, event_details, message, summary
 
-CHUNK = 1000
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -41,41 +43,43 @@ class Transition:
     new_state: str
 
 
-def _due(session: Session, now: datetime, limit: int) -> list[Transition]:
-    overdue = DeadlineRow.state.in_(("ok", "warning")) & (DeadlineRow.due_at <= now)
-    warning = (DeadlineRow.state == "ok") & (DeadlineRow.warning_at <= now)
-    query = (
-        select(
+#: (old state, new state, which instant must have passed) — overdue before warning, so a
+#: deadline that passed both instants since the last sweep goes straight to red.
+_MOVES = (
+    ("warning", "overdue", "due_at"),
+    ("ok", "overdue", "due_at"),
+    ("ok", "warning", "warning_at"),
+)
+
+
+def _move(session: Session, old: str, new: str, instant: str, now: datetime) -> list[Transition]:
+    """One UPDATE … RETURNING moving every open deadline in ``old`` whose instant passed."""
+    candidates = select(DeadlineRow.id).where(
+        DeadlineRow.state == old,
+        DeadlineRow.completed_at.is_(None),
+        getattr(DeadlineRow, instant) <= now,
+    )
+    if session.bind.dialect.name == "postgresql":
+        # Rows a command is changing right now wait for the next sweep instead of us.
+        candidates = candidates.with_for_update(skip_locked=True)
+    moved = session.execute(
+        update(DeadlineRow)
+        .where(DeadlineRow.id.in_(candidates.scalar_subquery()))
+        .values(state=new)
+        .returning(
             DeadlineRow.id,
             DeadlineRow.case_id,
             DeadlineRow.task_id,
             DeadlineRow.name,
             DeadlineRow.department_code,
             DeadlineRow.due_at,
-            DeadlineRow.state,
         )
-        .where(DeadlineRow.completed_at.is_(None), overdue | warning)
-        .order_by(DeadlineRow.due_at)
-        .limit(limit)
+        .execution_options(synchronize_session=False)
     )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    transitions = []
-    for row in session.execute(query):
-        new_state = "overdue" if row.due_at <= now else "warning"
-        transitions.append(
-            Transition(
-                row.id,
-                row.case_id,
-                row.task_id,
-                row.name,
-                row.department_code,
-                row.due_at,
-                row.state,
-                new_state,
-            )
-        )
-    return transitions
+    return [
+        Transition(r.id, r.case_id, r.task_id, r.name, r.department_code, r.due_at, old, new)
+        for r in moved
+    ]
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
@@ -88,6 +92,22 @@ def _set_states(session: Session, column: Any, key: Any, changes: dict[Any, str]
         ids = [k for k, v in changes.items() if v == state]
         for chunk in _chunks(ids):
             session.execute(update(column.class_).where(key.in_(chunk)).values({column.key: state}))
+
+
+def _mirror_on_task_rows(session: Session) -> None:
+    """Worklist rows show their deadline's state: one UPDATE … FROM over the open yellow
+    and red deadlines (an index range), rather than a statement per batch of ids."""
+    session.execute(
+        update(TaskRow)
+        .where(
+            TaskRow.id == DeadlineRow.task_id,
+            DeadlineRow.completed_at.is_(None),
+            DeadlineRow.state.in_(("warning", "overdue")),
+            or_(TaskRow.deadline_state.is_(None), TaskRow.deadline_state != DeadlineRow.state),
+        )
+        .values(deadline_state=DeadlineRow.state)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _shown_on_case(session: Session, transitions: list[Transition]) -> dict[int, str]:
@@ -113,56 +133,70 @@ def _shown_on_case(session: Session, transitions: list[Transition]) -> dict[int,
     }
 
 
-def sweep(session: Session, now: datetime | None = None, limit: int = 200_000) -> list[Transition]:
+def sweep(session: Session, now: datetime | None = None) -> list[Transition]:
     """Move every deadline whose warning or due instant has passed; return the transitions."""
     now = now or clock.now()
-    transitions = _due(session, now, limit)
+    transitions = [t for move in _MOVES for t in _move(session, *move, now)]
     if not transitions:
         return []
-    _set_states(
-        session,
-        DeadlineRow.state,
-        DeadlineRow.id,
-        {t.deadline_id: t.new_state for t in transitions},
-    )
-    _set_states(
-        session,
-        TaskRow.deadline_state,
-        TaskRow.id,
-        {t.task_id: t.new_state for t in transitions if t.task_id is not None},
-    )
+    _mirror_on_task_rows(session)
     _set_states(session, Case.deadline_state, Case.id, _shown_on_case(session, transitions))
     _record(session, transitions, now)
     return transitions
 
 
 def _record(session: Session, transitions: list[Transition], now: datetime) -> None:
-    notifications, events = [], []
+    """An audit event per transition on its case's trail, and one notification per
+    department and kind: a supervisor wants "12 tasks turned red", not twelve messages."""
+    events = [
+        {
+            "case_id": t.case_id,
+            "task_id": t.task_id,
+            "actor": SYSTEM.username,
+            "action": WORDS[t.new_state][1],
+            "at": now,
+            "details": {
+                "role": SYSTEM.primary_role,
+                **event_details(t.name, t.department, t.due_at, t.old_state),
+            },
+        }
+        for t in transitions
+    ]
+    insert_rows(session, AuditEvent.__table__, events)
+    if len(transitions) == 1:
+        t = transitions[0]
+        insert_rows(
+            session,
+            Notification.__table__,
+            [
+                {
+                    "case_id": t.case_id,
+                    "task_id": t.task_id,
+                    "department_code": t.department,
+                    "recipient_role": "supervisor",
+                    "kind": WORDS[t.new_state][1],
+                    "created_at": now,
+                    "message": message(t.case_id, t.task_id, t.new_state, t.due_at),
+                }
+            ],
+        )
+        return
+    groups: dict[tuple[str | None, str], list[Transition]] = defaultdict(list)
     for t in transitions:
-        action = WORDS[t.new_state][1]
-        notifications.append(
+        groups[(t.department, t.new_state)].append(t)
+    insert_rows(
+        session,
+        Notification.__table__,
+        [
             {
-                "case_id": t.case_id,
-                "task_id": t.task_id,
-                "department_code": t.department,
+                "case_id": None,
+                "task_id": None,
+                "department_code": department,
                 "recipient_role": "supervisor",
-                "kind": action,
+                "kind": WORDS[state][1],
                 "created_at": now,
-                "message": message(t.case_id, t.task_id, t.new_state, t.due_at),
+                "message": summary(department, state, sorted({t.case_id for t in group})),
             }
-        )
-        details = event_details(t.name, t.department, t.due_at, t.old_state)
-        events.append(
-            {
-                "case_id": t.case_id,
-                "task_id": t.task_id,
-                "actor": SYSTEM.username,
-                "action": action,
-                "at": now,
-                "details": {"role": SYSTEM.primary_role, **details},
-            }
-        )
-    for chunk in _chunks(notifications):
-        session.execute(insert(Notification), chunk)
-    for chunk in _chunks(events):
-        session.execute(insert(AuditEvent), chunk)
+            for (department, state), group in groups.items()
+        ],
+    )

@@ -30,6 +30,7 @@ from ..services.access import require_role
 from ..uow import read_only
 from .common import require_visible_case
 from .models import Rating
+from .rectification_form import RECTIFICATION_FORM, RECTIFICATION_FORM_KEY
 
 LEVELS = {
     5: ("非常满意", "very satisfied"),
@@ -40,7 +41,7 @@ LEVELS = {
 }
 BAD = 2  # this level and below open a rectification
 WHOLE_CASE = "*"
-RECTIFICATION_FORM = "govflow/rectification"
+__all__ = ["RECTIFICATION_FORM", "rate", "summary"]
 RECTIFICATION_LIMIT = ("working_days", 15.0)
 
 
@@ -163,7 +164,7 @@ def _open_rectification(cs: CaseSession, code: str, rating: Rating) -> TaskRow:
         candidate_groups=[],
         candidate_users=[],
         status="ready",
-        form_key=RECTIFICATION_FORM,
+        form_key=RECTIFICATION_FORM_KEY,
         created_at=clock.now(),
         urge_count=0,
         notice={
