@@ -189,6 +189,19 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_task_rows_department_status", "department_code", "status"),
         Index("ix_task_rows_case_status", "case_id", "status"),
+        Index("ix_task_rows_status_due_at", "status", "due_at"),
+        Index(
+            "ix_task_rows_candidate_groups",
+            "candidate_groups",
+            postgresql_using="gin",
+            postgresql_ops={"candidate_groups": "jsonb_path_ops"},
+        ),
+        Index(
+            "ix_task_rows_candidate_users",
+            "candidate_users",
+            postgresql_using="gin",
+            postgresql_ops={"candidate_users": "jsonb_path_ops"},
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id

@@ -53,7 +53,12 @@ def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
         return list(
             session.scalars(
                 select(Case.id)
-                .where(Case.next_timer_at <= now, Case.status.in_(("running", "waiting_applicant")))
+                # A suspended case's timers wait until it is resumed (挂起: nothing moves).
+                .where(
+                    Case.next_timer_at <= now,
+                    Case.suspended.is_(False),
+                    Case.status.in_(("running", "waiting_applicant")),
+                )
                 .order_by(Case.next_timer_at)
                 .limit(BATCH)
             )
@@ -70,7 +75,7 @@ def fire_timers(app: Govflow, case_id: int) -> None:
 
     def command(cs: CaseSession) -> None:
         due = cs.case.next_timer_at
-        if due is None or due > clock.now():
+        if due is None or due > clock.now() or cs.case.suspended:
             return  # fired already (by a previous tick or a twin scheduler)
         cs.audit("timer_fired", due_at=clock.isoformat(due))
 

@@ -357,3 +357,24 @@ def test_what_fell_due_while_the_scheduler_was_down_fires_once_on_restart(api: A
     assert second.timers == 0 and second.deadlines == 0
     trail = events(api, case["id"])
     assert trail.count("timer_fired") == 1 and trail.count("deadline_overdue") == 1
+
+
+def test_a_suspended_cases_timers_wait_until_it_is_resumed(api: Api, govflow):
+    deploy(api, "escalation.bpmn")
+    with time_machine.travel(at("2026-11-19T10:00:00"), tick=False):
+        case = api.start_case("escalation_demo", {})
+        suspended = api.post(
+            f"/api/v1/cases/{case['id']}/suspend",
+            "supervisor",
+            json={"reason": "涉及司法查封，暂停办理"},
+        )
+        assert suspended.status_code == 200, suspended.get_json()
+    with time_machine.travel(at("2026-11-19T13:00:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 0
+        assert api.worklist("clerk_service_center") == []
+        resumed = api.post(
+            f"/api/v1/cases/{case['id']}/resume", "supervisor", json={"note": "解除"}
+        )
+        assert resumed.status_code == 200, resumed.get_json()
+        assert scheduler.tick(govflow).timers == 1
+    assert [t["bpmn_id"] for t in api.worklist("clerk_service_center")] == ["urge"]

@@ -24,6 +24,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # clerk verbs (engine/verbs)
     "case_not_running": ("办件当前不在办理中", "The case is not running"),
     "case_suspended": ("办件已挂起，恢复后方可办理", "The case is suspended"),
+    "no_supplement_pending": ("没有待补正的材料通知", "No supplement request is waiting"),
+    "already_ended": ("该特别程序已结束", "The special procedure has already ended"),
     "already_suspended": ("办件已处于挂起状态", "The case is already suspended"),
     "not_suspended": ("办件未挂起", "The case is not suspended"),
     "not_completed": ("任务尚未办结，无需撤回", "The task is not completed"),

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -100,10 +100,38 @@ class CaseClocks:
         self.case = case
         self.definition = definition
         self.now = now or clock.now()
-        self.calendar = load_calendar(session)
-        self.pauses = pauses_of(session, case.id)
-        self.rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case.id)))
+        # Only what a step can change is loaded: open deadlines and the case's own limits.
+        # A case returned and resubmitted hundreds of times then costs what a fresh one does.
+        self.rows = list(
+            session.scalars(
+                select(DeadlineRow).where(
+                    DeadlineRow.case_id == case.id,
+                    or_(DeadlineRow.completed_at.is_(None), DeadlineRow.task_id.is_(None)),
+                )
+            )
+        )
         self.policy = _policy(definition)
+        self._calendar: WorkCalendar | None = None
+        self._pauses: list[Pause] | None = None
+        self._pauses_changed = False
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Read only when a limit is started, closed or re-counted."""
+        if self._calendar is None:
+            self._calendar = load_calendar(self.session)
+        return self._calendar
+
+    @property
+    def pauses(self) -> list[Pause]:
+        if self._pauses is None:
+            self._pauses = pauses_of(self.session, self.case.id)
+        return self._pauses
+
+    @pauses.setter
+    def pauses(self, value: list[Pause]) -> None:
+        self._pauses = value
+        self._pauses_changed = True
 
     # --- creating and closing ------------------------------------------------------------
     def _start(
@@ -174,14 +202,20 @@ class CaseClocks:
     def sync(self) -> list[tuple[DeadlineRow, str]]:
         """Bring deadlines in line with the case; return (deadline, old state) of changes."""
         before = {id(r): r.state for r in self.rows}
+        with_deadline = [r.task_id for r in self.rows if r.task_id and r.completed_at is None]
         task_rows = list(
-            self.session.scalars(select(TaskRow).where(TaskRow.case_id == self.case.id))
+            self.session.scalars(
+                select(TaskRow).where(
+                    TaskRow.case_id == self.case.id,
+                    or_(TaskRow.status.in_(("ready", "claimed")), TaskRow.id.in_(with_deadline)),
+                )
+            )
         )
         self._sync_tasks(task_rows)
-        self._sync_case(task_rows)
+        self._sync_case()
         for row in self.rows:
-            if row.completed_at is None:
-                self._recompute(row)
+            if row.completed_at is None and id(row) in before:
+                self._restate(row)
         self._project(task_rows)
         return [(r, before.get(id(r), "new")) for r in self.rows if before.get(id(r)) != r.state]
 
@@ -217,21 +251,31 @@ class CaseClocks:
                     deadline, task.completed_at or self.now, cancelled=task.status == "cancelled"
                 )
 
-    def _acceptance_time(self, task_rows: list[TaskRow]) -> datetime | None:
-        wanted = self.definition.meta.get("properties", {}).get("acceptance_task")
-        done = sorted(
-            (t for t in task_rows if t.status == "completed" and t.kind == "bpmn"),
-            key=lambda t: t.completed_at,
-        )
-        for task in done:
-            if wanted is None or task.bpmn_id == wanted:
-                return task.completed_at
-        return None
+    def _restate(self, row: DeadlineRow) -> None:
+        """Re-count a limit on the calendar only when its clock stopped or restarted; else
+        its precomputed instants decide the state (what the scheduler's sweep does too)."""
+        if self._pauses_changed or row.state == "paused":
+            self._recompute(row)
+        elif self.now > row.due_at:
+            row.state = "overdue"
+        elif row.warning_at is not None and self.now >= row.warning_at:
+            row.state = "warning"
+        else:
+            row.state = "ok"
 
-    def _sync_case(self, task_rows: list[TaskRow]) -> None:
+    def _acceptance_time(self) -> datetime | None:
+        wanted = self.definition.meta.get("properties", {}).get("acceptance_task")
+        query = select(TaskRow.completed_at).where(
+            TaskRow.case_id == self.case.id, TaskRow.status == "completed", TaskRow.kind == "bpmn"
+        )
+        if wanted is not None:
+            query = query.where(TaskRow.bpmn_id == wanted)
+        return self.session.scalar(query.order_by(TaskRow.completed_at).limit(1))
+
+    def _sync_case(self) -> None:
         case_rows = {r.name: r for r in self.rows if r.task_id is None}
         if not case_rows:
-            accepted = self._acceptance_time(task_rows)
+            accepted = self._acceptance_time()
             if accepted is not None:
                 received = _receiving_time(self.calendar, accepted, self.definition)
                 for name in CASE_LIMITS:
@@ -283,7 +327,7 @@ class CaseClocks:
             started_by=actor,
         )
         self.session.add(pause)
-        self.pauses.append(Pause(self.now, None))
+        self.pauses = [*self.pauses, Pause(self.now, None)]
         return pause
 
     def resume(self, pause: CasePause, actor: str, result: dict[str, Any] | None = None) -> None:

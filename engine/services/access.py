@@ -14,14 +14,7 @@ from sqlalchemy import Select, exists, false, or_, select, true
 from ..errors import Forbidden
 from ..models import Case, TaskRow
 from ..principal import Principal
-
-
-def _json_contains(column, value: str):  # noqa: ANN001, ANN202
-    # Candidate lists are short JSON arrays; a quoted LIKE works on SQLite and PostgreSQL
-    # alike and is exact because codes and usernames cannot contain quotes.
-    from sqlalchemy import String, cast
-
-    return cast(column, String).like(f'%"{value}"%')
+from ..sql import json_array_contains
 
 
 def task_filter(actor: Principal):  # noqa: ANN201
@@ -31,10 +24,10 @@ def task_filter(actor: Principal):  # noqa: ANN201
     if actor.has("clerk"):
         conditions = [
             TaskRow.assignee == actor.username,
-            _json_contains(TaskRow.candidate_users, actor.username),
+            json_array_contains(TaskRow.candidate_users, actor.username),
         ]
         if actor.department:
-            conditions.append(_json_contains(TaskRow.candidate_groups, actor.department))
+            conditions.append(json_array_contains(TaskRow.candidate_groups, actor.department))
         return or_(*conditions)
     return false()
 

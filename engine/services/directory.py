@@ -16,3 +16,20 @@ def department_names(app: Govflow) -> dict[str, dict[str, str]]:
             d.code: {"zh": d.name_zh, "en": d.name_en}
             for d in session.scalars(select(Department).order_by(Department.code))
         }
+
+
+def clerks(app: Govflow) -> list[dict[str, str | None]]:
+    """Active clerks (for choosing whom to transfer or delegate a task to)."""
+    from ..models import User
+
+    with read_only(app.db) as session:
+        users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+        return [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "department": u.department_code,
+            }
+            for u in users
+            if "clerk" in (u.roles or [])
+        ]

@@ -40,6 +40,7 @@ def list_tasks(
     department: str | None = None,
     assignee: str | None = None,
     process_key: str | None = None,
+    deadline_state: str | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> tuple[list[TaskRow], int]:
@@ -54,6 +55,8 @@ def list_tasks(
         query = query.where(TaskRow.assignee == (actor.username if assignee == "me" else assignee))
     if process_key:
         query = query.where(TaskRow.process_key == process_key)
+    if deadline_state:
+        query = query.where(TaskRow.deadline_state == deadline_state)
     with read_only(app.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(

@@ -88,7 +88,7 @@ def register_pages(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from . import applicant, auth, cases, clerk, designer, supervisor
+    from . import applicant, auth, cases, clerk, designer, supervisor, verbs
 
-    for module in (auth, designer, clerk, applicant, cases, supervisor):
+    for module in (auth, designer, clerk, applicant, cases, supervisor, verbs):
         app.register_blueprint(module.bp)

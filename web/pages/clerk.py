@@ -8,13 +8,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.services import cases as case_service
 from engine.services import clock_stops
 from engine.services import definitions as definition_service
+from engine.services import directory
 from engine.services import tasks as service
 from engine.services.views import case_view, definition_view, task_detail, task_view
 from engine.uow import read_only
+from engine.verbs import case_control, returns
 
 from .common import engine, lang, localized, login_required, principal
 from .formdata import form_values, from_form
@@ -23,33 +25,39 @@ from .present import application_rows, shared_records
 bp = Blueprint("clerk", __name__)
 
 CLERKS = ("clerk", "admin")
-#: A department's open work fits in this; the worklist filters and sorts it in the page.
+#: A department's open work of one tab fits in this.
 WORKLIST_LIMIT = 500
 VIEWS = ("ready", "mine", "warning", "overdue")
 
 
-def _open_tasks() -> list[dict[str, Any]]:
-    """The caller's open tasks (ready and claimed) as the API shows them.
+#: The worklist's tabs: each a query of the task service (status, assignee, deadline state).
+VIEW_QUERIES: dict[str, list[dict[str, Any]]] = {
+    "ready": [{"status": "ready"}],
+    "mine": [{"status": "claimed", "assignee": "me"}],
+    "warning": [{"status": s, "deadline_state": "warning"} for s in ("ready", "claimed")],
+    "overdue": [{"status": s, "deadline_state": "overdue"} for s in ("ready", "claimed")],
+}
 
-    HOOK(time-limits issue): when ``list_tasks`` takes ``deadline_state`` and a sort order,
-    pass them through instead of filtering and sorting here.
-    """
+
+def _due_order(task: dict[str, Any]) -> tuple:
+    return (task["due_at"] is None, task["due_at"] or "", task["created_at"] or "")
+
+
+def _view_tasks(view: str, *, count_only: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """The caller's open tasks of one tab, due first (the service sorts by due time)."""
     actor = principal()
     rows: list[Any] = []
-    for status in ("ready", "claimed"):
-        found, _total = service.list_tasks(
-            engine(), actor, status=status, page=1, per_page=WORKLIST_LIMIT
+    total = 0
+    for query in VIEW_QUERIES[view]:
+        found, n = service.list_tasks(
+            engine(), actor, page=1, per_page=1 if count_only else WORKLIST_LIMIT, **query
         )
         rows.extend(found)
-    return [task_view(r) for r in rows]
-
-
-def _in_view(task: dict[str, Any], view: str, username: str) -> bool:
-    if view == "ready":
-        return task["status"] == "ready"
-    if view == "mine":
-        return task["assignee"] == username
-    return task.get("deadline_state") == view
+        total += n
+    tasks = [task_view(r) for r in rows]
+    if len(VIEW_QUERIES[view]) > 1:
+        tasks.sort(key=_due_order)
+    return tasks, total
 
 
 @bp.get("/worklist")
@@ -60,16 +68,12 @@ def worklist():  # noqa: ANN201
     if view not in VIEWS:
         view = "ready"
     descending = request.args.get("sort") == "-due"
-    tasks = _open_tasks()
-    counts = {v: sum(1 for t in tasks if _in_view(t, v, actor.username)) for v in VIEWS}
-    shown = [t for t in tasks if _in_view(t, view, actor.username)]
-    with_due = sorted((t for t in shown if t["due_at"]), key=lambda t: t["due_at"])
-    if descending:
-        with_due.reverse()
-    shown = with_due + sorted(
-        (t for t in shown if not t["due_at"]), key=lambda t: t["created_at"] or ""
-    )
-    cases, _total = case_service.list_cases(engine(), actor, page=1, per_page=WORKLIST_LIMIT)
+    shown, _total = _view_tasks(view)
+    counts = {v: (_total if v == view else _view_tasks(v, count_only=True)[1]) for v in VIEWS}
+    if descending:  # latest due first; steps without a limit stay last
+        with_due = [t for t in shown if t["due_at"]]
+        shown = with_due[::-1] + [t for t in shown if not t["due_at"]]
+    cases, _n = case_service.list_cases(engine(), actor, page=1, per_page=WORKLIST_LIMIT)
     applicants = {c.id: c.applicant_name for c in cases}
     names = {d.key: d.name for d in definition_service.latest_definitions(engine(), actor)}
     return render_template(
@@ -142,6 +146,8 @@ def _task_page(
     initial = dict(detail["prefill"]["values"])
     if detail.get("submission"):
         initial.update(detail["submission"])
+    mine = detail["assignee"] == actor.username
+    is_open = detail["status"] in ("ready", "claimed")
     page = render_template(
         "clerk/task.html",
         task=detail,
@@ -151,10 +157,34 @@ def _task_page(
         errors=errors or {},
         records=shared_records(case_json, sees_identifiers=True),
         rows=application_rows(case_json, _start_form(case_json)),
-        mine=detail["assignee"] == actor.username,
-        is_open=detail["status"] in ("ready", "claimed"),
+        mine=mine,
+        is_open=is_open,
+        kind=row.kind,
+        **(_verb_choices(row, detail) if mine and is_open else {}),
     )
     return page, status
+
+
+def _verb_choices(row: Any, detail: dict[str, Any]) -> dict[str, Any]:
+    """What the verb forms of an open task of the caller's offer: the earlier steps to
+    return to, the colleagues to transfer to, the clerks to delegate to, the refusal
+    grounds (the engine still checks every choice)."""
+    actor = principal()
+    if detail.get("owner") or row.kind != "bpmn":
+        targets: list[dict[str, Any]] = []
+    else:
+        try:
+            targets = returns.return_targets(engine(), actor, row.id)
+        except GovflowError:
+            targets = []
+    others = [c for c in directory.clerks(engine()) if c["username"] != actor.username]
+    window = row.kind == "bpmn" and row.department_code == "service_center"
+    return {
+        "return_targets": targets,
+        "colleagues": [c for c in others if c["department"] == row.department_code],
+        "delegates": others,
+        "refusal_reasons": case_control.refusal_reasons() if window else [],
+    }
 
 
 def _start_form(case: dict[str, Any]) -> dict[str, Any] | None:

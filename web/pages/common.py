@@ -103,6 +103,37 @@ EVENT_LABELS = {
     "shared_data_refreshed": _l("Shared data fetched again"),
     "record_transcribed": _l("Record transcribed"),
     "timer_fired": _l("Timer fired"),
+    "task_returned": _l("Returned to an earlier step"),
+    "task_withdrawn": _l("Step withdrawn by its clerk"),
+    "task_transferred": _l("Step transferred"),
+    "task_delegated": _l("Step delegated"),
+    "task_resolved": _l("Delegated step handed back"),
+    "task_urged": _l("Step urged"),
+    "case_suspended": _l("Case suspended (clock stopped)"),
+    "case_resumed": _l("Case resumed"),
+    "case_terminated": _l("Case terminated"),
+    "case_refused": _l("Application not accepted"),
+    "case_rated": _l("Service rated"),
+    "rating_rectified": _l("Bad rating rectified"),
+}
+
+#: What happened to a task before it reached its holder (``notice`` in the task JSON).
+NOTICE_KINDS = {
+    "returned": _l("Returned"),
+    "withdrawn": _l("Withdrawn"),
+    "transferred": _l("Transferred"),
+    "delegated": _l("Delegated"),
+    "resolved": _l("Handed back"),
+    "bad_rating": _l("Bad rating"),
+}
+
+#: 好差评 levels (GB/T 39046), best first.
+RATING_LEVELS = {
+    5: _l("Very satisfied"),
+    4: _l("Satisfied"),
+    3: _l("Fairly satisfied"),
+    2: _l("Dissatisfied"),
+    1: _l("Very dissatisfied"),
 }
 
 
@@ -387,6 +418,8 @@ def template_helpers() -> dict[str, Any]:
         "MATERIAL_STATUS": MATERIAL_STATUS,
         "DEADLINE_NAMES": DEADLINE_NAMES,
         "EVENT_LABELS": EVENT_LABELS,
+        "NOTICE_KINDS": NOTICE_KINDS,
+        "RATING_LEVELS": RATING_LEVELS,
     }
 
 
