@@ -341,3 +341,308 @@ def test_every_page_string_has_a_chinese_translation():
         return {as_key(m.id): as_key(m.string) for m in catalog if m.id}
 
     assert entries(po) == entries(mo)
+
+
+# --- the clerk verbs as buttons ----------------------------------------------------------
+
+
+def _open_id(govflow, clerk: str, case_id: int, bpmn_id: str) -> str:  # noqa: ANN001
+    rows, _ = tasks.list_tasks(govflow, _actor(govflow, clerk), per_page=200)
+    return next(
+        r.id
+        for r in rows
+        if r.case_id == case_id and r.bpmn_id == bpmn_id and r.status in ("ready", "claimed")
+    )
+
+
+def _claimed(govflow, clerk: str, case_id: int, bpmn_id: str) -> str:  # noqa: ANN001
+    task_id = _open_id(govflow, clerk, case_id, bpmn_id)
+    tasks.claim(govflow, _actor(govflow, clerk), task_id)
+    return task_id
+
+
+def _done(govflow, clerk: str, case_id: int, bpmn_id: str, data: dict) -> str:  # noqa: ANN001
+    task_id = _claimed(govflow, clerk, case_id, bpmn_id)
+    tasks.complete(govflow, _actor(govflow, clerk), task_id, data)
+    return task_id
+
+
+def _row(govflow, task_id: str):  # noqa: ANN001, ANN202
+    return tasks.get_task(govflow, _actor(govflow, "supervisor"), task_id)
+
+
+def _flashes(browser: Browser, path: str) -> str:
+    return _text(browser.get(path))
+
+
+def _concluded_property_case(govflow) -> int:  # noqa: ANN001
+    case_id = _start(govflow)
+    _done(govflow, "clerk_service_center", case_id, "acceptance", {"accepted": True})
+    _done(govflow, "clerk_registry", case_id, "registry_review", {"approved": True})
+    _done(
+        govflow,
+        "clerk_tax",
+        case_id,
+        "collect_tax",
+        {"tax_amount": 32000, "paid": True, "receipt_no": "WS-P-1"},
+    )
+    _done(
+        govflow,
+        "clerk_registry",
+        case_id,
+        "record_register",
+        {"new_certificate_no": "BJ2026-0100009", "registered_on": "2026-11-23"},
+    )
+    return case_id
+
+
+def test_return_with_a_reason_reaches_the_window_as_a_notice(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    window_task = _done(govflow, "clerk_service_center", case_id, "acceptance", {"accepted": True})
+    review = _claimed(govflow, "clerk_registry", case_id, "registry_review")
+    registry = Browser(app, "clerk_registry")
+    page = _text(registry.get(f"/tasks/{review}"))
+    assert 'data-test="return-form"' in page and 'value="acceptance"' in page
+    # refused: no reason — the message is on the page, nothing moves
+    refused = registry.post(f"/tasks/{review}/return", {"target": "acceptance", "reason": ""})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("#actions")
+    assert "请写明原因" in _flashes(registry, f"/tasks/{review}")
+    assert _row(govflow, review).status == "claimed"
+    returned = registry.post(
+        f"/tasks/{review}/return", {"target": "acceptance", "reason": "卖方身份证复印件不清晰"}
+    )
+    assert returned.status_code == 302 and returned.headers["Location"].startswith("/worklist")
+    assert _row(govflow, window_task).status in ("ready", "claimed")
+
+    window = Browser(app, "clerk_service_center")
+    worklist = _text(window.get("/worklist"))
+    assert 'data-test="notice-mark"' in worklist and "退回" in worklist
+    task_page = _text(window.get(f"/tasks/{window_task}"))
+    assert 'data-test="task-notice"' in task_page and "卖方身份证复印件不清晰" in task_page
+    timeline = _text(window.get(f"/cases/{case_id}"))
+    assert "退回至前序环节" in timeline
+
+
+def test_withdraw_own_step_from_the_case_page_until_the_next_is_taken(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    window_task = _done(govflow, "clerk_service_center", case_id, "acceptance", {"accepted": True})
+    window = Browser(app, "clerk_service_center")
+    page = _text(window.get(f"/cases/{case_id}"))
+    assert 'data-test="withdraw-acceptance"' in page
+    withdrawn = window.post(
+        f"/tasks/{window_task}/withdraw", {"reason": "漏看抵押信息", "next": f"/cases/{case_id}"}
+    )
+    assert withdrawn.headers["Location"] == f"/tasks/{window_task}"
+    assert _row(govflow, window_task).status == "claimed"
+    assert "已撤回" in _flashes(window, f"/tasks/{window_task}")
+
+    # completed again, and this time the registry takes it up: withdrawing is refused
+    tasks.complete(
+        govflow, _actor(govflow, "clerk_service_center"), window_task, {"accepted": True}
+    )
+    _claimed(govflow, "clerk_registry", case_id, "registry_review")
+    refused = window.post(f"/tasks/{window_task}/withdraw", {"next": f"/cases/{case_id}"})
+    assert refused.headers["Location"] == f"/cases/{case_id}"
+    assert "不能再撤回" in _flashes(window, f"/cases/{case_id}")
+    assert _row(govflow, window_task).status == "completed"
+
+
+def test_transfer_delegate_and_hand_back_through_the_task_page(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    _done(govflow, "clerk_service_center", case_id, "acceptance", {"accepted": True})
+    task_id = _claimed(govflow, "clerk_tax", case_id, "collect_tax")
+    tax = Browser(app, "clerk_tax")
+    page = _text(tax.get(f"/tasks/{task_id}"))
+    assert 'value="clerk_tax2"' in page and 'data-test="delegate-form"' in page
+    refused = tax.post(f"/tasks/{task_id}/transfer", {"to": "clerk_tax2", "reason": ""})
+    assert refused.status_code == 302
+    assert "请写明原因" in _flashes(tax, f"/tasks/{task_id}")
+    assert _row(govflow, task_id).assignee == "clerk_tax"
+    moved = tax.post(f"/tasks/{task_id}/transfer", {"to": "clerk_tax2", "reason": "休假"})
+    assert moved.headers["Location"].startswith("/worklist")
+    assert _row(govflow, task_id).assignee == "clerk_tax2"
+
+    colleague = Browser(app, "clerk_tax2")
+    assert "转办给您" in _text(colleague.get(f"/tasks/{task_id}"))
+    colleague.post(
+        f"/tasks/{task_id}/delegate", {"to": "clerk_registry", "reason": "请核对房屋面积"}
+    )
+    row = _row(govflow, task_id)
+    assert row.owner == "clerk_tax2" and row.assignee == "clerk_registry"
+    # the owner can no longer hand it on while it is delegated
+    colleague.get(f"/tasks/{task_id}")
+    again = colleague.post(f"/tasks/{task_id}/transfer", {"to": "clerk_tax", "reason": "x"})
+    assert again.status_code == 302 and _row(govflow, task_id).assignee == "clerk_registry"
+
+    registry = Browser(app, "clerk_registry")
+    page = _text(registry.get(f"/tasks/{task_id}"))
+    assert 'data-test="resolve-form"' in page and "请核对房屋面积" in page
+    assert 'data-test="task-form"' not in page  # the delegate gives an opinion, no more
+    back = registry.post(f"/tasks/{task_id}/resolve", {"opinion": "面积 89.5㎡ 无误"})
+    assert back.headers["Location"].startswith("/worklist")
+    row = _row(govflow, task_id)
+    assert row.assignee == "clerk_tax2" and row.owner is None
+    assert "面积 89.5㎡ 无误" in _text(colleague.get(f"/tasks/{task_id}"))
+
+
+def test_urge_by_the_applicant_once_a_day_and_not_by_a_clerk(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    task_id = _task_id(govflow, "clerk_service_center", case_id, "acceptance")
+    applicant = Browser(app, "zhangsan")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert 'data-test="urge-acceptance"' in page
+    urged = applicant.post(
+        f"/tasks/{task_id}/urge", {"message": "请尽快受理", "next": f"/cases/{case_id}"}
+    )
+    assert urged.headers["Location"] == f"/cases/{case_id}"
+    assert "已催办" in _flashes(applicant, f"/cases/{case_id}")
+    assert _row(govflow, task_id).urge_count == 1
+    applicant.post(f"/tasks/{task_id}/urge", {"next": f"/cases/{case_id}"})
+    assert "一天内已催办" in _flashes(applicant, f"/cases/{case_id}")
+    # a clerk may not urge: the message, and no second urge
+    clerk = Browser(app, "clerk_service_center")
+    clerk.get(f"/cases/{case_id}")
+    clerk.post(f"/tasks/{task_id}/urge", {"next": f"/cases/{case_id}"})
+    assert "无权" in _flashes(clerk, f"/cases/{case_id}")
+    assert _row(govflow, task_id).urge_count == 1
+    worklist = _text(clerk.get("/worklist"))
+    assert "催办 1 次" in worklist
+    task_page = _text(clerk.get(f"/tasks/{task_id}"))
+    assert 'data-test="urges"' in task_page and "请尽快受理" in task_page
+
+
+def test_refusal_with_statutory_reasons_then_the_applicant_rates(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    task_id = _claimed(govflow, "clerk_service_center", case_id, "acceptance")
+    window = Browser(app, "clerk_service_center")
+    page = _text(window.get(f"/tasks/{task_id}"))
+    assert 'data-test="refuse-form"' in page and "legally_restricted" in page
+    window.post(f"/tasks/{task_id}/refuse", {"reason": "other"})  # other needs the basis
+    assert "法律依据" in _flashes(window, f"/tasks/{task_id}")
+    assert _row(govflow, task_id).status == "claimed"
+    refused = window.post(
+        f"/tasks/{task_id}/refuse",
+        {"reason": "legally_restricted", "note": "该房产已被法院查封"},
+    )
+    assert refused.headers["Location"] == f"/cases/{case_id}"
+    applicant = Browser(app, "zhangsan")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert 'data-test="refusal"' in page and "不动产被查封" in page and "该房产已被法院查封" in page
+    assert 'data-test="rating-form"' in page
+    # lisi cannot rate zhangsan's case; the clerk neither
+    lisi = Browser(app, "lisi")
+    lisi.get("/applicant")
+    assert lisi.post(f"/cases/{case_id}/rating", {"level": "1"}).status_code == 404
+    window.get(f"/cases/{case_id}")
+    window.post(f"/cases/{case_id}/rating", {"level": "1"})
+    assert "无权" in _flashes(window, f"/cases/{case_id}")
+    rated = applicant.post(
+        f"/cases/{case_id}/rating",
+        {
+            "level": "2",
+            "comment": "理由没讲清楚",
+            "department": "service_center",
+            "level_service_center": "2",
+        },
+    )
+    assert rated.headers["Location"].endswith("#rating")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert 'data-test="rating"' in page and "理由没讲清楚" in page and "不满意" in page
+    applicant.post(f"/cases/{case_id}/rating", {"level": "5"})
+    assert "已评价过" in _flashes(applicant, f"/cases/{case_id}")
+
+    dashboard = _text(Browser(app, "supervisor").get("/supervisor"))
+    assert 'data-test="ratings-by-department"' in dashboard and "政务服务中心" in dashboard
+    assert "待整改" in dashboard
+
+
+def test_supervisor_suspends_resumes_and_terminates_a_case(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow)
+    task_id = _claimed(govflow, "clerk_service_center", case_id, "acceptance")
+    clerk = Browser(app, "clerk_service_center")
+    clerk.get(f"/cases/{case_id}")
+    clerk.post(f"/cases/{case_id}/suspend", {"reason": "x"})  # not a supervisor
+    assert "无权" in _flashes(clerk, f"/cases/{case_id}")
+
+    supervisor = Browser(app, "supervisor")
+    page = _text(supervisor.get(f"/cases/{case_id}"))
+    assert 'data-test="suspend-form"' in page and 'data-test="terminate-form"' in page
+    supervisor.post(f"/cases/{case_id}/suspend", {"reason": ""})
+    assert "请写明原因" in _flashes(supervisor, f"/cases/{case_id}")
+    supervisor.post(f"/cases/{case_id}/suspend", {"reason": "涉及权属争议，等待法院裁定"})
+    page = _text(supervisor.get(f"/cases/{case_id}"))
+    assert 'data-test="suspended"' in page and 'data-test="resume-form"' in page
+    # the clerk sees it on the task page and cannot complete
+    assert 'data-test="suspended"' in _text(clerk.get(f"/tasks/{task_id}"))
+    clerk.post(f"/tasks/{task_id}/complete", {"accepted": "true"})
+    assert "挂起" in _flashes(clerk, f"/tasks/{task_id}")
+    assert _row(govflow, task_id).status == "claimed"
+
+    supervisor.post(f"/cases/{case_id}/resume", {"note": "裁定已出"})
+    assert "恢复办理" in _flashes(supervisor, f"/cases/{case_id}")
+    supervisor.post(f"/cases/{case_id}/terminate", {"reason": "申请人撤回申请"})
+    page = _text(supervisor.get(f"/cases/{case_id}"))
+    assert 'data-test="terminated"' in page and "申请人撤回申请" in page
+    assert 'data-test="case-control"' not in page
+
+
+def test_rating_after_conclusion_per_department(app, govflow):  # noqa: ANN001
+    case_id = _concluded_property_case(govflow)
+    applicant = Browser(app, "zhangsan")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert 'name="level_registry"' in page and 'name="level_tax"' in page
+    applicant.post(f"/cases/{case_id}/rating", {"comment": "没选等级"})
+    assert "1–5" in _flashes(applicant, f"/cases/{case_id}")
+    applicant.post(
+        f"/cases/{case_id}/rating",
+        {
+            "level": "5",
+            "department": ["service_center", "registry", "tax"],
+            "level_registry": "5",
+            "comment_registry": "登簿很快",
+            "level_tax": "",
+        },
+    )
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert "非常满意" in page and "登簿很快" in page and 'data-test="rating-form"' not in page
+
+
+def test_supplement_answer_corrects_application_fields(app, govflow):  # noqa: ANN001
+    case_id = _start(govflow, "business_startup")
+    task_id = _claimed(govflow, "clerk_service_center", case_id, "acceptance")
+    from engine.services import clock_stops
+
+    clock_stops.request_supplement(
+        govflow,
+        _actor(govflow, "clerk_service_center"),
+        task_id,
+        [{"name": "企业名称", "reason": "名称含禁用字词"}],
+        "",
+    )
+    applicant = Browser(app, "zhangsan")
+    page = _text(applicant.get(f"/cases/{case_id}"))
+    assert 'data-test="corrections"' in page and 'value="张三科技有限公司"' in page
+    bad = applicant.post(
+        f"/cases/{case_id}/supplement",
+        {"correct": "1", "company_name": "张三软件有限公司", "legal_rep_id_number": "123"},
+    )
+    assert bad.status_code == 422 and 'data-test="form-errors"' in _text(bad)
+    assert 'value="张三软件有限公司"' in _text(bad)  # what was typed is kept
+    good = applicant.post(
+        f"/cases/{case_id}/supplement",
+        {"correct": "1", "company_name": "张三软件有限公司", "note": "已改名"},
+    )
+    assert good.status_code == 302
+    assert "已提交 1 项更正" in _flashes(applicant, f"/cases/{case_id}")
+    with __import__("engine.uow", fromlist=["read_only"]).read_only(govflow.db) as session:
+        case = cases.get_visible_case(session, _actor(govflow, "zhangsan"), case_id)
+        assert case.status == "running"
+
+
+def test_worklist_tabs_use_the_deadline_filter(app, govflow):  # noqa: ANN001
+    _start(govflow)
+    clerk = Browser(app, "clerk_service_center")
+    for view in ("ready", "mine", "warning", "overdue"):
+        assert clerk.get(f"/worklist?view={view}").status_code == 200
+    supervisor = Browser(app, "supervisor")
+    assert supervisor.get("/supervisor/tasks?state=overdue").status_code == 200

@@ -37,18 +37,23 @@ def snapshot(
     if unit == "calendar":
         return _calendar_snapshot(started_at, amount, pauses, now, warning_fraction)
     deadline = Deadline(calendar, started_at, amount, unit, tuple(pauses))  # type: ignore[arg-type]
-    status = deadline.status(
-        now, warning_fraction=warning_fraction, warning_min_working_days=warning_days
-    )
+    due, stopped = deadline.timeline(now)  # the calendar walk, once
     threshold = deadline.warning_threshold(warning_fraction, warning_days)
     clock_start = calendar.counting_starts_at(deadline.started_at, unit)  # type: ignore[arg-type]
-    budget = calendar.limit_duration(amount, unit) - threshold + deadline.paused_time(now)  # type: ignore[arg-type]
+    budget = calendar.limit_duration(amount, unit) - threshold + stopped  # type: ignore[arg-type]
     warning_at = (
         calendar.add_working_time(clock_start, budget).due_at
         if budget > timedelta(0)
         else clock_start
     )
-    return Snapshot(status.due_at, warning_at, status.state, status.official, status.paused_days)
+    if now > due.due_at:
+        state = "overdue"
+    elif deadline.is_paused(now):
+        state = "paused"
+    else:
+        state = "warning" if now >= warning_at else "ok"
+    day = calendar.office_hours.day_length
+    return Snapshot(due.due_at, warning_at, state, due.official, round(stopped / day, 2))
 
 
 def _calendar_snapshot(

@@ -151,6 +151,26 @@ def current_data(workflow: GovflowWorkflow) -> dict[str, Any]:
     return data
 
 
+#: Deployed versions never change, so each worker keeps the rows it has read (detached,
+#: read-only) instead of fetching the XML and metadata again for every command.  The key
+#: includes the sha256 (one small column read) so a cache never outlives its database.
+_DEFINITIONS: dict[tuple[int, str], ProcessDefinition] = {}
+
+
+def deployed_definition(session: Session, definition_id: int) -> ProcessDefinition:
+    sha = session.scalar(
+        select(ProcessDefinition.sha256).where(ProcessDefinition.id == definition_id)
+    )
+    definition = _DEFINITIONS.get((definition_id, sha))
+    if definition is None:
+        definition = session.get(ProcessDefinition, definition_id)
+        session.expunge(definition)
+        if len(_DEFINITIONS) > 512:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[(definition_id, sha)] = definition
+    return definition
+
+
 def lock_case(session: Session, case_id: int) -> Case:
     # FOR UPDATE on PostgreSQL; on SQLite the command's BEGIN IMMEDIATE already excludes
     # other writers, and SQLAlchemy omits the clause.
@@ -162,7 +182,7 @@ def lock_case(session: Session, case_id: int) -> Case:
 
 def execute(
     app: Govflow,
-    case_id: int,
+    case_id: int | Callable[[Session], int],
     actor: Principal,
     command: Callable[[CaseSession], T],
     *,
@@ -172,12 +192,13 @@ def execute(
 
     Commands that only change who holds a task (claim, unclaim) pass
     ``touches_workflow=False``: the case is still locked, but its workflow is neither
-    loaded nor saved.
+    loaded nor saved.  ``case_id`` may be a function finding the case in the command's own
+    transaction (from a task id, say), which saves a separate read before it.
     """
 
     def work(session: Session) -> T:
-        case = lock_case(session, case_id)
-        definition = session.get(ProcessDefinition, case.definition_id)
+        case = lock_case(session, case_id(session) if callable(case_id) else case_id)
+        definition = deployed_definition(session, case.definition_id)
         workflow = (
             load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
         )

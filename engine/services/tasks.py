@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -72,9 +73,9 @@ def get_task(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
         return _visible_row(session, actor, task_id)
 
 
-def _case_of(app: Govflow, actor: Principal, task_id: str) -> int:
-    with read_only(app.db) as session:
-        return _visible_row(session, actor, task_id).case_id
+def _case_of(app: Govflow, actor: Principal, task_id: str) -> Callable[[Session], int]:
+    """Finds the task's case inside the command's transaction (404 if not visible)."""
+    return lambda session: _visible_row(session, actor, task_id).case_id
 
 
 def _open_row(cs: CaseSession, task_id: str) -> TaskRow:

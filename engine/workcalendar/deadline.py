@@ -166,6 +166,12 @@ class Deadline:
             state=state,
         )
 
+    def timeline(self, now: datetime) -> tuple[DeadlineResult, timedelta]:
+        """The due moment and the office time the pauses added, in one pass (what callers
+        that need several answers at once should ask)."""
+        found = self._timeline(now)
+        return found.due, found.stopped
+
     def _timeline(self, now: datetime) -> _Timeline:
         calendar = self.calendar
         clock_start = calendar.counting_starts_at(self.started_at, self.unit)

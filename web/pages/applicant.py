@@ -157,14 +157,54 @@ def upload(case_id: int, code: str):  # noqa: ANN201
     return redirect(back)
 
 
+def _corrections(case_id: int) -> dict[str, Any]:
+    """The application fields the applicant changed in the supplement answer (only those;
+    blank inputs and unchanged values are not corrections)."""
+    if not request.form.get("correct"):
+        return {}
+    from .cases import start_form
+
+    actor = principal()
+    with read_only(engine().db) as session:
+        case = case_service.get_visible_case(session, actor, case_id)
+        view = case_view(engine(), session, actor, case)
+    form = start_form(view)
+    if not form:
+        return {}
+    fields = {"fields": [f for f in form.get("fields", []) if f["type"] != "file"]}
+    current = view.get("data") or {}
+    return {k: v for k, v in from_form(fields, request.form).items() if current.get(k) != v}
+
+
 @bp.post("/cases/<int:case_id>/supplement")
 @login_required(*APPLICANTS)
 def answer_supplement(case_id: int):  # noqa: ANN201
+    """The answer to 补正: materials uploaded on the page, corrected application fields
+    (validated by the engine against the application form), a note."""
     note = (request.form.get("note") or "").strip()
+    corrected = _corrections(case_id)
     try:
-        clock_stops.answer_supplement(engine(), principal(), case_id, {}, note, lang())
+        clock_stops.answer_supplement(engine(), principal(), case_id, corrected, note, lang())
+    except ValidationFailed as exc:
+        from .cases import render_case
+
+        fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
+        return render_case(case_id, correction_errors=fields, posted=request.form, status=422)
     except Conflict:
         flash(_("There is no open supplement request on this case."), "error")
         return redirect(url_for("cases.case", case_id=case_id))
-    flash(_("Thank you. The office continues with your case and the clock runs again."), "success")
+    if corrected:
+        flash(
+            _(
+                "Thank you. %(n)s corrected fields were sent; the office continues with your "
+                "case and the clock runs again.",
+                n=len(corrected),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("Thank you. The office continues with your case and the clock runs again."),
+            "success",
+        )
     return redirect(url_for("cases.case", case_id=case_id))

@@ -3,15 +3,18 @@ current / waiting elements, the timeline, materials, deadlines; and the result d
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, make_response, render_template, request
 
 from engine.errors import BadRequest
 from engine.services import cases as service
 from engine.services import definitions as definition_service
-from engine.services.views import _sees_identifiers, case_view, event_view
+from engine.services.views import _sees_identifiers, case_view, definition_view, event_view
 from engine.uow import read_only
 
 from .common import engine, login_required, principal, xml_response
+from .formdata import form_values
 from .present import (
     diagram_state,
     issued_results,
@@ -64,10 +67,49 @@ def case_list():  # noqa: ANN201
 @bp.get("/cases/<int:case_id>")
 @login_required(*CASE_ROLES)
 def case(case_id: int):  # noqa: ANN201
+    return render_case(case_id)
+
+
+def start_form(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The application form of the case's matter (the version the case runs on)."""
+    found = definition_service.get_definition(
+        engine(), principal(), case["process_key"], case["version"]
+    )
+    return definition_view(found)["start_form"]
+
+
+def _rated_departments(case: dict[str, Any]) -> list[str]:
+    """Departments that did the case's work, in the order they did it (what 好差评 rates)."""
+    done = sorted(
+        (
+            t
+            for t in case["tasks"]
+            if t["status"] == "completed" and t["department"] and t["bpmn_id"] != "rectification"
+        ),
+        key=lambda t: t["completed_at"] or "",
+    )
+    return list(dict.fromkeys(t["department"] for t in done))
+
+
+def render_case(
+    case_id: int,
+    *,
+    correction_errors: dict[str, list[str]] | None = None,
+    posted: Any = None,
+    status: int = 200,
+):  # noqa: ANN202
+    """The case page; after a refused supplement answer, with the corrections' errors."""
     actor = principal()
     view, events, sees = _load(case_id)
     is_applicant = actor.has("applicant") and not actor.has("clerk", "supervisor", "admin")
-    return render_template(
+    supplement = supplement_items(view)
+    correction_form = None
+    if is_applicant and view["status"] == "waiting_applicant":
+        found = start_form(view)
+        if found:
+            fields = [f for f in found.get("fields", []) if f["type"] != "file"]
+            correction_form = {**found, "fields": fields}
+    page = render_template(
         "cases/case.html",
         case=view,
         diagram_url=f"/cases/{case_id}/diagram.xml",
@@ -75,10 +117,19 @@ def case(case_id: int):  # noqa: ANN201
         timeline=timeline(events, for_applicant=is_applicant, sees_identifiers=sees),
         records=shared_records(view, sees_identifiers=sees),
         summary=materials_summary(view),
-        supplement=supplement_items(view),
+        supplement=supplement,
         results=issued_results(view),
         is_applicant=is_applicant,
+        supervises=actor.has("supervisor", "admin"),
+        may_urge=actor.has("supervisor", "admin") or is_applicant,
+        rated_departments=_rated_departments(view),
+        correction_form=correction_form,
+        correction_values=form_values(correction_form, posted, view.get("data"))
+        if correction_form
+        else {},
+        correction_errors=correction_errors or {},
     )
+    return page, status
 
 
 @bp.get("/cases/<int:case_id>/diagram.xml")

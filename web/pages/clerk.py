@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.services import cases as case_service
-from engine.services import clock_stops
+from engine.services import clock_stops, directory
 from engine.services import definitions as definition_service
-from engine.services import directory
 from engine.services import tasks as service
 from engine.services.views import case_view, definition_view, task_detail, task_view
 from engine.uow import read_only
@@ -21,6 +20,7 @@ from engine.verbs import case_control, returns
 from .common import engine, lang, localized, login_required, principal
 from .formdata import form_values, from_form
 from .present import application_rows, shared_records
+from .verbs import problem
 
 bp = Blueprint("clerk", __name__)
 
@@ -126,7 +126,7 @@ def _conflict_message(exc: Conflict) -> str:
         "task_not_ready": _("This step cannot be worked on now."),
         "case_closed": _("The case is closed."),
         "case_not_running": _("The case is not in progress (it may be waiting for the applicant)."),
-    }.get(exc.code, _("Someone else changed this case. Reload and try again."))
+    }.get(exc.code) or problem(exc)
 
 
 def _task_page(

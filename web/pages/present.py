@@ -127,6 +127,11 @@ APPLICANT_EVENTS = {
     "special_procedure_ended",
     "dispute_raised",
     "dispute_settled",
+    "case_suspended",
+    "case_resumed",
+    "case_terminated",
+    "case_refused",
+    "case_rated",
 }
 
 
@@ -156,6 +161,10 @@ def timeline(
         after = details.get("after") or {}
         if isinstance(after, dict):
             entry["opinion"] = after.get("opinion") or after.get("refusal_reason")
+        if not entry["opinion"] and isinstance(details.get("reason"), str):
+            entry["opinion"] = details["reason"] or None  # 退回 / 转办 / 挂起 … and why
+        if not entry["opinion"] and isinstance(details.get("message"), str):
+            entry["opinion"] = details["message"] or None  # 催办
         record_key = details.get("record_key")
         if record_key and not sees_identifiers and _looks_like_id_number(record_key):
             record_key = mask_id_number(record_key)

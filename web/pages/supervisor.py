@@ -13,6 +13,7 @@ from engine.services import definitions as definition_service
 from engine.services import supervision as service
 from engine.services import tasks as task_service
 from engine.services.views import task_view
+from engine.verbs import ratings
 
 from .common import department_name, engine, lang, login_required, principal
 
@@ -54,6 +55,7 @@ def dashboard():  # noqa: ANN201
     urgent, _total = service.overdue(engine(), actor, page=1, per_page=10)
     return render_template(
         "supervisor/dashboard.html",
+        ratings=ratings.summary(engine(), actor),
         departments=departments,
         processes=processes,
         totals=overview["totals"],
@@ -67,15 +69,14 @@ def dashboard():  # noqa: ANN201
 @bp.get("/tasks")
 @login_required(*SUPERVISORS)
 def drilldown():  # noqa: ANN201
-    """Open steps of one department or one matter, optionally of one deadline state.
-
-    HOOK(time-limits issue): ``list_tasks`` takes no ``deadline_state`` yet; the state filter
-    runs here over the open steps.
-    """
+    """Open steps of one department or one matter, optionally of one deadline state, the
+    soonest due first (the task service filters and sorts)."""
     actor = principal()
     department = request.args.get("department") or None
     process_key = request.args.get("process_key") or None
     state = request.args.get("state") or None
+    if state not in ("warning", "overdue", "paused", "ok"):
+        state = None
     tasks: list[dict[str, Any]] = []
     for status in ("ready", "claimed"):
         rows, _total = task_service.list_tasks(
@@ -84,11 +85,10 @@ def drilldown():  # noqa: ANN201
             status=status,
             department=department,
             process_key=process_key,
+            deadline_state=state,
             per_page=DRILLDOWN_LIMIT,
         )
         tasks.extend(task_view(r) for r in rows)
-    if state in ("warning", "overdue", "paused", "ok"):
-        tasks = [t for t in tasks if t.get("deadline_state") == state]
     tasks.sort(key=lambda t: (t["due_at"] is None, t["due_at"] or "", t["created_at"] or ""))
     return render_template(
         "supervisor/tasks.html",

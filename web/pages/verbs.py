@@ -95,9 +95,7 @@ def _act(action: Callable[[], Any], back: str, done: str, after: str | None = No
 
 
 def _task_page(task_id: str, anchor: str = "") -> str:
-    return safe_next(request.form.get("next")) or (
-        url_for("clerk.task", task_id=task_id) + anchor
-    )
+    return safe_next(request.form.get("next")) or (url_for("clerk.task", task_id=task_id) + anchor)
 
 
 def _case_page(case_id: int, anchor: str = "") -> str:
@@ -195,9 +193,7 @@ def refuse(task_id: str):  # noqa: ANN201
     result: dict[str, int] = {}
 
     def action() -> None:
-        result["case"] = case_control.refuse(
-            engine(), principal(), task_id, reasons, _text("note")
-        )
+        result["case"] = case_control.refuse(engine(), principal(), task_id, reasons, _text("note"))
 
     back = _task_page(task_id, "#refuse")
     response = _act(action, back, _("The application is refused; the applicant sees why."))

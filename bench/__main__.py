@@ -1,0 +1,51 @@
+"""`make bench`: every measure of the performance targets, each printed as a figure and,
+where stated, a ratio taken in the same run; the last lines are the verdicts.
+
+BENCH_QUICK=1 runs a smaller version (a few minutes) with the same shape.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+import traceback
+
+from . import engine_overhead, growth, http_load, volume
+from .common import QUICK, Verdict, say
+
+
+def _machine() -> str:
+    import os
+
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            memory = f", {int(handle.readline().split()[1]) // 1024 // 1024} GiB"
+    except OSError:
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    say(f"govflow benchmarks ({'quick' if QUICK else 'full'}) on {_machine()}")
+    verdicts: list[Verdict] = []
+    steps = (("1. engine overhead", lambda: [engine_overhead.run()]),
+             ("2/6. HTTP end to end and worker memory", http_load.run),
+             ("3. cost as a case grows", lambda: [growth.run()]),
+             ("4/5. worklist, dashboard and timers at volume", volume.run))
+    for title, step in steps:
+        say(f"-- {title}")
+        started = time.perf_counter()
+        try:
+            verdicts.extend(step())
+        except Exception:  # noqa: BLE001 - one broken measure must not hide the others
+            traceback.print_exc()
+            verdicts.append(Verdict(0, title, "failed to run", "-", None))
+        say(f"   ({time.perf_counter() - started:.0f} s)")
+    say("")
+    for verdict in sorted(verdicts, key=lambda v: v.number):
+        say(verdict.line())
+
+
+if __name__ == "__main__":
+    main()
