@@ -23,16 +23,20 @@ def _machine() -> str:
             memory = f", {int(handle.readline().split()[1]) // 1024 // 1024} GiB"
     except OSError:
         pass
-    return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
     say(f"govflow benchmarks ({'quick' if QUICK else 'full'}) on {_machine()}")
     verdicts: list[Verdict] = []
-    steps = (("1. engine overhead", lambda: [engine_overhead.run()]),
-             ("2/6. HTTP end to end and worker memory", http_load.run),
-             ("3. cost as a case grows", lambda: [growth.run()]),
-             ("4/5. worklist, dashboard and timers at volume", volume.run))
+    steps = (
+        ("1. engine overhead", lambda: [engine_overhead.run()]),
+        ("2/6. HTTP end to end and worker memory", http_load.run),
+        ("3. cost as a case grows", lambda: [growth.run()]),
+        ("4/5. worklist, dashboard and timers at volume", volume.run),
+    )
     for title, step in steps:
         say(f"-- {title}")
         started = time.perf_counter()

@@ -9,17 +9,9 @@ from .common import Verdict, median_ms, say, scale, seeded_app
 
 
 def _application() -> dict:
-    from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, ZHANGSAN_ID
+    from engine.demo import property_application
 
-    return {
-        "buyer_name": "张三",
-        "buyer_id_number": ZHANGSAN_ID,
-        "seller_name": "李四",
-        "seller_id_number": LISI_ID,
-        "certificate_no": CERTIFICATE_NO,
-        "contract_no": CONTRACT_NO,
-        "first_home": True,
-    }
+    return property_application()
 
 
 def raw_spiff_steps(count: int) -> list[float]:

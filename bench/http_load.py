@@ -59,24 +59,13 @@ class Client:
 
 
 def one_case(client: Client) -> None:
-    from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, ZHANGSAN_ID
+    from engine.demo import property_application
 
     case = client.call(
         "POST",
         "/api/v1/cases",
         "zhangsan",
-        {
-            "process_key": "property_transfer",
-            "data": {
-                "buyer_name": "张三",
-                "buyer_id_number": ZHANGSAN_ID,
-                "seller_name": "李四",
-                "seller_id_number": LISI_ID,
-                "certificate_no": CERTIFICATE_NO,
-                "contract_no": CONTRACT_NO,
-                "first_home": True,
-            },
-        },
+        {"process_key": "property_transfer", "data": property_application()},
     )
     for user, bpmn_id, data in STEPS:
         case = client.call("GET", f"/api/v1/cases/{case['id']}", user)

@@ -44,6 +44,36 @@ APPLICANTS = (
 )
 
 
+def property_application(**overrides: Any) -> dict[str, Any]:
+    """张三's application to buy 李四's flat, as the application form takes it."""
+    return {
+        "buyer_name": "张三",
+        "buyer_id_number": ZHANGSAN_ID,
+        "seller_name": "李四",
+        "seller_id_number": LISI_ID,
+        "certificate_no": CERTIFICATE_NO,
+        "contract_no": CONTRACT_NO,
+        "first_home": True,
+        "buyer_phone": "13800138000",
+        **overrides,
+    }
+
+
+def business_application(**overrides: Any) -> dict[str, Any]:
+    """张三's application to start a company at his office address."""
+    return {
+        "company_name": "张三科技有限公司",
+        "company_type": "limited_liability",
+        "registered_capital": 100,
+        "address": OFFICE_ADDRESS,
+        "business_scope": "软件开发；信息技术咨询服务",
+        "legal_rep_name": "张三",
+        "legal_rep_id_number": ZHANGSAN_ID,
+        "phone": "13800138000",
+        **overrides,
+    }
+
+
 def ensure_departments(session: Session) -> None:
     existing = set(session.scalars(select(Department.code)))
     for code, zh, en in DEPARTMENTS:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine import clock
-from engine.demo import CERTIFICATE_NO, CONTRACT_NO, LISI_ID, OFFICE_ADDRESS, ZHANGSAN_ID
+from engine.demo import business_application, property_application  # noqa: F401 - re-exported
 
 PASSWORD = "govflow-demo"
 
@@ -72,33 +72,3 @@ class Api:
         response = self.complete(username, task["id"], data)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
-
-
-def property_application(**overrides: Any) -> dict:
-    data = {
-        "buyer_name": "张三",
-        "buyer_id_number": ZHANGSAN_ID,
-        "seller_name": "李四",
-        "seller_id_number": LISI_ID,
-        "certificate_no": CERTIFICATE_NO,
-        "contract_no": CONTRACT_NO,
-        "first_home": True,
-        "buyer_phone": "13800138000",
-    }
-    data.update(overrides)
-    return data
-
-
-def business_application(**overrides: Any) -> dict:
-    data = {
-        "company_name": "张三科技有限公司",
-        "company_type": "limited_liability",
-        "registered_capital": 100,
-        "address": OFFICE_ADDRESS,
-        "business_scope": "软件开发；信息技术咨询服务",
-        "legal_rep_name": "张三",
-        "legal_rep_id_number": ZHANGSAN_ID,
-        "phone": "13800138000",
-    }
-    data.update(overrides)
-    return data
