@@ -191,10 +191,18 @@ class TaskRow(Base):
         Index("ix_task_rows_case_status", "case_id", "status"),
         Index("ix_task_rows_status_due_at", "status", "due_at"),
         Index(
-            "ix_task_rows_candidate_groups",
-            "candidate_groups",
+            "ix_task_rows_queue",
+            "department_code",
+            "status",
+            "due_at",
+            "created_at",
+            postgresql_include=["id", "kind"],
+        ),
+        Index(
+            "ix_task_rows_other_groups",
+            "other_groups",
             postgresql_using="gin",
-            postgresql_ops={"candidate_groups": "jsonb_path_ops"},
+            postgresql_ops={"other_groups": "jsonb_path_ops"},
         ),
         Index(
             "ix_task_rows_candidate_users",
@@ -215,6 +223,10 @@ class TaskRow(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     candidate_groups: Mapped[list[str]] = mapped_column(Json, default=list)
     candidate_users: Mapped[list[str]] = mapped_column(Json, default=list)
+    #: Candidate departments after the first (``department_code``); almost always empty.
+    #: Kept apart so a department's worklist is one index range, not a scan of every task
+    #: that names the department anywhere.
+    other_groups: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")
     assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     #: ready | claimed | completed | cancelled
     status: Mapped[str] = mapped_column(String(20))

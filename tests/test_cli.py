@@ -39,8 +39,13 @@ def test_seed_demo_is_idempotent_and_deploy_versions_a_file(run):
 def test_deploying_a_refused_file_names_the_elements_and_exits_non_zero(run, tmp_path):
     run("seed-demo")
     bad = tmp_path / "bad.bpmn"
-    bad.write_text((FIXTURES / "escalation.bpmn").read_text().replace(
-        'camunda:candidateGroups="registry"', 'camunda:candidateGroups="no_such_department"'))
+    bad.write_text(
+        (FIXTURES / "escalation.bpmn")
+        .read_text()
+        .replace(
+            'camunda:candidateGroups="registry"', 'camunda:candidateGroups="no_such_department"'
+        )
+    )
     result = CliRunner().invoke(main, ["deploy", str(bad)])
     assert result.exit_code == 1
     assert "review" in result.output and "no_such_department" in result.output
@@ -48,8 +53,9 @@ def test_deploying_a_refused_file_names_the_elements_and_exits_non_zero(run, tmp
 
 def test_calendar_load_makes_a_year_official(run, tmp_path):
     year = tmp_path / "2027.json"
-    year.write_text(json.dumps({"year": 2027, "official": True, "holidays": ["2027-01-01"],
-                                "workdays": []}))
+    year.write_text(
+        json.dumps({"year": 2027, "official": True, "holidays": ["2027-01-01"], "workdays": []})
+    )
     result = run("calendar", "load", str(year))
     assert result.exit_code == 0 and "2027: 1 holidays" in result.output
     broken = tmp_path / "broken.json"

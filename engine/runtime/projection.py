@@ -43,6 +43,7 @@ def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
         name=meta.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
         department_code=departments[0] if departments else None,
         candidate_groups=list(departments),
+        other_groups=list(departments[1:]),
         candidate_users=list(meta.get("candidate_users") or []),
         assignee=assignee,
         status="claimed" if assignee else "ready",

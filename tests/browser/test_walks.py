@@ -336,3 +336,89 @@ def test_pages_fit_a_phone(walk, live_server):  # noqa: ANN001
     english.login("zhangsan")
     english.goto("/catalogue?lang=en", "phone-catalogue-en")
     assert "Apply" in english.page.inner_text("body")
+
+
+def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(walk, live_server):  # noqa: ANN001
+    """退回 with a reason → the window's notice → 办结 → 好差评, desktop and phone."""
+    app = live_server["app"]
+    case_id = _start(app, "property_transfer", property_application())
+    _do(app, "clerk_service_center", case_id, "acceptance", {"accepted": True})
+
+    registry = walk("verbs-registry")
+    page = registry.page
+    registry.login("clerk_registry")
+    review = _open_task(app, "clerk_registry", case_id, "registry_review")
+    registry.goto(f"/tasks/{review}", "review-to-claim")
+    page.click("[data-test=claim]")
+    page.wait_for_load_state()
+    page.click("#actions summary")
+    page.select_option("#return-target", "acceptance")
+    page.fill("#return-reason", "卖方婚姻状况与共享数据不一致，请窗口核实后重新受理")
+    registry.check("return-form")
+    page.click("[data-test=return]")
+    page.wait_for_url(re.compile(r"/worklist"))
+    registry.check("returned")
+    assert "已退回" in page.inner_text(".flash-success")
+
+    window = walk("verbs-window")
+    page = window.page
+    window.login("clerk_service_center")
+    row = page.locator("[data-test=worklist] tr", has_text=f"#{case_id}")
+    assert "退回" in row.locator("[data-test=notice-mark]").inner_text()
+    row.locator("[data-test=open-task]").click()
+    page.wait_for_url(re.compile(r"/tasks/"))
+    window.check("returned-task")
+    notice = page.inner_text("[data-test=task-notice]")
+    assert "卖方婚姻状况与共享数据不一致" in notice and "不动产登记中心" in notice
+    page.click("[data-test=claim]")
+    page.wait_for_load_state()
+    page.check("[name=accepted][value=true]")
+    page.click("[data-test=complete]")
+    page.wait_for_url(re.compile(r"/worklist"))
+    window.goto(f"/cases/{case_id}", "case-with-withdraw")
+    page.click("[data-test=withdraw-acceptance] summary")
+    window.check("withdraw-open")
+
+    phone = walk("verbs-phone-clerk", PHONE)
+    phone.login("clerk_registry")
+    phone.goto(f"/tasks/{_open_task(app, 'clerk_registry', case_id, 'registry_review')}")
+    phone.page.click("[data-test=claim]")
+    phone.page.wait_for_load_state()
+    phone.page.click("#actions summary")
+    phone.check("phone-task-actions")
+
+    _do(app, "clerk_registry", case_id, "registry_review", {"approved": True})
+    _do(
+        app,
+        "clerk_tax",
+        case_id,
+        "collect_tax",
+        {"tax_amount": 32000, "paid": True, "receipt_no": "WS-V-1"},
+    )
+    _do(
+        app,
+        "clerk_registry",
+        case_id,
+        "record_register",
+        {"new_certificate_no": "BJ2026-0100077", "registered_on": "2026-11-23"},
+    )
+
+    applicant = walk("verbs-applicant", PHONE)
+    page = applicant.page
+    applicant.login("zhangsan")
+    applicant.goto(f"/cases/{case_id}", "rate-form")
+    page.check("[name=level][value='4']")
+    page.fill("#rate-comment", "退回后当天就办好了")
+    page.click("[data-test=rate] details summary")
+    page.select_option("#rate-registry", "5")
+    applicant.check("rate-filled")
+    page.click("[data-test=submit-rating]")
+    page.wait_for_load_state()
+    applicant.check("rated")
+    rating = page.inner_text("[data-test=rating]")
+    assert "满意" in rating and "退回后当天就办好了" in rating
+
+    supervisor = walk("verbs-supervisor")
+    supervisor.login("supervisor")
+    assert "不动产登记中心" in supervisor.page.inner_text("[data-test=ratings-by-department]")
+    supervisor.goto(f"/cases/{case_id}", "supervisor-case-rated")

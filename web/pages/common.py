@@ -318,6 +318,19 @@ def department_name(code: str | None) -> str:
     return localized(names.get(code)) or code
 
 
+def person(username: str | None) -> str:
+    """A user's display name (the username when there is no such user)."""
+    if not username:
+        return "—"
+    names = g.get("_people")
+    if names is None:
+        names = g._people = {}
+    if username not in names:
+        user = auth.get_user(engine(), username)
+        names[username] = user.display_name if user is not None else username
+    return names[username]
+
+
 def provider_title(name: str | None) -> str:
     provider = engine().providers.get(name or "")
     if provider is None:
@@ -404,6 +417,7 @@ def template_helpers() -> dict[str, Any]:
         "l10n": localized,
         "fmt_time": fmt_time,
         "department_name": department_name,
+        "person": person,
         "provider_title": provider_title,
         "limit_text": limit_text,
         "record_field": record_field,
