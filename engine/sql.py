@@ -14,11 +14,18 @@ from sqlalchemy import Boolean, String, cast, literal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 class json_array_contains(ColumnElement[bool]):  # noqa: N801 - reads like a SQL function
     type = Boolean()
     inherit_cache = True
+    # Both parts belong to the statement cache key: a cached query for one department must
+    # never serve another.
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("value", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column: Any, value: str) -> None:
         self.column = column

@@ -190,3 +190,13 @@ def test_starting_an_unknown_matter_is_404_and_bad_application_is_422(api: Api):
     assert response.status_code == 422
     assert "buyer_id_number" in response.get_json()["error"]["details"]["fields"]
     assert api.get("/api/v1/cases", "zhangsan").get_json()["total"] == 0
+
+
+def test_each_department_sees_its_own_worklist_query_after_query(api: Api):
+    """The candidate-list condition is cached per statement: it must never serve one
+    department's tasks to another."""
+    api.start_case("property_transfer", property_application())
+    for _ in range(3):
+        assert [t["department"] for t in api.worklist("clerk_service_center")] == ["service_center"]
+        assert api.worklist("clerk_tax") == []
+        assert api.worklist("clerk_registry") == []

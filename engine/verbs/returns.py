@@ -30,7 +30,7 @@ from uuid import UUID
 
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from .. import clock
 from ..app import Govflow
@@ -294,10 +294,14 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
 def carry_forward(cs: CaseSession) -> bool:
     """Re-apply kept work whose step has come round again; True if any task ran (the
     caller advances the workflow again).  Called after every advance of a case."""
+    # Only returns with work still to re-apply are read: a case returned hundreds of times
+    # must not reload its whole history on every step.
     records = [
         r
         for r in cs.session.scalars(
-            select(CaseReturn).where(CaseReturn.case_id == cs.case.id).order_by(CaseReturn.id)
+            select(CaseReturn)
+            .where(CaseReturn.case_id == cs.case.id, cast(CaseReturn.pending, String) != "[]")
+            .order_by(CaseReturn.id)
         )
         if r.pending
     ]
