@@ -10,8 +10,13 @@ from .common import Verdict, median_ms, say, scale, seeded_app
 from .http_load import STEPS
 
 #: What govflow's service tasks would have pulled, so the raw run's DMN sees the same data.
-PULLED = {"property": {"area": 89.5, "certificate_no": "BJ2024-0012345"}, "identity": {},
-          "marriage": {}, "contract_filing": {}, "tax_record": {"paid": True}}
+PULLED = {
+    "property": {"area": 89.5, "certificate_no": "BJ2024-0012345"},
+    "identity": {},
+    "marriage": {},
+    "contract_filing": {},
+    "tax_record": {"paid": True},
+}
 
 
 def _application() -> dict:
@@ -29,7 +34,8 @@ def _raw_serializer():  # noqa: ANN202
     # SpiffWorkflow's Camunda serializer config does not know the plain ServiceTask spec;
     # registering the generic task-spec converter is the least a raw user must add.
     return BpmnWorkflowSerializer(
-        BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, ServiceTask: BpmnTaskSpecConverter}))
+        BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, ServiceTask: BpmnTaskSpecConverter})
+    )
 
 
 def _run_automatic(workflow) -> None:  # noqa: ANN001
@@ -53,9 +59,11 @@ def raw_spiff_steps(cases: int) -> list[float]:
     from processes.catalogue import get_matter
 
     matter = get_matter("property_transfer")
-    parsed = parse_process(parse_bpmn(matter.bpmn_path.read_bytes(), max_bytes=10**7),
-                           [parse_dmn(p.read_bytes(), max_bytes=10**7) for p in matter.dmn_paths],
-                           "property_transfer")
+    parsed = parse_process(
+        parse_bpmn(matter.bpmn_path.read_bytes(), max_bytes=10**7),
+        [parse_dmn(p.read_bytes(), max_bytes=10**7) for p in matter.dmn_paths],
+        "property_transfer",
+    )
     serializer, engine = _raw_serializer(), GovflowScriptEngine()
     samples = []
     for _ in range(cases):
@@ -67,8 +75,11 @@ def raw_spiff_steps(cases: int) -> list[float]:
             start = time.perf_counter()
             workflow = serializer.deserialize_json(state)
             workflow.script_engine = engine
-            task = next(t for t in workflow.get_tasks(state=TaskState.READY)
-                        if t.task_spec.bpmn_id == bpmn_id)
+            task = next(
+                t
+                for t in workflow.get_tasks(state=TaskState.READY)
+                if t.task_spec.bpmn_id == bpmn_id
+            )
             task.data.update(data)
             task.run()
             _run_automatic(workflow)
@@ -88,16 +99,23 @@ def engine_steps(cases: int) -> list[float]:
 
     with seeded_app() as app:
         govflow = app.extensions["govflow"]
-        people = {u: principal_of(get_user(govflow, u)) for u in {s[0] for s in STEPS} | {"zhangsan"}}
+        people = {
+            u: principal_of(get_user(govflow, u)) for u in {s[0] for s in STEPS} | {"zhangsan"}
+        }
         samples = []
         for _ in range(cases):
-            case_id = case_service.start_case(govflow, people["zhangsan"], "property_transfer",
-                                              None, _application())
+            case_id = case_service.start_case(
+                govflow, people["zhangsan"], "property_transfer", None, _application()
+            )
             for user, bpmn_id, data in STEPS:
                 with read_only(govflow.db) as session:
-                    task_id = session.scalar(select(TaskRow.id).where(
-                        TaskRow.case_id == case_id, TaskRow.bpmn_id == bpmn_id,
-                        TaskRow.status == "ready"))
+                    task_id = session.scalar(
+                        select(TaskRow.id).where(
+                            TaskRow.case_id == case_id,
+                            TaskRow.bpmn_id == bpmn_id,
+                            TaskRow.status == "ready",
+                        )
+                    )
                 start = time.perf_counter()
                 tasks.complete(govflow, people[user], task_id, data)
                 samples.append(time.perf_counter() - start)
@@ -111,6 +129,13 @@ def run() -> Verdict:
     ratio = ours / raw
     steps = cases * len(STEPS)
     say(f"   raw SpiffWorkflow step with JSON round trip: median {raw:.2f} ms over {steps} steps")
-    say(f"   govflow engine command (SQLite, one transaction): median {ours:.2f} ms over {steps} steps")
-    return Verdict(1, "engine overhead, engine command vs raw SpiffWorkflow step",
-                   f"{ratio:.2f}x ({ours:.1f} ms vs {raw:.1f} ms)", "<= 3x", ratio <= 3.0)
+    say(
+        f"   govflow engine command (SQLite, one transaction): median {ours:.2f} ms over {steps} steps"
+    )
+    return Verdict(
+        1,
+        "engine overhead, engine command vs raw SpiffWorkflow step",
+        f"{ratio:.2f}x ({ours:.1f} ms vs {raw:.1f} ms)",
+        "<= 3x",
+        ratio <= 3.0,
+    )

@@ -47,8 +47,12 @@ def postgres() -> Iterator[str | None]:
 def _env(database_url: str, data_dir: Path) -> dict[str, str]:
     # As the README's production set-up: glibc's per-thread malloc arenas otherwise grow a
     # threaded worker's resident memory by half again for nothing.
-    return {**os.environ, "GOVFLOW_DATABASE_URL": database_url, "GOVFLOW_DATA_DIR": str(data_dir),
-            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+    return {
+        **os.environ,
+        "GOVFLOW_DATABASE_URL": database_url,
+        "GOVFLOW_DATA_DIR": str(data_dir),
+        "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+    }
 
 
 def prepare_database(database_url: str, data_dir: Path) -> None:
