@@ -94,6 +94,13 @@ def tick(app: Govflow) -> TickReport:
     for case_id in _due_timer_cases(app, now):
         report.errors += not _safely(fire_timers, app, case_id)
         report.timers += 1
+    if report.timers or report.deadlines or report.errors:
+        log.info(
+            "timers fired: %d, deadlines moved: %d, errors: %d",
+            report.timers,
+            report.deadlines,
+            report.errors,
+        )
     return report
 
 

@@ -111,6 +111,8 @@ def scheduler_command(interval: float) -> None:
     from engine import scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # One line a second from APScheduler says nothing; govflow logs what fired.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     click.echo("govflow scheduler starting (a second one waits as a stand-by)")
     scheduler.run(_engine(), interval=interval)
 
