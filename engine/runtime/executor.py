@@ -151,23 +151,21 @@ def current_data(workflow: GovflowWorkflow) -> dict[str, Any]:
     return data
 
 
-#: Deployed versions never change, so each worker keeps the rows it has read (detached,
-#: read-only) instead of fetching the XML and metadata again for every command.  The key
-#: includes the sha256 (one small column read) so a cache never outlives its database.
-_DEFINITIONS: dict[tuple[int, str], ProcessDefinition] = {}
+#: Deployed versions never change and their ids are never reused, so each worker keeps the
+#: rows it has read (detached, read-only), keyed by database and id, instead of fetching
+#: the XML and metadata again for every command.
+_DEFINITIONS: dict[tuple[str, int], ProcessDefinition] = {}
 
 
 def deployed_definition(session: Session, definition_id: int) -> ProcessDefinition:
-    sha = session.scalar(
-        select(ProcessDefinition.sha256).where(ProcessDefinition.id == definition_id)
-    )
-    definition = _DEFINITIONS.get((definition_id, sha))
+    key = (str(session.get_bind().url), definition_id)
+    definition = _DEFINITIONS.get(key)
     if definition is None:
         definition = session.get(ProcessDefinition, definition_id)
         session.expunge(definition)
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
-        _DEFINITIONS[(definition_id, sha)] = definition
+        _DEFINITIONS[key] = definition
     return definition
 
 
