@@ -646,3 +646,30 @@ def test_worklist_tabs_use_the_deadline_filter(app, govflow):  # noqa: ANN001
         assert clerk.get(f"/worklist?view={view}").status_code == 200
     supervisor = Browser(app, "supervisor")
     assert supervisor.get("/supervisor/tasks?state=overdue").status_code == 200
+
+
+def test_a_supervisor_completes_a_rectification_task_from_the_case_page(app, govflow):  # noqa: ANN001
+    from tests.support import Api
+    from tests.test_verbs_ratings import concluded, rate
+
+    api = Api(app.test_client())
+    case_id = concluded(api)
+    rating = rate(api, case_id, {"level": 1, "comment": "多次往返"}).get_json()
+    task_id = rating["rectification_task_id"]
+    supervisor = Browser(app, "supervisor")
+    case_page = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"/tasks/{task_id}" in case_page
+    assert supervisor.get(f"/tasks/{task_id}").status_code == 200
+    done = supervisor.post(
+        f"/tasks/{task_id}/complete", {"findings": "窗口引导不清", "measures": "增设导办员"}
+    )
+    assert done.status_code == 302
+    task = api.get(f"/api/v1/tasks/{task_id}", "supervisor").get_json()
+    assert task["status"] == "completed" and task["completed_by"] == "supervisor"
+    # Any other task stays out of a supervisor's hands.
+    other_case = _start(govflow)
+    acceptance = api.open_task("clerk_service_center", other_case, "acceptance")["id"]
+    supervisor.get(f"/tasks/{acceptance}")
+    refused = supervisor.post(f"/tasks/{acceptance}/complete", {"accepted": "true"})
+    assert refused.status_code == 403
+    assert api.get(f"/api/v1/tasks/{acceptance}", "supervisor").get_json()["status"] == "ready"

@@ -60,6 +60,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "assignee": row.assignee,
         "status": row.status,
         "form": row.form_key,
+        "kind": row.kind,
         "created_at": isoformat(row.created_at),
         "completed_at": isoformat(row.completed_at),
         "completed_by": row.completed_by,
