@@ -183,6 +183,14 @@ class CaseClocks:
         row.state = snap.state
 
     def _close(self, row: DeadlineRow, completed_at: datetime, cancelled: bool = False) -> None:
+        if not self._pauses_changed and row.state != "paused":
+            # The stored due moment is current (it is re-counted whenever the clock stops or
+            # restarts), so closing needs neither the calendar nor the pauses.
+            row.completed_at = completed_at
+            row.state = (
+                "cancelled" if cancelled else ("met" if completed_at <= row.due_at else "missed")
+            )
+            return
         snap = snapshot(
             self.calendar,
             unit=row.unit,
