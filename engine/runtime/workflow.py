@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -64,18 +65,12 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         parsed = _restoring.get()
         workflow = self.target_class(parsed.spec, parsed.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
-
-
-def _uuid(value: str):  # noqa: ANN202
-    from uuid import UUID
-
-    return UUID(value)
 
 
 def _build_serializer() -> BpmnWorkflowSerializer:

@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Select, exists, false, or_, select, true
 
-from ..errors import Forbidden
+from ..db import Database
+from ..errors import Forbidden, NotFound
 from ..models import Case, TaskRow
 from ..principal import Principal
 from ..sql import json_array_contains
+from ..uow import read_only
 
 
 def _clerk_reaches(actor: Principal) -> list[Any]:
@@ -94,3 +96,19 @@ def may_act_on(actor: Principal, row: TaskRow) -> bool:
 def require_role(actor: Principal, *roles: str) -> None:
     if not actor.has(*roles):
         raise Forbidden("your role may not do this", required=list(roles))
+
+
+def case_of_task(db: Database, actor: Principal, task_id: str) -> int:
+    """The case of a task the actor may see (404 otherwise, as for any unknown task)."""
+    with read_only(db) as session:
+        row = session.scalar(select(TaskRow).where(TaskRow.id == task_id, task_filter(actor)))
+        if row is None:
+            raise NotFound("no such task")
+        return row.case_id
+
+
+def require_visible_case(db: Database, actor: Principal, case_id: int) -> None:
+    """404 for a case the caller may not know exists (another applicant's)."""
+    with read_only(db) as session:
+        if session.scalar(visible_cases(actor).where(Case.id == case_id)) is None:
+            raise NotFound("no such case")

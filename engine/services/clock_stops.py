@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 
 from ..app import Govflow
 from ..deadlines.models import CasePause
@@ -23,7 +22,6 @@ from ..forms import FormValidationError, validate_submission
 from ..models import TaskRow
 from ..principal import Principal
 from ..runtime.executor import CaseSession, execute
-from ..uow import read_only
 from . import access
 from .forms_lookup import form_for
 
@@ -70,16 +68,6 @@ def _items(raw: Any) -> list[dict[str, str]]:
     return items
 
 
-def _task_case(app: Govflow, actor: Principal, task_id: str) -> int:
-    with read_only(app.db) as session:
-        row = session.scalar(
-            select(TaskRow).where(TaskRow.id == task_id, access.task_filter(actor))
-        )
-        if row is None:
-            raise NotFound("no such task")
-        return row.case_id
-
-
 def _acting_row(cs: CaseSession, task_id: str) -> TaskRow:
     row = cs.session.get(TaskRow, task_id)
     if row is None or not access.may_act_on(cs.actor, row):
@@ -113,7 +101,9 @@ def request_supplement(
         cs.sync_deadlines(clocks)
         return cs.case.id
 
-    return execute(app, _task_case(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        app, access.case_of_task(app.db, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
 def answer_supplement(
@@ -147,7 +137,7 @@ def answer_supplement(
         cs.audit("supplement_answered", corrected=corrected, note=note)
         return cs.case.id
 
-    _require_visible(app, actor, case_id)
+    access.require_visible_case(app.db, actor, case_id)
     return execute(app, case_id, actor, command)
 
 
@@ -211,7 +201,9 @@ def start_special_procedure(
         cs.sync_deadlines(clocks)
         return pause.id
 
-    return execute(app, _task_case(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        app, access.case_of_task(app.db, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
 def end_special_procedure(
@@ -232,13 +224,5 @@ def end_special_procedure(
         cs.sync_deadlines(clocks)
         return case_id
 
-    _require_visible(app, actor, case_id)
+    access.require_visible_case(app.db, actor, case_id)
     return execute(app, case_id, actor, command, touches_workflow=False)
-
-
-def _require_visible(app: Govflow, actor: Principal, case_id: int) -> None:
-    """404 for a case the caller may not know exists (another applicant's)."""
-    from .cases import get_visible_case
-
-    with read_only(app.db) as session:
-        get_visible_case(session, actor, case_id)

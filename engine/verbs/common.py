@@ -7,15 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 
 from ..app import Govflow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..models import Case, TaskRow
+from ..models import TaskRow
 from ..principal import Principal
 from ..runtime.executor import CaseSession
 from ..services import access
-from ..uow import read_only
 
 MAX_REASON = 2000
 OPEN = ("ready", "claimed")
@@ -32,21 +30,11 @@ def reason_of(raw: Any, field: str = "reason", *, required: bool = True) -> str:
 
 
 def case_of_task(app: Govflow, actor: Principal, task_id: str) -> int:
-    """The case of a task the actor may see (404 otherwise, as for any unknown task)."""
-    with read_only(app.db) as session:
-        row = session.scalar(
-            select(TaskRow).where(TaskRow.id == task_id, access.task_filter(actor))
-        )
-        if row is None:
-            raise NotFound("no such task")
-        return row.case_id
+    return access.case_of_task(app.db, actor, task_id)
 
 
 def require_visible_case(app: Govflow, actor: Principal, case_id: int) -> None:
-    """404 for a case the caller may not know exists (another applicant's)."""
-    with read_only(app.db) as session:
-        if session.scalar(access.visible_cases(actor).where(Case.id == case_id)) is None:
-            raise NotFound("no such case")
+    access.require_visible_case(app.db, actor, case_id)
 
 
 def task_row(cs: CaseSession, task_id: str) -> TaskRow:
