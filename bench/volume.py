@@ -1,6 +1,7 @@
 """4 and 5. At volume in PostgreSQL: 100,000 open tasks (a department worklist page and the
 supervisor overview), and 100,000 open deadlines (a timer a few seconds out fires on time;
-one sweep moves every deadline that turned yellow)."""
+when every deadline turns yellow at once, how long until the dashboard shows it, and how
+long the scheduler takes to announce every transition)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def _fill(url: str, open_tasks: int) -> None:
                 "created_at": now,
                 "updated_at": now,
                 "deadline_state": "ok",
-                "due_at": now + timedelta(days=rng.randint(1, 30)),
+                "due_at": now + timedelta(days=30),
+                "warning_at": now + timedelta(days=rng.randint(1, 29)),
             }
             for _ in range(cases_needed)
         ]
@@ -78,6 +80,7 @@ def _fill(url: str, open_tasks: int) -> None:
                 department = DEPARTMENTS[(case_id + n) % len(DEPARTMENTS)]
                 task_id = str(uuid.uuid4())
                 due = now + timedelta(hours=rng.randint(2, 24 * 30))
+                warning = due - timedelta(hours=1)
                 tasks.append(
                     {
                         "id": task_id,
@@ -92,6 +95,7 @@ def _fill(url: str, open_tasks: int) -> None:
                         "status": "ready",
                         "created_at": now,
                         "due_at": due,
+                        "warning_at": warning,
                         "deadline_state": "ok",
                     }
                 )
@@ -104,7 +108,7 @@ def _fill(url: str, open_tasks: int) -> None:
                         "amount": 1.0,
                         "started_at": now,
                         "due_at": due,
-                        "warning_at": due - timedelta(hours=1),
+                        "warning_at": warning,
                         "state": "ok",
                         "official": True,
                         "paused_days": 0.0,
@@ -184,40 +188,76 @@ def _timer_delay(base: str, url: str, data_dir: Path) -> float | None:
         scheduler.wait(timeout=20)
 
 
-def _sweeps(url: str, data_dir: Path, open_tasks: int) -> dict[str, tuple[float, int]]:
-    """The scheduler's sweep over every open deadline: when nothing is due (what it does
-    every second), when 1% turn yellow at once, and when all of them do."""
-    from sqlalchemy import select, update
+def _turn_yellow(url: str, limit: int | None) -> int:
+    """Set-up, not measured: ``limit`` open task deadlines (all when None) reach their
+    warning instant now, as when a whole office's limits fall on one working day."""
+    from sqlalchemy import create_engine, select, update
 
     from engine import clock
+    from engine.deadlines.models import DeadlineRow
+    from engine.models import TaskRow
+
+    passed = clock.now() - timedelta(minutes=1)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        ids = list(
+            conn.scalars(
+                select(DeadlineRow.task_id)
+                .where(DeadlineRow.state == "ok", DeadlineRow.warning_at > passed)
+                .limit(limit)
+            )
+        )
+        for i in range(0, len(ids), 10_000):
+            chunk = ids[i : i + 10_000]
+            for table in (DeadlineRow, TaskRow):
+                key = table.task_id if table is DeadlineRow else table.id
+                conn.execute(update(table).where(key.in_(chunk)).values(warning_at=passed))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    return len(ids)
+
+
+def _shown_at_once(client: Client, expected: int) -> tuple[float, int]:
+    """Right after the instants passed: how long the supervisor's overview takes to answer,
+    and how many warnings it shows (all of them, with no sweep having run)."""
+    client.connection.close()  # idle for a while: the server has dropped keep-alive
+    start = time.perf_counter()
+    overview = client.call("GET", "/api/v1/supervision/overview", "supervisor")
+    seconds = time.perf_counter() - start
+    warnings = overview["totals"]["warning"]
+    if warnings < expected:
+        say(f"   the overview shows {warnings:,} warnings, expected {expected:,}")
+    return seconds, warnings
+
+
+def _sweeps(
+    url: str, data_dir: Path, open_tasks: int, client: Client
+) -> tuple[dict[str, tuple[float, int]], tuple[float, int, int]]:
+    """The scheduler announcing transitions: when nothing is due (what it does every
+    second), when 1% turn yellow at once, and when all the rest do (until every one of
+    them is announced, a batch per transaction).  Before the last, what the supervisor
+    sees the moment all the rest turned yellow: (seconds, warnings shown, turned)."""
     from engine.app import Govflow
     from engine.config import Settings
-    from engine.deadlines.models import DeadlineRow
     from engine.scheduler import sweep_deadlines
 
     app = Govflow.create(Settings(data_dir=data_dir, database_url=url))
 
-    def yellow(limit: int | None) -> None:
-        ids = select(DeadlineRow.id).where(DeadlineRow.state == "ok").limit(limit).scalar_subquery()
-        with app.db.write_engine.begin() as conn:
-            conn.execute(
-                update(DeadlineRow)
-                .where(DeadlineRow.id.in_(ids))
-                .values(warning_at=clock.now() - timedelta(minutes=1))
-            )
-
-    def timed_sweep() -> tuple[float, int]:
-        start = time.perf_counter()
-        moved = sweep_deadlines(app)
+    def announce_all() -> tuple[float, int]:
+        start, moved = time.perf_counter(), 0
+        while batch := sweep_deadlines(app, budget=0):
+            moved += batch
         return time.perf_counter() - start, moved
 
-    results = {"nothing due": timed_sweep()}
-    yellow(open_tasks // 100)
-    results["1% due"] = timed_sweep()
-    yellow(None)
-    results["all due"] = timed_sweep()
+    results = {"nothing due": announce_all()}
+    _turn_yellow(url, open_tasks // 100)
+    results["1% due"] = announce_all()
+    turned = _turn_yellow(url, None)
+    shown_s, shown = _shown_at_once(client, turned + open_tasks // 100)
+    results["all the rest due"] = announce_all()
     app.close()
-    return results
+    return results, (shown_s, shown, turned + open_tasks // 100)
 
 
 def run() -> list[Verdict]:
@@ -248,17 +288,22 @@ def run() -> list[Verdict]:
             )
             overview = _page_latencies(client, "supervisor", "/api/v1/supervision/overview", 20)
             delay = _timer_delay(base, url, data_dir)
-        sweeps = _sweeps(url, data_dir, open_tasks)
+            sweeps, (shown_s, shown, turned) = _sweeps(url, data_dir, open_tasks, client)
     w50, o50 = percentile_ms(worklist, 0.5), percentile_ms(overview, 0.5)
     say(
         f"   worklist page p50 {w50:.1f} ms, p95 {percentile_ms(worklist, 0.95):.1f} ms; "
         f"overview p50 {o50:.1f} ms"
     )
-    say(f"   timer fired {delay if delay is not None else 'never'} s after due")
+    say(f"   timer fired {f'{delay:.2f} s after due' if delay is not None else 'never'}")
+    say(
+        f"   {turned:,} deadlines turned yellow at once: the overview showed {shown:,} "
+        f"warnings {shown_s:.3f} s later, with nothing rewritten"
+    )
     for label, (seconds, moved) in sweeps.items():
-        say(f"   deadline sweep, {label}: {moved:,} moved in {seconds:.3f} s")
-    sweep_s = sweeps["all due"][0]
+        say(f"   scheduler announcements, {label}: {moved:,} announced in {seconds:.3f} s")
     timer_ok = delay is not None and delay <= 2.0
+    states_ok = shown >= turned and shown_s <= 2.0
+    announce_s = sweeps["all the rest due"][0]
     return [
         Verdict(
             4,
@@ -269,9 +314,10 @@ def run() -> list[Verdict]:
         ),
         Verdict(
             5,
-            f"timers with {open_tasks:,} open deadlines: fire delay / sweep of all",
-            f"{delay if delay is not None else 'never':} s / {sweep_s:.2f} s",
+            f"timers with {open_tasks:,} open deadlines: fire delay / all turned yellow "
+            f"shown after (announced in {announce_s:.1f} s)",
+            f"{f'{delay:.2f} s' if delay is not None else 'never'} / {shown_s:.2f} s",
             "<= 2 s / <= 2 s",
-            timer_ok and sweep_s <= 2.0,
+            timer_ok and states_ok,
         ),
     ]

@@ -170,6 +170,11 @@ class Case(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Projections of the case's own limit (the promised one) for lists and dashboards.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When that limit turns yellow (migration 0006): with ``due_at``, what the shown state
+    #: is derived from at read time (``deadlines.states``).
+    warning_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The limit's stored state: ``paused``/``met``/``missed`` as they are; for a running
+    #: limit, what was last announced (readers derive ok/warning/overdue from the instants).
     deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     #: When the earliest BPMN timer of the workflow falls due (the scheduler's index).
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
@@ -180,6 +185,12 @@ class Case(Base):
     closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    #: Not columns: facts the statement locking the case read with it for the command
+    #: (``runtime.executor.CASE_FACTS``); None when not read.  Has a return left work to
+    #: carry forward (``verbs.models.work_to_carry``)?  Has the clock ever stopped?
+    work_to_carry = None
+    ever_paused = None
 
 
 class TaskRow(Base):
@@ -235,6 +246,8 @@ class TaskRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: As on ``Case``: the instants decide a running limit's shown state (migration 0006).
+    warning_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deadline_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
     submission: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     #: 委派: who gets the task back when the delegate resolves it (migration 0004).

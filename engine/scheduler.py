@@ -6,8 +6,9 @@ late, and a restart simply finds whatever fell due meanwhile.
 
 * BPMN timers touch the workflow, so each case with a due timer is one engine command
   under its case lock.
-* Deadline transitions (ok → warning → overdue) touch no workflow: one set-based sweep
-  moves them all (``deadlines.sweep``), with row locks instead of case locks.
+* Deadline states (ok → warning → overdue) are read from their instants, so nothing has
+  to move for them to show; the set-based sweep (``deadlines.sweep``) announces each
+  transition once (audit event, supervisor notice), with row locks instead of case locks.
 
 Firing is idempotent — each command re-checks under its lock whether the thing is still
 due, and the sweep only moves rows whose state is still the old one — so two schedulers
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from sqlalchemy import select, text
 
 from . import clock
 from .app import Govflow
-from .deadlines.sweep import sweep
+from .deadlines.sweep import LIMIT, sweep
 from .errors import GovflowError
 from .models import Case
 from .principal import SYSTEM
@@ -38,6 +40,10 @@ from .uow import read_only, run_in_transaction
 log = logging.getLogger("govflow.scheduler")
 
 BATCH = 500
+#: Deadline announcements per transaction, and how long one tick keeps announcing before
+#: it turns to the timers (a mass transition then cannot delay a due timer).
+SWEEP_LIMIT = LIMIT
+SWEEP_BUDGET = 1.0
 _ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
 
 
@@ -65,9 +71,20 @@ def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
         )
 
 
-def sweep_deadlines(app: Govflow) -> int:
-    """Every deadline that turned yellow or red since the last sweep, in one transaction."""
-    return len(run_in_transaction(app.db, lambda session: sweep(session, clock.now())))
+def sweep_deadlines(app: Govflow, budget: float | None = None) -> int:
+    """Announce the deadlines that turned yellow or red since the last sweep, a batch per
+    transaction, until none is left or ``budget`` seconds are spent (the rest goes out on
+    the next tick, after this tick's timers have fired)."""
+    budget = SWEEP_BUDGET if budget is None else budget
+    started = time.monotonic()
+    announced = 0
+    while True:
+        batch = len(
+            run_in_transaction(app.db, lambda session: sweep(session, clock.now(), SWEEP_LIMIT))
+        )
+        announced += batch
+        if batch < SWEEP_LIMIT or time.monotonic() - started >= budget:
+            return announced
 
 
 def fire_timers(app: Govflow, case_id: int) -> None:
@@ -96,7 +113,7 @@ def tick(app: Govflow) -> TickReport:
         report.timers += 1
     if report.timers or report.deadlines or report.errors:
         log.info(
-            "timers fired: %d, deadlines moved: %d, errors: %d",
+            "timers fired: %d, deadline transitions announced: %d, errors: %d",
             report.timers,
             report.deadlines,
             report.errors,

@@ -173,6 +173,71 @@ def test_warning_then_overdue_with_one_notification_each(api: Api, govflow):
     assert tax["overdue"] == 1 and tax["open"] == 1
 
 
+def test_yellow_and_red_show_the_moment_they_pass_before_any_sweep(api: Api, govflow):
+    """States are read from the instants: no scheduler has run, yet every view agrees the
+    work is late; the sweep only announces it, once."""
+    with time_machine.travel(at("2026-09-29T10:00:00"), tick=False):
+        case = accepted_case(api)
+        assert api.worklist("clerk_tax", deadline_state="ok")
+    with time_machine.travel(at("2026-10-08T09:00:00"), tick=False):
+        shown = api.get(f"/api/v1/cases/{case['id']}", "supervisor").get_json()
+        late_tasks = api.worklist("clerk_tax", deadline_state="overdue")
+        in_time = api.worklist("clerk_tax", deadline_state="ok")
+        overview = api.get("/api/v1/supervision/overview", "supervisor").get_json()
+        overdue = api.get("/api/v1/supervision/overdue", "supervisor").get_json()["items"]
+        late_cases = api.get(
+            "/api/v1/cases", "supervisor", query_string={"deadline_state": "overdue"}
+        ).get_json()
+        assert "deadline_overdue" not in events(api, case["id"])  # nothing announced yet
+        assert scheduler.tick(govflow).deadlines >= 2
+        assert scheduler.tick(govflow).deadlines == 0
+    assert shown["deadline"]["state"] == "overdue"
+    assert [t["bpmn_id"] for t in late_tasks] == ["collect_tax"] and in_time == []
+    assert late_tasks[0]["deadline_state"] == "overdue"
+    tax = next(d for d in overview["departments"] if d["code"] == "tax")
+    assert tax["overdue"] == 1 and tax["warning"] == 0
+    assert {i["state"] for i in overdue} == {"overdue"}
+    assert [c["id"] for c in late_cases["items"]] == [case["id"]]
+    assert events(api, case["id"]).count("deadline_overdue") >= 2
+
+
+def test_a_mass_transition_is_announced_once_in_short_batches_behind_due_timers(
+    api: Api, govflow, monkeypatch
+):
+    with time_machine.travel(at("2026-09-29T10:00:00"), tick=False):
+        late = [accepted_case(api)["id"] for _ in range(3)]
+    deploy(api, "escalation.bpmn")
+    with time_machine.travel(at("2026-10-08T09:00:00"), tick=False):
+        timed = api.start_case("escalation_demo", {})["id"]
+    monkeypatch.setattr(scheduler, "SWEEP_LIMIT", 1)
+    monkeypatch.setattr(scheduler, "SWEEP_BUDGET", 0.0)
+    with time_machine.travel(at("2026-10-08T16:00:00"), tick=False):
+        # Every limit of the three cases has passed, and the fourth case's timer is due:
+        # the timer fires on the first tick, the announcements go out one per
+        # transaction, tick after tick, until none is left.
+        reports = [scheduler.tick(govflow)]
+        while reports[-1].deadlines and len(reports) < 30:
+            reports.append(scheduler.tick(govflow))
+    assert reports[0].timers == 1 and "timer_fired" in events(api, timed)
+    assert [r.deadlines for r in reports] == [1] * (len(reports) - 1) + [0]
+    announced = []
+    for case_id in late:
+        announced += [
+            (e["case_id"], e["task_id"], e["details"]["deadline"])
+            for e in api.get(f"/api/v1/cases/{case_id}/events", "supervisor").get_json()["items"]
+            if e["action"].startswith("deadline_")
+        ]
+    assert len(announced) == len(reports) - 1 >= 6  # each case: its limits and its tasks'
+    assert len(set(announced)) == len(announced)  # and each of them once
+
+
+def test_an_unknown_deadline_state_filter_is_refused(api: Api):
+    for path, user in (("/api/v1/cases", "supervisor"), ("/api/v1/tasks", "clerk_tax")):
+        response = api.get(path, user, query_string={"deadline_state": "late"})
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "bad_request"
+
+
 def test_met_and_missed_are_recorded_when_work_finishes(api: Api):
     with time_machine.travel(at("2026-09-29T10:00:00"), tick=False):
         case = accepted_case(api)

@@ -181,6 +181,7 @@ def openapi_document() -> dict[str, Any]:
                 params=(
                     _q("status", "running|waiting_applicant|completed|terminated|error"),
                     _q("process_key", "only this matter"),
+                    _q("deadline_state", "ok|warning|overdue|paused|met|missed"),
                     *_PAGING,
                 ),
             ),
@@ -209,7 +210,7 @@ def openapi_document() -> dict[str, Any]:
                     _q("status", "ready|claimed|completed"),
                     _q("department", "department code"),
                     _q("assignee", "'me' or a username"),
-                    _q("deadline_state", "ok|warning|overdue|paused"),
+                    _q("deadline_state", "ok|warning|overdue|paused|met|missed"),
                     _q("process_key", "only this matter"),
                     *_PAGING,
                 ),

@@ -36,7 +36,10 @@ _CACHE: dict[tuple[int, Any], WorkCalendar] = {}
 def load_calendar(session: Session) -> WorkCalendar:
     """The calendar as of this transaction (a year loaded a moment ago counts at once,
     in every worker: the cache key is read from the database each time)."""
-    key = tuple(session.execute(select(func.count(), func.max(CalendarYear.updated_at))).one())
+    if any(isinstance(o, CalendarYear) for o in (*session.new, *session.dirty)):
+        session.flush()  # a year stored in this transaction counts (PUT /calendar/{year})
+    with session.no_autoflush:  # nothing else a command changes bears on the calendar
+        key = tuple(session.execute(select(func.count(), func.max(CalendarYear.updated_at))).one())
     calendar = _CACHE.get(key)
     if calendar is None:
         if len(_CACHE) > 16:

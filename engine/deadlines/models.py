@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, exists
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
@@ -79,6 +79,12 @@ class CasePause(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+
+
+def ever_paused(case_id: Any) -> Any:
+    """SQL: has the case's clock ever stopped?  Read with the case's lock, so counting a
+    new limit of a case that never waited needs no query for its pauses."""
+    return exists().where(CasePause.case_id == case_id)
 
 
 class Notification(Base):

@@ -1,14 +1,18 @@
-"""The scheduler's set-based pass over deadlines: what turned yellow or red since the last
-sweep, for every case at once.
+"""The scheduler's set-based pass over deadlines: announcing what turned yellow or red.
 
-Each deadline carries the instants at which it turns yellow (``warning_at``) and red
-(``due_at``), computed on the working-day calendar whenever its case changes.  So the
-sweep needs no calendar and no workflow: it moves the rows whose instant has passed to
-their new state, mirrors the state onto the worklist rows and cases, and records a
-notification and an audit event per transition — a handful of statements, whatever the
-number of open deadlines.  Rows a command is changing right now are skipped (PostgreSQL
-``SKIP LOCKED``) and picked up by the next sweep; on SQLite the sweep's transaction
-excludes every other writer.
+A deadline's shown state is derived from its instants at read time (``states``), so
+worklists and dashboards never wait for this pass.  What the pass adds is the news: an
+audit event on the case's trail and a notice to the department's supervisors, once per
+transition.  The stored state of a running deadline is what was last announced; the pass
+moves the rows whose instant has passed beyond it, at most ``limit`` rows per
+transaction, the longest-passed first.  When a whole office's deadlines pass at once the
+announcements go out over a few short transactions instead of one that holds every
+writer back (``scheduler.sweep_deadlines``).
+
+It needs no calendar and no workflow: warning and due instants are computed whenever the
+case changes.  Rows a command is changing right now are skipped (PostgreSQL ``SKIP
+LOCKED``) and picked up by the next pass; on SQLite the transaction excludes every other
+writer.
 """
 
 from __future__ import annotations
@@ -16,19 +20,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
 from ..bulk import insert_rows
-from ..models import AuditEvent, Case, TaskRow
+from ..models import AuditEvent
 from ..principal import SYSTEM
 from .models import DeadlineRow, Notification
 from .notify import WORDS, event_details, message, summary
 
-CHUNK = 500
+#: Transitions announced per transaction: a few hundred milliseconds of writing.
+LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,17 @@ _MOVES = (
 )
 
 
-def _move(session: Session, old: str, new: str, instant: str, now: datetime) -> list[Transition]:
-    """One UPDATE … RETURNING moving every open deadline in ``old`` whose instant passed."""
-    candidates = select(DeadlineRow.id).where(
-        DeadlineRow.state == old,
-        DeadlineRow.completed_at.is_(None),
-        getattr(DeadlineRow, instant) <= now,
+def _move(
+    session: Session, old: str, new: str, instant: str, now: datetime, limit: int
+) -> list[Transition]:
+    """One UPDATE … RETURNING announcing up to ``limit`` open deadlines stored as ``old``
+    whose instant has passed, the longest-passed first."""
+    passed = getattr(DeadlineRow, instant)
+    candidates = (
+        select(DeadlineRow.id)
+        .where(DeadlineRow.state == old, DeadlineRow.completed_at.is_(None), passed <= now)
+        .order_by(passed)
+        .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
         # Rows a command is changing right now wait for the next sweep instead of us.
@@ -82,66 +91,17 @@ def _move(session: Session, old: str, new: str, instant: str, now: datetime) -> 
     ]
 
 
-def _chunks(items: list[Any]) -> list[list[Any]]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
-def _set_states(session: Session, column: Any, key: Any, changes: dict[Any, str]) -> None:
-    """``column`` := new state for each key, one UPDATE per state and chunk of keys."""
-    for state in set(changes.values()):
-        ids = [k for k, v in changes.items() if v == state]
-        for chunk in _chunks(ids):
-            session.execute(update(column.class_).where(key.in_(chunk)).values({column.key: state}))
-
-
-def _mirror_on_task_rows(session: Session) -> None:
-    """Worklist rows show their deadline's state: one UPDATE … FROM over the open yellow
-    and red deadlines (an index range), rather than a statement per batch of ids."""
-    session.execute(
-        update(TaskRow)
-        .where(
-            TaskRow.id == DeadlineRow.task_id,
-            DeadlineRow.completed_at.is_(None),
-            DeadlineRow.state.in_(("warning", "overdue")),
-            or_(TaskRow.deadline_state.is_(None), TaskRow.deadline_state != DeadlineRow.state),
-        )
-        .values(deadline_state=DeadlineRow.state)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _shown_on_case(session: Session, transitions: list[Transition]) -> dict[int, str]:
-    """A case shows its promised limit, or its statutory one when it has none."""
-    case_level = [t for t in transitions if t.task_id is None]
-    if not case_level:
-        return {}
-    with_promise: set[int] = set()
-    for chunk in _chunks(sorted({t.case_id for t in case_level})):
-        with_promise.update(
-            session.scalars(
-                select(DeadlineRow.case_id).where(
-                    DeadlineRow.case_id.in_(chunk),
-                    DeadlineRow.task_id.is_(None),
-                    DeadlineRow.name == "promised",
-                )
-            )
-        )
-    return {
-        t.case_id: t.new_state
-        for t in case_level
-        if t.name == "promised" or t.case_id not in with_promise
-    }
-
-
-def sweep(session: Session, now: datetime | None = None) -> list[Transition]:
-    """Move every deadline whose warning or due instant has passed; return the transitions."""
+def sweep(session: Session, now: datetime | None = None, limit: int = LIMIT) -> list[Transition]:
+    """Announce up to ``limit`` deadlines whose warning or due instant has passed since
+    they were last announced; return the transitions (fewer than ``limit``: all done)."""
     now = now or clock.now()
-    transitions = [t for move in _MOVES for t in _move(session, *move, now)]
-    if not transitions:
-        return []
-    _mirror_on_task_rows(session)
-    _set_states(session, Case.deadline_state, Case.id, _shown_on_case(session, transitions))
-    _record(session, transitions, now)
+    transitions: list[Transition] = []
+    for move in _MOVES:
+        if len(transitions) >= limit:
+            break
+        transitions += _move(session, *move, now, limit - len(transitions))
+    if transitions:
+        _record(session, transitions, now)
     return transitions
 
 

@@ -20,13 +20,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, unflushed
 from ..definitions.limits import parse_limit
 from ..models import Case, ProcessDefinition, TaskRow
 from ..workcalendar import Pause, WorkCalendar
 from .calendar_store import load_calendar
 from .limits import snapshot
 from .models import CasePause, DeadlineRow
+from .states import state_at
 
 OPEN_STATES = ("ok", "warning", "overdue", "paused")
 CASE_LIMITS = ("statutory", "promised")
@@ -35,7 +36,12 @@ CASE_LIMITS = ("statutory", "promised")
 def pauses_of(session: Session, case_id: int) -> list[Pause]:
     return [
         Pause(p.started_at, p.ended_at)
-        for p in session.scalars(select(CasePause).where(CasePause.case_id == case_id))
+        for p in unflushed.rows(
+            session,
+            CasePause,
+            select(CasePause).where(CasePause.case_id == case_id),
+            lambda p: p.case_id == case_id,
+        )
     ]
 
 
@@ -102,13 +108,14 @@ class CaseClocks:
         self.now = now or clock.now()
         # Only what a step can change is loaded: open deadlines and the case's own limits.
         # A case returned and resubmitted hundreds of times then costs what a fresh one does.
-        self.rows = list(
-            session.scalars(
-                select(DeadlineRow).where(
-                    DeadlineRow.case_id == case.id,
-                    or_(DeadlineRow.completed_at.is_(None), DeadlineRow.task_id.is_(None)),
-                )
-            )
+        self.rows = unflushed.rows(
+            session,
+            DeadlineRow,
+            select(DeadlineRow).where(
+                DeadlineRow.case_id == case.id,
+                or_(DeadlineRow.completed_at.is_(None), DeadlineRow.task_id.is_(None)),
+            ),
+            lambda d: d.case_id == case.id and (d.completed_at is None or d.task_id is None),
         )
         self.policy = _policy(definition)
         self._calendar: WorkCalendar | None = None
@@ -125,7 +132,11 @@ class CaseClocks:
     @property
     def pauses(self) -> list[Pause]:
         if self._pauses is None:
-            self._pauses = pauses_of(self.session, self.case.id)
+            stopped_now = any(isinstance(o, CasePause) for o in self.session.new)
+            if self.case.ever_paused is False and not stopped_now:
+                self._pauses = []  # read with the case's lock: its clock never stopped
+            else:
+                self._pauses = pauses_of(self.session, self.case.id)
         return self._pauses
 
     @pauses.setter
@@ -207,18 +218,13 @@ class CaseClocks:
         )
 
     # --- the sync of a command -------------------------------------------------------------
-    def sync(self) -> list[tuple[DeadlineRow, str]]:
-        """Bring deadlines in line with the case; return (deadline, old state) of changes."""
+    def sync(self, task_rows: list[TaskRow] | None = None) -> list[tuple[DeadlineRow, str]]:
+        """Bring deadlines in line with the case; return (deadline, old state) of changes.
+        ``task_rows``: the case's open rows and those with open deadlines, when the caller
+        has them already (``tracked_task_rows``)."""
         before = {id(r): r.state for r in self.rows}
-        with_deadline = [r.task_id for r in self.rows if r.task_id and r.completed_at is None]
-        task_rows = list(
-            self.session.scalars(
-                select(TaskRow).where(
-                    TaskRow.case_id == self.case.id,
-                    or_(TaskRow.status.in_(("ready", "claimed")), TaskRow.id.in_(with_deadline)),
-                )
-            )
-        )
+        if task_rows is None:
+            task_rows = self.tracked_task_rows()
         self._sync_tasks(task_rows)
         self._sync_case()
         for row in self.rows:
@@ -226,6 +232,22 @@ class CaseClocks:
                 self._restate(row)
         self._project(task_rows)
         return [(r, before.get(id(r), "new")) for r in self.rows if before.get(id(r)) != r.state]
+
+    def tracked_task_rows(self) -> list[TaskRow]:
+        """The task rows deadlines follow: the open ones and those with an open deadline."""
+        with_deadline = {r.task_id for r in self.rows if r.task_id and r.completed_at is None}
+        return unflushed.rows(
+            self.session,
+            TaskRow,
+            select(TaskRow).where(
+                TaskRow.case_id == self.case.id,
+                or_(TaskRow.status.in_(("ready", "claimed")), TaskRow.id.in_(with_deadline)),
+            ),
+            lambda t: (
+                t.case_id == self.case.id
+                and (t.status in ("ready", "claimed") or t.id in with_deadline)
+            ),
+        )
 
     def _by_task(self) -> dict[str, DeadlineRow]:
         """Each task's current deadline.  A task reopened by a return or a withdrawal (退回,
@@ -273,12 +295,23 @@ class CaseClocks:
 
     def _acceptance_time(self) -> datetime | None:
         wanted = self.definition.meta.get("properties", {}).get("acceptance_task")
-        query = select(TaskRow.completed_at).where(
+        query = select(TaskRow).where(
             TaskRow.case_id == self.case.id, TaskRow.status == "completed", TaskRow.kind == "bpmn"
         )
         if wanted is not None:
             query = query.where(TaskRow.bpmn_id == wanted)
-        return self.session.scalar(query.order_by(TaskRow.completed_at).limit(1))
+        done = unflushed.rows(
+            self.session,
+            TaskRow,
+            query,  # few rows: this runs only until the case's own limits have started
+            lambda t: (
+                t.case_id == self.case.id
+                and t.status == "completed"
+                and t.kind == "bpmn"
+                and wanted in (None, t.bpmn_id)
+            ),
+        )
+        return min((t.completed_at for t in done), default=None)
 
     def _sync_case(self) -> None:
         case_rows = {r.name: r for r in self.rows if r.task_id is None}
@@ -309,10 +342,12 @@ class CaseClocks:
         for task in task_rows:
             deadline = by_task.get(task.id)
             if deadline is not None:
-                task.due_at, task.deadline_state = deadline.due_at, deadline.state
+                task.due_at, task.warning_at = deadline.due_at, deadline.warning_at
+                task.deadline_state = deadline.state
         case_rows = {r.name: r for r in self.rows if r.task_id is None}
         shown = case_rows.get("promised") or case_rows.get("statutory")
         self.case.due_at = shown.due_at if shown else None
+        self.case.warning_at = shown.warning_at if shown else None
         self.case.deadline_state = shown.state if shown else None
 
     # --- the stopped clock -------------------------------------------------------------------
@@ -365,7 +400,7 @@ def deadline_view(row: DeadlineRow | None) -> dict[str, Any] | None:
         "warning_at": clock.isoformat(row.warning_at),
         "paused": row.state == "paused",
         "paused_days": row.paused_days,
-        "state": row.state,
+        "state": state_at(row.state, row.warning_at, row.due_at, clock.now()),
         "official": row.official,
         "completed_at": clock.isoformat(row.completed_at),
     }

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..deadlines import notify, timers
+from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..errors import NotFound
 from ..jsonable import plain
-from ..models import Case, ProcessDefinition
+from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..shared_data import exchange
 from ..uow import run_in_transaction
+from ..verbs.models import work_to_carry
 from . import projection, stepper
 from .workflow import GovflowWorkflow, dump, load
 
@@ -90,7 +92,10 @@ class CaseSession:
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()
         self._update_status()
-        self.new_rows = projection.refresh(self.session, case, self.workflow, self.user_tasks)
+        # One read of the case's rows serves the worklist projection and the deadlines.
+        clocks = self.clocks()
+        rows = clocks.tracked_task_rows()
+        self.new_rows = projection.refresh(self.session, case, self.workflow, self.user_tasks, rows)
         for row in self.new_rows:
             self.audit(
                 "task_created",
@@ -100,17 +105,18 @@ class CaseSession:
                 department=row.department_code,
             )
         case.next_timer_at = timers.next_timer_at(self.workflow)
-        self.sync_deadlines()
+        self.sync_deadlines(clocks, rows + self.new_rows)
 
     def clocks(self) -> CaseClocks:
         return CaseClocks(self.session, self.case, self.definition)
 
-    def sync_deadlines(self, clocks: CaseClocks | None = None) -> None:
+    def sync_deadlines(
+        self, clocks: CaseClocks | None = None, task_rows: list[TaskRow] | None = None
+    ) -> None:
         """Start, close and re-state the case's deadlines; tell supervisors what turned
         yellow or red."""
         clocks = clocks or self.clocks()
-        self.session.flush()  # the task rows just created must be visible to the clocks
-        for row, old_state in clocks.sync():
+        for row, old_state in clocks.sync(task_rows):
             notify.deadline_changed(self.session, self.case, row, old_state)
 
     def _update_status(self) -> None:
@@ -172,15 +178,27 @@ def deployed_definition(session: Session, definition_id: int) -> ProcessDefiniti
 def lock_case(session: Session, case_id: int) -> Case:
     # FOR UPDATE on PostgreSQL; on SQLite the command's BEGIN IMMEDIATE already excludes
     # other writers, and SQLAlchemy omits the clause.
-    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-    if case is None:
+    found = session.execute(
+        select(Case, *case_facts()).where(Case.id == case_id).with_for_update(of=Case)
+    ).first()
+    if found is None:
         raise NotFound("no such case")
+    return with_facts(*found)
+
+
+def case_facts() -> tuple[Any, ...]:
+    """Columns a statement locking a case adds for the command (see ``Case``)."""
+    return (work_to_carry(Case.id), ever_paused(Case.id))
+
+
+def with_facts(case: Case, *facts: bool) -> Case:
+    case.work_to_carry, case.ever_paused = facts
     return case
 
 
 def execute(
     app: Govflow,
-    case_id: int | Callable[[Session], int],
+    case_id: int | Callable[[Session], int | Case],
     actor: Principal,
     command: Callable[[CaseSession], T],
     *,
@@ -191,11 +209,13 @@ def execute(
     Commands that only change who holds a task (claim, unclaim) pass
     ``touches_workflow=False``: the case is still locked, but its workflow is neither
     loaded nor saved.  ``case_id`` may be a function finding the case in the command's own
-    transaction (from a task id, say), which saves a separate read before it.
+    transaction (from a task id, say), which saves a separate read before it; it may
+    return the case itself, locked as ``lock_case`` would.
     """
 
     def work(session: Session) -> T:
-        case = lock_case(session, case_id(session) if callable(case_id) else case_id)
+        found = case_id(session) if callable(case_id) else case_id
+        case = found if isinstance(found, Case) else lock_case(session, found)
         definition = deployed_definition(session, case.definition_id)
         workflow = (
             load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None

@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, unflushed
 from ..models import Case, TaskRow
 from ..verbs import countersign
 from .workflow import GovflowWorkflow
@@ -53,18 +53,24 @@ def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
 
 
 def refresh(
-    session: Session, case: Case, workflow: GovflowWorkflow, user_tasks: dict[str, dict[str, Any]]
+    session: Session,
+    case: Case,
+    workflow: GovflowWorkflow,
+    user_tasks: dict[str, dict[str, Any]],
+    rows: list[TaskRow] | None = None,
 ) -> list[TaskRow]:
-    """Bring the case's open rows in line with the workflow; return the new rows."""
-    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    open_rows = {
-        row.id: row
-        for row in session.scalars(
-            select(TaskRow).where(
-                TaskRow.case_id == case.id, TaskRow.kind == "bpmn", TaskRow.status.in_(OPEN)
-            )
+    """Bring the case's open rows in line with the workflow; return the new rows.
+    ``rows``: the case's rows as the command sees them, when the caller read them already
+    (every open one among them); else they are read here."""
+    if rows is None:
+        rows = unflushed.rows(
+            session,
+            TaskRow,
+            select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.status.in_(OPEN)),
+            lambda r: r.case_id == case.id and r.status in OPEN,
         )
-    }
+    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
+    open_rows = {r.id: r for r in rows if r.kind == "bpmn" and r.status in OPEN}
     for row_id, row in open_rows.items():
         if row_id not in ready:
             row.status = "cancelled"

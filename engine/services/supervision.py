@@ -3,6 +3,7 @@ overdue list most urgent first.  Reads projections only."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as when
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from .. import clock
 from ..app import Govflow
 from ..deadlines.models import DeadlineRow
+from ..deadlines.states import state_at, state_expression, yellow_or_red
 from ..masking import mask_name
 from ..models import Case, Department, ProcessDefinition, TaskRow
 from ..principal import Principal
@@ -21,6 +23,7 @@ _COUNTS = ("open", "warning", "overdue", "paused", "completed_on_time", "complet
 
 
 def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
+    """Sums per state; ``state_col`` is the derived state (``states.state_expression``)."""
     open_ = status_col.in_(("ready", "claimed", "running", "waiting_applicant"))
     return (
         func.sum(when((open_, 1), else_=0)),
@@ -32,21 +35,28 @@ def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
     )
 
 
+def _shown_state(row: Any, now: datetime) -> Any:
+    """A projection's deadline state as of ``now`` (task rows and cases alike)."""
+    return state_expression(row.deadline_state, row.warning_at, row.due_at, now)
+
+
 def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
     require_role(actor, "supervisor", "admin")
+    now = clock.now()
     with read_only(app.db) as session:
         names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
         by_department = session.execute(
             select(
-                TaskRow.department_code, *_counter_columns(TaskRow.status, TaskRow.deadline_state)
+                TaskRow.department_code,
+                *_counter_columns(TaskRow.status, _shown_state(TaskRow, now)),
             )
             .where(TaskRow.status != "cancelled")
             .group_by(TaskRow.department_code)
         ).all()
         by_process = session.execute(
-            select(Case.process_key, *_counter_columns(Case.status, Case.deadline_state)).group_by(
-                Case.process_key
-            )
+            select(
+                Case.process_key, *_counter_columns(Case.status, _shown_state(Case, now))
+            ).group_by(Case.process_key)
         ).all()
         process_names = dict(
             session.execute(
@@ -79,7 +89,7 @@ def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
         "departments": sorted(departments, key=lambda d: -d["overdue"] * 1000 - d["warning"]),
         "processes": processes,
         "totals": totals,
-        "generated_at": clock.isoformat(clock.now()),
+        "generated_at": clock.isoformat(now),
     }
 
 
@@ -89,12 +99,14 @@ def overdue(
     """Overdue and warning deadlines of open work, the most urgent first: overdue before
     warning, then by due time (the longest overdue first)."""
     require_role(actor, "supervisor", "admin")
-    urgency = when((DeadlineRow.state == "overdue", 0), else_=1)
+    now = clock.now()
+    instants = (DeadlineRow.state, DeadlineRow.warning_at, DeadlineRow.due_at)
+    urgency = when((DeadlineRow.due_at <= now, 0), else_=1)
     query = (
         select(DeadlineRow, Case, TaskRow)
         .join(Case, Case.id == DeadlineRow.case_id)
         .outerjoin(TaskRow, TaskRow.id == DeadlineRow.task_id)
-        .where(DeadlineRow.state.in_(("warning", "overdue")), DeadlineRow.completed_at.is_(None))
+        .where(yellow_or_red(*instants, now), DeadlineRow.completed_at.is_(None))
     )
     with read_only(app.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -116,7 +128,7 @@ def overdue(
                 "department": deadline.department_code,
                 "assignee": task.assignee if task is not None else None,
                 "deadline": deadline.name,
-                "state": deadline.state,
+                "state": state_at(deadline.state, deadline.warning_at, deadline.due_at, now),
                 "due_at": clock.isoformat(deadline.due_at),
                 "official": deadline.official,
             }

@@ -12,18 +12,18 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..app import Govflow
+from ..deadlines import states as deadline_states
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormDefinition, FormValidationError, validate_submission
-from ..models import TaskRow
+from ..models import Case, TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CaseSession, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
 from . import access, side_tasks
 from .forms_lookup import form_for
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
-DEADLINE_STATES = ("ok", "warning", "overdue", "paused", "met", "missed")
 
 
 def _visible_row(session: Session, actor: Principal, task_id: str) -> TaskRow:
@@ -57,9 +57,17 @@ def list_tasks(
     if process_key:
         conditions.append(TaskRow.process_key == process_key)
     if deadline_state:
-        if deadline_state not in DEADLINE_STATES:
+        if deadline_state not in deadline_states.ALL:
             raise BadRequest(f"unknown deadline_state '{deadline_state}'")
-        conditions.append(TaskRow.deadline_state == deadline_state)
+        conditions.append(
+            deadline_states.state_is(
+                deadline_state,
+                TaskRow.deadline_state,
+                TaskRow.warning_at,
+                TaskRow.due_at,
+                clock.now(),
+            )
+        )
     order = (TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
     branches = access.task_branches(actor)
     if branches is None:
@@ -105,9 +113,26 @@ def get_task(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
         return _visible_row(session, actor, task_id)
 
 
-def _case_of(app: Govflow, actor: Principal, task_id: str) -> Callable[[Session], int]:
-    """Finds the task's case inside the command's transaction (404 if not visible)."""
-    return lambda session: _visible_row(session, actor, task_id).case_id
+def _case_of(app: Govflow, actor: Principal, task_id: str) -> Callable[[Session], Case]:
+    """Finds and locks the task's case inside the command's transaction, in the same
+    statement that checks the task is visible to the actor (404 if not)."""
+
+    def find(session: Session) -> Case:
+        found = session.execute(
+            select(TaskRow, Case, *case_facts())
+            .join(Case, Case.id == TaskRow.case_id)
+            .where(TaskRow.id == task_id, access.task_filter(actor))
+            .with_for_update(of=Case)
+        ).first()
+        if found is None:
+            raise NotFound("no such task")
+        # The identity map holds rows weakly: keep the task's for the rest of the
+        # transaction, so the command's own lookup (``_open_row``) needs no query.
+        row, case, *facts = found
+        session.info.setdefault("held", []).append(row)
+        return with_facts(case, *facts)
+
+    return find
 
 
 def _open_row(cs: CaseSession, task_id: str) -> TaskRow:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..app import Govflow
-from ..clock import isoformat
+from ..clock import isoformat, now
+from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
@@ -65,7 +66,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "completed_at": isoformat(row.completed_at),
         "completed_by": row.completed_by,
         "due_at": isoformat(row.due_at),
-        "deadline_state": row.deadline_state,
+        "deadline_state": state_at(row.deadline_state, row.warning_at, row.due_at, now()),
         **verb_views.task_extras(row),
     }
 

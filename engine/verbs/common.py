@@ -90,6 +90,6 @@ def reopen(row: TaskRow, *, assignee: str | None, notice: dict[str, Any]) -> Non
     row.created_at = clock.now()
     row.completed_at = None
     row.completed_by = None
-    row.due_at = None
+    row.due_at = row.warning_at = None
     row.deadline_state = None
     row.notice = notice

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, cast, exists
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
@@ -31,6 +31,13 @@ class CaseReturn(Base):
     carried: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     #: BPMN ids in ``carried`` not yet re-applied; emptied as their steps come round.
     pending: Mapped[list[str]] = mapped_column(Json, default=list)
+
+
+def work_to_carry(case_id: Any) -> Any:
+    """SQL: has the case a return whose kept work is still to be re-applied?  Asked in
+    the statement that locks the case, so a step of a case never returned (nearly all)
+    needs no query of its own for it."""
+    return exists().where(CaseReturn.case_id == case_id, cast(CaseReturn.pending, String) != "[]")
 
 
 class Urge(Base):

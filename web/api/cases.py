@@ -43,6 +43,7 @@ def list_cases():  # noqa: ANN201
         caller(),
         status=request.args.get("status"),
         process_key=request.args.get("process_key"),
+        deadline_state=request.args.get("deadline_state"),
         page=page,
         per_page=per_page,
     )

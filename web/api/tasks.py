@@ -26,6 +26,7 @@ def list_tasks():  # noqa: ANN201
         department=args.get("department"),
         assignee=args.get("assignee"),
         process_key=args.get("process_key"),
+        deadline_state=args.get("deadline_state"),
         page=page,
         per_page=per_page,
     )
