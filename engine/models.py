@@ -187,10 +187,12 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
     #: Not columns: facts the statement locking the case read with it for the command
-    #: (``runtime.executor.CASE_FACTS``); None when not read.  Has a return left work to
-    #: carry forward (``verbs.models.work_to_carry``)?  Has the clock ever stopped?
+    #: (``runtime.executor.case_facts``); None when not read.  Has a return left work to
+    #: carry forward (``verbs.models.work_to_carry``)?  Has the clock ever stopped?  The
+    #: state of the calendar overrides (``deadlines.calendar_store.stamp_columns``).
     work_to_carry = None
     ever_paused = None
+    calendar_stamp = None
 
 
 class TaskRow(Base):

@@ -33,13 +33,28 @@ def _overrides(session: Session) -> dict[int, YearSchedule]:
 _CACHE: dict[tuple[int, Any], WorkCalendar] = {}
 
 
-def load_calendar(session: Session) -> WorkCalendar:
+def stamp_columns() -> tuple[Any, Any]:
+    """SQL: the state of ``calendar_years`` (how many rows, last change), the cache key of
+    the built calendar.  A command reads it with the lock on its case (``runtime.executor
+    .case_facts``), so counting a limit needs no query of its own."""
+    return (
+        select(func.count()).select_from(CalendarYear).scalar_subquery(),
+        select(func.max(CalendarYear.updated_at)).scalar_subquery(),
+    )
+
+
+def load_calendar(session: Session, stamp: tuple[int, Any] | None = None) -> WorkCalendar:
     """The calendar as of this transaction (a year loaded a moment ago counts at once,
-    in every worker: the cache key is read from the database each time)."""
+    in every worker: the cache key is read from the database each time, or given as
+    ``stamp`` when it was read earlier in the same transaction)."""
     if any(isinstance(o, CalendarYear) for o in (*session.new, *session.dirty)):
         session.flush()  # a year stored in this transaction counts (PUT /calendar/{year})
-    with session.no_autoflush:  # nothing else a command changes bears on the calendar
-        key = tuple(session.execute(select(func.count(), func.max(CalendarYear.updated_at))).one())
+        stamp = None
+    if stamp is not None:
+        key = stamp
+    else:
+        with session.no_autoflush:  # nothing else a command changes bears on the calendar
+            key = tuple(session.execute(select(*stamp_columns())).one())
     calendar = _CACHE.get(key)
     if calendar is None:
         if len(_CACHE) > 16:

@@ -126,7 +126,7 @@ class CaseClocks:
     def calendar(self) -> WorkCalendar:
         """Read only when a limit is started, closed or re-counted."""
         if self._calendar is None:
-            self._calendar = load_calendar(self.session)
+            self._calendar = load_calendar(self.session, self.case.calendar_stamp)
         return self._calendar
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from SpiffWorkflow.util.task import TaskState
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..deadlines import notify, timers
+from ..deadlines.calendar_store import stamp_columns
 from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
@@ -186,13 +188,16 @@ def lock_case(session: Session, case_id: int) -> Case:
     return with_facts(*found)
 
 
+@cache
 def case_facts() -> tuple[Any, ...]:
-    """Columns a statement locking a case adds for the command (see ``Case``)."""
-    return (work_to_carry(Case.id), ever_paused(Case.id))
+    """Columns a statement locking a case adds for the command (see ``Case``); built
+    once, since SQL expressions are immutable."""
+    return (work_to_carry(Case.id), ever_paused(Case.id), *stamp_columns())
 
 
-def with_facts(case: Case, *facts: bool) -> Case:
-    case.work_to_carry, case.ever_paused = facts
+def with_facts(case: Case, carry: bool, paused: bool, *calendar_stamp: Any) -> Case:
+    case.work_to_carry, case.ever_paused = carry, paused
+    case.calendar_stamp = tuple(calendar_stamp)
     return case
 
 
