@@ -209,6 +209,16 @@ def test_a_case_started_before_version_2_stays_on_version_1(api):
 
 HOSTILE = "${__import__('os').system('touch SENTINEL')}"
 
+
+def _with_message(xml: bytes) -> bytes:
+    """``xml`` with a message declared for ``messageRef`` to name."""
+    return variant(
+        "<bpmndi:BPMNDiagram ",
+        '<bpmn:message id="Message_receipt" name="税务回执" />\n  <bpmndi:BPMNDiagram ',
+        xml,
+    )
+
+
 REFUSALS = {
     "user_task_nobody_can_receive": (
         variant("<bpmn:flowNodeRef>tax_check</bpmn:flowNodeRef>", ""),
@@ -297,6 +307,43 @@ REFUSALS = {
         ),
         "tax_check",
     ),
+    "message_catch_event_nothing_sends": (
+        _with_message(
+            replace_element(
+                "tax_check",
+                '<bpmn:intermediateCatchEvent id="tax_check" name="等待税务回执">'
+                "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+                "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+                '<bpmn:messageEventDefinition id="Def_1" messageRef="Message_receipt" />'
+                "</bpmn:intermediateCatchEvent>",
+            )
+        ),
+        "tax_check",
+    ),
+    "signal_catch_event_nothing_sends": (
+        replace_element(
+            "tax_check",
+            '<bpmn:intermediateCatchEvent id="tax_check" name="等待通知">'
+            "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+            "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+            '<bpmn:signalEventDefinition id="Def_1" />'
+            "</bpmn:intermediateCatchEvent>",
+        ),
+        "tax_check",
+    ),
+    "receive_task_nothing_sends": (
+        _with_message(
+            replace_element(
+                "tax_check",
+                '<bpmn:receiveTask id="tax_check" name="接收税务回执" '
+                'messageRef="Message_receipt">'
+                "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+                "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+                "</bpmn:receiveTask>",
+            )
+        ),
+        "tax_check",
+    ),
 }
 
 
@@ -309,8 +356,31 @@ def test_an_undeployable_model_is_refused_naming_the_element(api, problem):
 
     elements = refused_elements(response)
     assert element in elements, elements
+    if problem.endswith("nothing_sends"):  # our reason, not a parser's
+        assert "wait here forever" in elements[element]
     assert deployed_keys(api) == before
     assert api.get(f"{DEPLOY}/window_review", "designer").status_code == 404
+
+
+def test_a_message_boundary_event_deploys_with_a_warning_that_it_never_fires(api):
+    boundary = (
+        '<bpmn:boundaryEvent id="withdrawn" name="申请人撤回" attachedToRef="tax_check">'
+        "<bpmn:outgoing>Flow_withdrawn</bpmn:outgoing>"
+        '<bpmn:messageEventDefinition id="Def_1" messageRef="Message_receipt" />'
+        "</bpmn:boundaryEvent>"
+        '<bpmn:endEvent id="withdrawn_end"><bpmn:incoming>Flow_withdrawn</bpmn:incoming>'
+        "</bpmn:endEvent>"
+        '<bpmn:sequenceFlow id="Flow_withdrawn" sourceRef="withdrawn" targetRef="withdrawn_end" />'
+    )
+    xml = _with_message(
+        variant('<bpmn:endEvent id="concluded"', boundary + '<bpmn:endEvent id="concluded"')
+    )
+
+    response = deploy(api, xml)
+
+    assert response.status_code == 201, response.get_json()
+    warnings = {w["id"]: w["message"] for w in response.get_json()["warnings"]}
+    assert "never fires" in warnings["withdrawn"]
 
 
 def test_a_plain_task_in_a_department_lane_is_routed_like_a_user_task(api):

@@ -153,6 +153,62 @@ def _timers_without_value(process: Any) -> list[Problem]:
     return problems
 
 
+#: What nothing in govflow ever delivers to a case.
+_UNDELIVERED = {"messageEventDefinition": "message", "signalEventDefinition": "signal"}
+
+
+def _local_name(element: Any) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _waits_for_the_undelivered(process: Any) -> tuple[list[Problem], list[Problem]]:
+    """Events that wait for a message or a signal, and receive tasks: (errors, warnings).
+
+    Nothing sends a case messages or signals: the applicant answers a 补正 through the
+    API, and a department acts in its worklist.  A case reaching such a catch event or
+    receive task would wait forever, unseen, and a process starting on one never starts
+    through ``POST /cases``.  A boundary event or an event sub-process of that kind only
+    never fires, and a thrown one reaches nobody: the designer hears it as a warning.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for local, kind in _UNDELIVERED.items():
+        for definition in process.xpath(f".//bpmn:{local}", namespaces=NS):
+            event = definition.getparent()
+            where = event.get("id") or "definitions"
+            tag = _local_name(event)
+            in_event_sub_process = event.getparent().get("triggeredByEvent") == "true"
+            if tag == "intermediateCatchEvent":
+                errors.append(
+                    (
+                        where,
+                        f"a case would wait here forever: nothing sends a case {kind}s; "
+                        "let a department act in a user task, or wait with a timer",
+                    )
+                )
+            elif tag == "startEvent" and not in_event_sub_process:
+                errors.append(
+                    (
+                        where,
+                        f"a {kind} start event never starts a case: cases start through "
+                        "the API; use a plain start event",
+                    )
+                )
+            elif tag in ("boundaryEvent", "startEvent"):
+                warnings.append((where, f"this {kind} event never fires: nothing sends {kind}s"))
+            else:  # thrown by an intermediate or end event
+                warnings.append((where, f"this {kind} reaches nobody: nothing catches {kind}s"))
+    for task in process.xpath(".//bpmn:receiveTask", namespaces=NS):
+        errors.append(
+            (
+                task.get("id") or "definitions",
+                "a case would wait here forever: nothing sends a case messages; "
+                "use a user task for the department that receives it",
+            )
+        )
+    return errors, warnings
+
+
 _SUB_PROCESSES = ("subProcess", "transaction", "adHocSubProcess")
 _WAITING_TASKS = ("userTask", "manualTask", "task")
 
@@ -217,6 +273,9 @@ def check_process(
     result.errors.extend(_waiting_in_sub_processes(process, called))
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
+        errors, warnings = _waits_for_the_undelivered(owner)
+        result.errors.extend(errors)
+        result.warnings.extend(warnings)
     for task in meta["user_tasks"]:
         result.errors.extend(_check_user_task(task, departments, forms))
     for task in meta["service_tasks"]:
