@@ -237,11 +237,23 @@ def openapi_document() -> dict[str, Any]:
         },
         "/api/v1/tasks/{task_id}/complete": {
             "post": _op(
-                "Complete a task with its form data; answers the updated case",
+                "Complete a task with its form data; answers the updated case. A form with "
+                "file fields is sent as multipart: 'data' (the JSON object) and one part per "
+                "file field, named as the field; each file is kept as an attachment of the "
+                "case (listed in its 'attachments') and its field holds the attachment code",
                 tag="tasks",
                 params=(task_id,),
-                errors=(400, 401, 403, 404, 409, 422),
-                body=_JSON({"type": "object", "properties": {"data": {"type": "object"}}}),
+                errors=(400, 401, 403, 404, 409, 413, 422),
+                body={
+                    **_JSON({"type": "object", "properties": {"data": {"type": "object"}}}),
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"data": {"type": "string", "description": "JSON"}},
+                            "additionalProperties": {"type": "string", "format": "binary"},
+                        }
+                    },
+                },
             )
         },
     }

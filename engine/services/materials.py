@@ -169,9 +169,39 @@ def summary(materials: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def materials_block(session: Session, case: Case, definition: ProcessDefinition) -> dict[str, Any]:
-    """``materials`` and ``materials_summary`` of the case JSON."""
+    """``materials`` and ``materials_summary`` of the case JSON, and ``attachments``: the
+    files clerks attached in the ``file`` fields of task forms (an addition to API.md)."""
     materials = case_materials(case, definition, session)
-    return {"materials": materials, "materials_summary": summary(materials)}
+    return {
+        "materials": materials,
+        "materials_summary": summary(materials),
+        "attachments": attachments(session, case),
+    }
+
+
+#: Files attached to a task's ``file`` form fields are kept like materials, under a code
+#: naming the task and the field: ``att:<task id>:<field>`` (``uploads.attachment_code``).
+ATTACHMENT_PREFIX = "att:"
+
+
+def attachments(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Current files of task form fields, oldest first, each with its task and field."""
+    found = session.scalars(
+        select(MaterialUpload)
+        .where(
+            MaterialUpload.case_id == case.id,
+            MaterialUpload.material_code.startswith(ATTACHMENT_PREFIX),
+            MaterialUpload.superseded.is_(False),
+        )
+        .order_by(MaterialUpload.id)
+    )
+    views = []
+    for upload in found:
+        _prefix, task_id, field = upload.material_code.split(":", 2)
+        views.append(
+            {"code": upload.material_code, "task_id": task_id, "field": field} | upload_view(upload)
+        )
+    return views
 
 
 # --- the catalogue ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..principal import Principal
 from ..runtime.executor import CaseSession, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
-from . import access, side_tasks
+from . import access, side_tasks, uploads
 from .forms_lookup import form_for
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
@@ -174,6 +174,23 @@ def _mark_completed(
     )
 
 
+def _attach(
+    cs: CaseSession, row: TaskRow, form: FormDefinition, files: dict[str, uploads.Incoming]
+) -> dict[str, str]:
+    """Keep the files of the form's ``file`` fields; answer field → attachment code.  (A
+    form that then fails validation rolls them back with everything else; only the
+    content-addressed bytes stay on disk, unreferenced.)"""
+    wanted = {f.name for f in form.fields if f.type == "file"} & set(files)
+    if wanted:
+        uploads.may_attach(cs)
+    codes = {}
+    for name in sorted(wanted):
+        code = uploads.attachment_code(row.id, name)
+        uploads.store(cs, code, files[name], field=name, step=row.bpmn_id)
+        codes[name] = code
+    return codes
+
+
 def claim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
     def command(cs: CaseSession) -> TaskRow:
         row = _open_row(cs, task_id)
@@ -203,8 +220,19 @@ def unclaim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
     return execute(app, _case_of(app, actor, task_id), actor, command, touches_workflow=False)
 
 
-def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str = "zh") -> int:
-    """Validate the form, complete the task, advance the case.  Returns the case id."""
+def complete(
+    app: Govflow,
+    actor: Principal,
+    task_id: str,
+    data: Any,
+    lang: str = "zh",
+    files: dict[str, uploads.Incoming] | None = None,
+) -> int:
+    """Validate the form, complete the task, advance the case.  Returns the case id.
+
+    ``files``: documents chosen for the form's ``file`` fields (the task page sends them
+    with the form).  Each is kept as an attachment of the case in the same transaction,
+    and its field holds the attachment's code."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -225,7 +253,7 @@ def complete(app: Govflow, actor: Principal, task_id: str, data: Any, lang: str 
         # SpiffWorkflow would happily "complete" a FUTURE or COMPLETED task: check first.
         if task.state != TaskState.READY:
             raise Conflict("the task is not ready", code="task_not_ready")
-        cleaned = _validated(form, data, lang)
+        cleaned = _validated(form, {**data, **_attach(cs, row, form, files or {})}, lang)
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
         countersign.before_run(task)  # 会签 instances: no-ops for other tasks

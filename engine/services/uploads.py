@@ -33,7 +33,7 @@ from ..shared_data.models import MaterialUpload
 from ..uow import read_only
 from . import disclosure
 from .cases import get_visible_case
-from .materials import case_materials, upload_view
+from .materials import ATTACHMENT_PREFIX, case_materials, upload_view
 
 #: Magic bytes → the only types accepted.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -69,12 +69,78 @@ def _read_limited(stream: IO[bytes], limit: int) -> bytes:
     return content
 
 
-def _may_upload(actor: Principal, case: Case) -> None:
-    if actor.has("applicant") and actor.id_number == case.applicant_id_number:
-        return
-    if actor.has("clerk"):
-        return  # the case is visible to them: they handle it (checked by the caller)
-    raise Forbidden("only the applicant or a clerk handling the case may upload materials")
+def may_attach(cs: CaseSession) -> None:
+    """Files go to an open case, from its applicant or a clerk handling it."""
+    actor, case = cs.actor, cs.case
+    mine = actor.has("applicant") and actor.id_number == case.applicant_id_number
+    if not mine and not actor.has("clerk"):  # a clerk sees the case: they handle it
+        raise Forbidden("only the applicant or a clerk handling the case may upload materials")
+    if case.status in ("completed", "terminated"):
+        raise Conflict("the case is closed", code="case_closed")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An uploaded file read and checked, not stored yet."""
+
+    filename: str
+    content: bytes
+    content_type: str
+    sha256: str
+
+
+def read_upload(app: Govflow, filename: str | None, stream: IO[bytes]) -> Incoming:
+    """Read an upload within the size limit and decide its type by its first bytes."""
+    content = _read_limited(stream, app.settings.max_upload_bytes)
+    if not content:
+        raise BadRequest("the file is empty", code="bad_request")
+    content_type = sniff(content[:16])
+    if content_type is None:
+        raise BadRequest(
+            "only PDF, JPEG and PNG files are accepted",
+            code="unsupported_file_type",
+            accepted=[kind for _magic, kind in _SIGNATURES],
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    return Incoming(_clean_name(filename), content, content_type, digest)
+
+
+def store(cs: CaseSession, code: str, incoming: Incoming, **audit: str) -> MaterialUpload:
+    """Keep ``incoming`` as the case's current file under ``code`` (a material, or a form
+    field's attachment), superseding the one before; in the command's transaction, after
+    ``may_attach``."""
+    case = cs.case
+    cs.session.execute(
+        update(MaterialUpload)
+        .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
+        .values(superseded=True)
+    )
+    relative = Path("uploads") / str(case.id) / incoming.sha256
+    upload = MaterialUpload(
+        case_id=case.id,
+        material_code=code,
+        filename=incoming.filename,
+        content_type=incoming.content_type,
+        size=len(incoming.content),
+        sha256=incoming.sha256,
+        stored_path=relative.as_posix(),
+        uploaded_by=cs.actor.username,
+        uploaded_at=clock.now(),
+        superseded=False,
+    )
+    cs.session.add(upload)
+    cs.session.flush()
+    _write(cs.app.settings.data_dir / relative, incoming.content)
+    cs.audit(
+        "material_uploaded",
+        material=code,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        **audit,
+    )
+    return upload
 
 
 def upload_material(
@@ -88,61 +154,24 @@ def upload_material(
     """Store an uploaded file for material ``code`` of the case; answer the material."""
     with read_only(app.db) as session:
         get_visible_case(session, actor, case_id)  # 404 before reading a byte
-    content = _read_limited(stream, app.settings.max_upload_bytes)
-    if not content:
-        raise BadRequest("the file is empty", code="bad_request")
-    content_type = sniff(content[:16])
-    if content_type is None:
-        raise BadRequest(
-            "only PDF, JPEG and PNG files are accepted",
-            code="unsupported_file_type",
-            accepted=[kind for _magic, kind in _SIGNATURES],
-        )
-    digest = hashlib.sha256(content).hexdigest()
-    relative = Path("uploads") / str(case_id) / digest
+    incoming = read_upload(app, filename, stream)
 
     def command(cs: CaseSession) -> dict:
-        case = cs.case
-        _may_upload(cs.actor, case)
-        if case.status in ("completed", "terminated"):
-            raise Conflict("the case is closed", code="case_closed")
-        material = _material(cs.session, case, code)
+        may_attach(cs)
+        material = _material(cs.session, cs.case, code)
         if material["status"] == "shared":
             raise Conflict(
                 "shared data already provides this material; nothing to upload",
                 code="material_shared",
             )
-        cs.session.execute(
-            update(MaterialUpload)
-            .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
-            .values(superseded=True)
-        )
-        upload = MaterialUpload(
-            case_id=case.id,
-            material_code=code,
-            filename=_clean_name(filename),
-            content_type=content_type,
-            size=len(content),
-            sha256=digest,
-            stored_path=relative.as_posix(),
-            uploaded_by=cs.actor.username,
-            uploaded_at=clock.now(),
-            superseded=False,
-        )
-        cs.session.add(upload)
-        cs.session.flush()
-        _write(app.settings.data_dir / relative, content)
-        cs.audit(
-            "material_uploaded",
-            material=code,
-            filename=upload.filename,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-        )
+        upload = store(cs, code, incoming)
         return {**material, "status": "uploaded", "action": "none", "upload": upload_view(upload)}
 
     return execute(app, case_id, actor, command, touches_workflow=False)
+
+
+def attachment_code(task_id: str, field: str) -> str:
+    return f"{ATTACHMENT_PREFIX}{task_id}:{field}"[:100]
 
 
 def _material(session: Session, case: Case, code: str) -> dict:

@@ -45,6 +45,16 @@ def _do(app, clerk: str, case_id: int, bpmn_id: str, data: dict) -> None:  # noq
     tasks.complete(govflow, actor, task_id, data)
 
 
+def _claim_on_page(w, app, clerk: str, case_id: int, bpmn_id: str, label: str) -> str:  # noqa: ANN001
+    """``clerk`` signs in, opens the case's ``bpmn_id`` step and claims it there."""
+    w.login(clerk)
+    task_id = _open_task(app, clerk, case_id, bpmn_id)
+    w.goto(f"/tasks/{task_id}", label)
+    w.page.click("[data-test=claim]")
+    w.page.wait_for_load_state()
+    return task_id
+
+
 def _png(path: Path) -> Path:
     """A tiny valid PNG (the upload check sniffs the content, not the name)."""
 
@@ -346,11 +356,7 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
 
     registry = walk("verbs-registry")
     page = registry.page
-    registry.login("clerk_registry")
-    review = _open_task(app, "clerk_registry", case_id, "registry_review")
-    registry.goto(f"/tasks/{review}", "review-to-claim")
-    page.click("[data-test=claim]")
-    page.wait_for_load_state()
+    _claim_on_page(registry, app, "clerk_registry", case_id, "registry_review", "review-to-claim")
     page.click("#actions summary")
     page.select_option("#return-target", "acceptance")
     page.fill("#return-reason", "卖方婚姻状况与共享数据不一致，请窗口核实后重新受理")
@@ -422,3 +428,41 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
     supervisor.login("supervisor")
     assert "不动产登记中心" in supervisor.page.inner_text("[data-test=ratings-by-department]")
     supervisor.goto(f"/cases/{case_id}", "supervisor-case-rated")
+
+
+def test_clerk_attaches_a_document_to_a_file_field_after_a_refused_one(walk, live_server, tmp_path):  # noqa: ANN001
+    import json
+
+    from engine.services.definitions import deploy_files
+    from tests.test_form_attachments import FIXTURES, FORM
+
+    app = live_server["app"]
+    form = tmp_path / "site_check.json"
+    form.write_text(json.dumps(FORM), encoding="utf-8")
+    deploy_files(
+        app.extensions["govflow"],
+        _principal(app, "designer"),
+        FIXTURES / "market_check.bpmn",
+        forms=[form],
+    )
+    case_id = _start(app, "market_check", {})
+    w = walk("clerk-attachment")
+    page = w.page
+    _claim_on_page(w, app, "clerk_market", case_id, "site_check", "attachment-task")
+    page.check("[name=site_exists][value=true]")
+    page.fill("[name=area]", "40")
+    bad = tmp_path / "photo.txt"
+    bad.write_text("not a photo", encoding="utf-8")
+    page.set_input_files("[name=site_photo]", str(bad))
+    page.click("[data-test=complete]")
+    page.wait_for_load_state()
+    w.check("attachment-refused")
+    assert "仅接受" in page.inner_text("[data-field=site_photo] .field-error")
+
+    page.check("[name=site_exists][value=true]")
+    page.fill("[name=area]", "40")
+    page.set_input_files("[name=site_photo]", str(_png(tmp_path / "现场照片.png")))
+    page.click("[data-test=complete]")
+    page.wait_for_url(re.compile(r"/worklist"))
+    w.goto(f"/cases/{case_id}", "attachment-on-case")
+    assert "现场照片.png" in page.inner_text("[data-test=attachments]")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import Blueprint, request
 
-from engine.services import clock_stops
+from engine.errors import BadRequest
+from engine.services import clock_stops, uploads
 from engine.services import tasks as service
 from engine.services.views import task_detail, task_view
 from engine.uow import read_only
@@ -78,6 +82,25 @@ def start_special_procedure(task_id: str):  # noqa: ANN201
 @bp.post("/tasks/<task_id>/complete")
 @authenticated
 def complete(task_id: str):  # noqa: ANN201
-    body = json_body()
-    case_id = service.complete(engine(), caller(), task_id, body.get("data"), language())
+    if request.mimetype == "multipart/form-data":
+        # With documents for the form's ``file`` fields: ``data`` (the JSON object) and
+        # one part per file field, named as the field.
+        service.get_task(engine(), caller(), task_id)  # 404 before reading a byte
+        data, files = _multipart_completion()
+    else:
+        data, files = json_body().get("data"), None
+    case_id = service.complete(engine(), caller(), task_id, data, language(), files)
     return _case_json(case_id)
+
+
+def _multipart_completion() -> tuple[Any, dict[str, uploads.Incoming]]:
+    try:
+        data = json.loads(request.form.get("data") or "{}")
+    except ValueError:
+        raise BadRequest("the 'data' part must be a JSON object") from None
+    files = {
+        name: uploads.read_upload(engine(), part.filename, part.stream)
+        for name, part in request.files.items()
+        if part.filename
+    }
+    return data, files

@@ -117,6 +117,7 @@ def render_case(
         timeline=timeline(events, for_applicant=is_applicant, sees_identifiers=sees),
         records=shared_records(view, sees_identifiers=sees),
         summary=materials_summary(view),
+        task_names={t["id"]: t["name"] for t in view["tasks"]},
         supplement=supplement,
         results=issued_results(view),
         is_applicant=is_applicant,

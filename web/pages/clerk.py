@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import Conflict, GovflowError, ValidationFailed
+from engine.errors import BadRequest, Conflict, GovflowError, TooLarge, ValidationFailed
 from engine.services import cases as case_service
-from engine.services import clock_stops, directory
+from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
 from engine.services import tasks as service
 from engine.services.views import case_view, definition_view, task_detail, task_view
@@ -163,6 +163,7 @@ def _task_page(
         mine=mine,
         is_open=is_open,
         kind=row.kind,
+        attached={a["code"]: a["filename"] for a in case_json.get("attachments", [])},
         **(_verb_choices(row, detail) if mine and is_open else {}),
     )
     return page, status
@@ -212,7 +213,8 @@ def complete(task_id: str):  # noqa: ANN201
         definition = task_detail(engine(), session, row, actor)["form_definition"]
     data = from_form(definition, request.form)
     try:
-        case_id = service.complete(engine(), actor, task_id, data, lang())
+        files = _chosen_files(definition)
+        case_id = service.complete(engine(), actor, task_id, data, lang(), files)
     except ValidationFailed as exc:
         fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
         return _task_page(task_id, errors=fields, posted=request.form, status=422)
@@ -224,6 +226,25 @@ def complete(task_id: str):  # noqa: ANN201
         "success",
     )
     return redirect(url_for(".worklist"))
+
+
+def _chosen_files(definition: dict[str, Any]) -> dict[str, Any]:
+    """The documents chosen for the form's ``file`` fields, read and checked; a refused
+    one (type, size) is that field's error."""
+    files, refused = {}, {}
+    for f in definition["fields"]:
+        part = request.files.get(f["name"]) if f["type"] == "file" else None
+        if part is None or not part.filename:
+            continue
+        try:
+            files[f["name"]] = uploads.read_upload(engine(), part.filename, part.stream)
+        except TooLarge:
+            refused[f["name"]] = [_("The file is larger than the upload limit.")]
+        except BadRequest:
+            refused[f["name"]] = [_("Only PDF, JPEG or PNG files are accepted.")]
+    if refused:
+        raise ValidationFailed("the form is invalid", fields=refused)
+    return files
 
 
 @bp.post("/tasks/<task_id>/supplement")
