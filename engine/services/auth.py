@@ -97,12 +97,18 @@ def login(app: Govflow, username: str, password: str) -> User:
 
 
 def user_for_token(app: Govflow, token: str) -> User:
+    """The active user a live token belongs to: one indexed lookup per API request."""
     with read_only(app.db) as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-        if row is None or row.expires_at <= clock.now():
-            raise Unauthorized("the token is missing, wrong or expired")
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
+        user = session.scalar(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == _token_hash(token),
+                ApiToken.expires_at > clock.now(),
+                User.active.is_(True),
+            )
+        )
+        if user is None:
             raise Unauthorized("the token is missing, wrong or expired")
         return user
 
