@@ -24,12 +24,21 @@ M = TypeVar("M")
 
 
 def rows(
-    session: Session, model: type[M], query: Select[Any], belongs: Callable[[M], bool]
+    session: Session,
+    model: type[M],
+    query: Select[Any],
+    belongs: Callable[[M], bool],
+    *,
+    none_stored: bool = False,
 ) -> list[M]:
     """``query``'s rows loaded without a flush, plus every ``model`` object the session
-    holds for which ``belongs`` is true (loaded or added, changed or not)."""
+    holds for which ``belongs`` is true (loaded or added, changed or not).
+
+    ``none_stored``: the command already knows the database holds no such row (read with
+    the lock on its case, ``runtime.executor.case_facts``); only the session is asked."""
     with session.no_autoflush:
-        loaded = list(session.scalars(query))  # keeps them alive in the weak identity map
+        # ``loaded`` keeps them alive in the weak identity map.
+        loaded = [] if none_stored else list(session.scalars(query))
     seen = {id(o) for o in loaded}
     held = [
         o

@@ -22,10 +22,14 @@ from typing import Any
 from sqlalchemy import and_, false, or_
 from sqlalchemy import case as when
 
+from ..errors import BadRequest
+
 #: Stored states of a clock that is running; its shown state follows the time.
 RUNNING = ("ok", "warning", "overdue")
 #: Every state a reader can see or filter by.
 ALL = ("ok", "warning", "overdue", "paused", "met", "missed", "cancelled")
+#: The shown states a supervisor is told about (yellow and red).
+ALARMING = ("overdue", "warning")
 
 
 def state_at(
@@ -74,8 +78,21 @@ def state_is(state: str, stored: Any, warning_at: Any, due_at: Any, now: datetim
 
 def yellow_or_red(stored: Any, warning_at: Any, due_at: Any, now: datetime) -> Any:
     """Running limits that are shown ``warning`` or ``overdue`` at ``now``."""
-    return and_(
-        stored.in_(RUNNING),
-        due_at.is_not(None),
-        or_(due_at <= now, warning_at <= now),
+    return or_(*(state_is(state, stored, warning_at, due_at, now) for state in ALARMING))
+
+
+# --- the projections: task rows and cases carry their limit's state and instants --------
+def shown_state(projection: Any, now: datetime) -> Any:
+    """SQL: the state a task row's or a case's limit shows at ``now`` (``projection`` is
+    ``TaskRow`` or ``Case``)."""
+    return state_expression(
+        projection.deadline_state, projection.warning_at, projection.due_at, now
     )
+
+
+def shown_state_is(projection: Any, state: str, now: datetime) -> Any:
+    """SQL: the task rows or cases whose limit shows ``state`` at ``now`` (a list filter);
+    an unknown state is the caller's mistake."""
+    if state not in ALL:
+        raise BadRequest(f"unknown deadline_state '{state}'")
+    return state_is(state, projection.deadline_state, projection.warning_at, projection.due_at, now)

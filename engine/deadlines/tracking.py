@@ -33,7 +33,7 @@ OPEN_STATES = ("ok", "warning", "overdue", "paused")
 CASE_LIMITS = ("statutory", "promised")
 
 
-def pauses_of(session: Session, case_id: int) -> list[Pause]:
+def pauses_of(session: Session, case_id: int, *, none_stored: bool = False) -> list[Pause]:
     return [
         Pause(p.started_at, p.ended_at)
         for p in unflushed.rows(
@@ -41,6 +41,7 @@ def pauses_of(session: Session, case_id: int) -> list[Pause]:
             CasePause,
             select(CasePause).where(CasePause.case_id == case_id),
             lambda p: p.case_id == case_id,
+            none_stored=none_stored,
         )
     ]
 
@@ -132,11 +133,8 @@ class CaseClocks:
     @property
     def pauses(self) -> list[Pause]:
         if self._pauses is None:
-            stopped_now = any(isinstance(o, CasePause) for o in self.session.new)
-            if self.case.ever_paused is False and not stopped_now:
-                self._pauses = []  # read with the case's lock: its clock never stopped
-            else:
-                self._pauses = pauses_of(self.session, self.case.id)
+            never = self.case.ever_paused is False  # read with the case's lock
+            self._pauses = pauses_of(self.session, self.case.id, none_stored=never)
         return self._pauses
 
     @pauses.setter

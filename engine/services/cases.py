@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..app import Govflow
-from ..deadlines import states as deadline_states
+from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, is_valid_id_number, validate_submission
 from ..models import AuditEvent, Case, ProcessDefinition
@@ -155,13 +155,7 @@ def list_cases(
     if process_key:
         query = query.where(Case.process_key == process_key)
     if deadline_state:
-        if deadline_state not in deadline_states.ALL:
-            raise BadRequest(f"unknown deadline_state '{deadline_state}'")
-        query = query.where(
-            deadline_states.state_is(
-                deadline_state, Case.deadline_state, Case.warning_at, Case.due_at, clock.now()
-            )
-        )
+        query = query.where(shown_state_is(Case, deadline_state, clock.now()))
     with read_only(app.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(

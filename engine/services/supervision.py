@@ -3,7 +3,6 @@ overdue list most urgent first.  Reads projections only."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as when
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from .. import clock
 from ..app import Govflow
 from ..deadlines.models import DeadlineRow
-from ..deadlines.states import state_at, state_expression, yellow_or_red
+from ..deadlines.states import shown_state, state_at, yellow_or_red
 from ..masking import mask_name
 from ..models import Case, Department, ProcessDefinition, TaskRow
 from ..principal import Principal
@@ -35,11 +34,6 @@ def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
     )
 
 
-def _shown_state(row: Any, now: datetime) -> Any:
-    """A projection's deadline state as of ``now`` (task rows and cases alike)."""
-    return state_expression(row.deadline_state, row.warning_at, row.due_at, now)
-
-
 def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
     require_role(actor, "supervisor", "admin")
     now = clock.now()
@@ -48,14 +42,14 @@ def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
         by_department = session.execute(
             select(
                 TaskRow.department_code,
-                *_counter_columns(TaskRow.status, _shown_state(TaskRow, now)),
+                *_counter_columns(TaskRow.status, shown_state(TaskRow, now)),
             )
             .where(TaskRow.status != "cancelled")
             .group_by(TaskRow.department_code)
         ).all()
         by_process = session.execute(
             select(
-                Case.process_key, *_counter_columns(Case.status, _shown_state(Case, now))
+                Case.process_key, *_counter_columns(Case.status, shown_state(Case, now))
             ).group_by(Case.process_key)
         ).all()
         process_names = dict(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..app import Govflow
-from ..deadlines import states as deadline_states
+from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormDefinition, FormValidationError, validate_submission
 from ..models import Case, TaskRow
@@ -57,17 +57,7 @@ def list_tasks(
     if process_key:
         conditions.append(TaskRow.process_key == process_key)
     if deadline_state:
-        if deadline_state not in deadline_states.ALL:
-            raise BadRequest(f"unknown deadline_state '{deadline_state}'")
-        conditions.append(
-            deadline_states.state_is(
-                deadline_state,
-                TaskRow.deadline_state,
-                TaskRow.warning_at,
-                TaskRow.due_at,
-                clock.now(),
-            )
-        )
+        conditions.append(shown_state_is(TaskRow, deadline_state, clock.now()))
     order = (TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
     branches = access.task_branches(actor)
     if branches is None:

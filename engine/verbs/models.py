@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, cast, exists
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, and_, cast, exists
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
@@ -33,11 +33,15 @@ class CaseReturn(Base):
     pending: Mapped[list[str]] = mapped_column(Json, default=list)
 
 
+def carrying_work(case_id: Any) -> Any:
+    """SQL: the case's returns whose kept work is still to be re-applied."""
+    return and_(CaseReturn.case_id == case_id, cast(CaseReturn.pending, String) != "[]")
+
+
 def work_to_carry(case_id: Any) -> Any:
-    """SQL: has the case a return whose kept work is still to be re-applied?  Asked in
-    the statement that locks the case, so a step of a case never returned (nearly all)
-    needs no query of its own for it."""
-    return exists().where(CaseReturn.case_id == case_id, cast(CaseReturn.pending, String) != "[]")
+    """SQL: has the case such a return?  Asked in the statement that locks the case, so a
+    step of a case never returned (nearly all) needs no query of its own for it."""
+    return exists().where(carrying_work(case_id))
 
 
 class Urge(Base):

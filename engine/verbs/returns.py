@@ -30,7 +30,7 @@ from uuid import UUID
 
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 
 from .. import clock, unflushed
 from ..app import Govflow
@@ -48,7 +48,7 @@ from .common import (
     require_running,
     task_row,
 )
-from .models import CaseReturn
+from .models import CaseReturn, carrying_work
 
 
 def _is_human(task: Any) -> bool:
@@ -294,18 +294,15 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
 def carry_forward(cs: CaseSession) -> bool:
     """Re-apply kept work whose step has come round again; True if any task ran (the
     caller advances the workflow again).  Called after every advance of a case."""
-    just_returned = any(isinstance(o, CaseReturn) for o in cs.session.new)
-    if cs.case.work_to_carry is False and not just_returned:
-        return False  # known when the case was locked: nothing kept, nothing to read
     # Only returns with work still to re-apply are read: a case returned hundreds of times
-    # must not reload its whole history on every step.
+    # must not reload its whole history on every step; one never returned (known when it
+    # was locked) reads none, only a return this very command made.
     records = unflushed.rows(
         cs.session,
         CaseReturn,
-        select(CaseReturn)
-        .where(CaseReturn.case_id == cs.case.id, cast(CaseReturn.pending, String) != "[]")
-        .order_by(CaseReturn.id),
+        select(CaseReturn).where(carrying_work(cs.case.id)).order_by(CaseReturn.id),
         lambda r: r.case_id == cs.case.id and bool(r.pending),
+        none_stored=cs.case.work_to_carry is False,
     )
     records.sort(key=lambda r: (r.id is None, r.id or 0))  # a return made just now comes last
     if not records:
