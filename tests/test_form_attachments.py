@@ -112,6 +112,7 @@ def test_the_task_page_sends_the_file_with_the_form(app, api: Api):  # noqa: ANN
     clerk = Browser(app, "clerk_market")
     page = _text(clerk.get(f"/tasks/{task_id}"))
     assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
+    assert 'accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"' in page
 
     refused = clerk.post(
         f"/tasks/{task_id}/complete",

@@ -404,6 +404,11 @@ def vendor_url(name: str) -> str | None:
     return url_for("static", filename=f"vendor/node_modules/{relative}")
 
 
+#: The file chooser's filter for every upload: the types ``engine.services.uploads``
+#: accepts (it decides by the first bytes; this only spares the applicant a refusal).
+UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
 def template_helpers() -> dict[str, Any]:
     user = current_user() if session.get(SESSION_USER) else None
     roles = set(user.roles or ()) if user else set()
@@ -434,6 +439,7 @@ def template_helpers() -> dict[str, Any]:
         "EVENT_LABELS": EVENT_LABELS,
         "NOTICE_KINDS": NOTICE_KINDS,
         "RATING_LEVELS": RATING_LEVELS,
+        "UPLOAD_ACCEPT": UPLOAD_ACCEPT,
     }
 
 
