@@ -45,6 +45,25 @@ def _do(app, clerk: str, case_id: int, bpmn_id: str, data: dict) -> None:  # noq
     tasks.complete(govflow, actor, task_id, data)
 
 
+def _conclude_registration(app, case_id: int, receipt_no: str, certificate_no: str) -> None:  # noqa: ANN001
+    """An accepted property transfer through review, tax and registration to 办结."""
+    _do(app, "clerk_registry", case_id, "registry_review", {"approved": True})
+    _do(
+        app,
+        "clerk_tax",
+        case_id,
+        "collect_tax",
+        {"tax_amount": 32000, "paid": True, "receipt_no": receipt_no},
+    )
+    _do(
+        app,
+        "clerk_registry",
+        case_id,
+        "record_register",
+        {"new_certificate_no": certificate_no, "registered_on": "2026-11-23"},
+    )
+
+
 def _claim_on_page(w, app, clerk: str, case_id: int, bpmn_id: str, label: str) -> str:  # noqa: ANN001
     """``clerk`` signs in, opens the case's ``bpmn_id`` step and claims it there."""
     w.login(clerk)
@@ -119,21 +138,7 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
 
     # The back offices do their part (driven through the engine, as in the API tests).
     _do(app, "clerk_service_center", case_id, "acceptance", {"accepted": True})
-    _do(app, "clerk_registry", case_id, "registry_review", {"approved": True})
-    _do(
-        app,
-        "clerk_tax",
-        case_id,
-        "collect_tax",
-        {"tax_amount": 32000, "paid": True, "receipt_no": "WS-B-1"},
-    )
-    _do(
-        app,
-        "clerk_registry",
-        case_id,
-        "record_register",
-        {"new_certificate_no": "BJ2026-0100001", "registered_on": "2026-11-23"},
-    )
+    _conclude_registration(app, case_id, "WS-B-1", "BJ2026-0100001")
     w.goto(f"/cases/{case_id}", "case-concluded")
     assert page.is_visible("[data-test=download-result]")
     with page.expect_download() as info:
@@ -386,28 +391,11 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
     window.check("withdraw-open")
 
     phone = walk("verbs-phone-clerk", PHONE)
-    phone.login("clerk_registry")
-    phone.goto(f"/tasks/{_open_task(app, 'clerk_registry', case_id, 'registry_review')}")
-    phone.page.click("[data-test=claim]")
-    phone.page.wait_for_load_state()
+    _claim_on_page(phone, app, "clerk_registry", case_id, "registry_review", "phone-task")
     phone.page.click("#actions summary")
     phone.check("phone-task-actions")
 
-    _do(app, "clerk_registry", case_id, "registry_review", {"approved": True})
-    _do(
-        app,
-        "clerk_tax",
-        case_id,
-        "collect_tax",
-        {"tax_amount": 32000, "paid": True, "receipt_no": "WS-V-1"},
-    )
-    _do(
-        app,
-        "clerk_registry",
-        case_id,
-        "record_register",
-        {"new_certificate_no": "BJ2026-0100077", "registered_on": "2026-11-23"},
-    )
+    _conclude_registration(app, case_id, "WS-V-1", "BJ2026-0100077")
 
     applicant = walk("verbs-applicant", PHONE)
     page = applicant.page
