@@ -6,7 +6,9 @@ from engine.clock import isoformat
 from engine.models import User
 from engine.services import auth
 
-from .common import authenticated, engine, json_body
+from ..schemas import auth as schemas
+from .common import authenticated, engine
+from .operation import body, operation
 
 bp = Blueprint("auth", __name__)
 
@@ -24,15 +26,24 @@ def user_view(user: User) -> dict:
 
 
 @bp.post("/auth/token")
+@operation(
+    "Exchange username and password for a bearer token",
+    tag="auth",
+    body=schemas.TokenRequest,
+    answer=schemas.Token,
+    errors=(401, 422),
+    public=True,
+)
 def issue_token():  # noqa: ANN201
-    body = json_body()
+    credentials = body()
     token, expires_at, user = auth.authenticate(
-        engine(), body.get("username"), body.get("password")
+        engine(), credentials["username"], credentials["password"]
     )
     return {"token": token, "expires_at": isoformat(expires_at), "user": user_view(user)}
 
 
 @bp.get("/me")
 @authenticated
+@operation("The signed-in user", tag="auth", answer=schemas.User)
 def me():  # noqa: ANN201
     return user_view(g.user)

@@ -1,0 +1,158 @@
+"""Cases: starting one, the case, its deadline, materials and audit trail."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from .base import (
+    MAX_ID,
+    NAME_LENGTH,
+    NOTE_LENGTH,
+    Answer,
+    Paging,
+    Request,
+    WholeNumber,
+    b,
+    choice,
+    i,
+    json_object,
+    label,
+    many,
+    nested,
+    obj,
+    s,
+    text,
+    when,
+)
+from .deadlines import DEADLINE_STATES, Deadline
+from .tasks import Task
+
+CASE_STATUSES = ("running", "waiting_applicant", "completed", "terminated", "error")
+
+
+# --- requests ------------------------------------------------------------------------------
+class ApplicantIn(Request):
+    id_number = text(32, metadata={"description": "18-character PRC resident ID"})
+    name = text(NAME_LENGTH)
+
+
+class StartCase(Request):
+    process_key = text(200, required=True)
+    applicant = fields.Nested(
+        ApplicantIn,
+        allow_none=True,
+        metadata={"description": "who applies; an applicant applies for themself"},
+    )
+    data = json_object(allow_none=True, metadata={"description": "the application form"})
+
+
+class CaseFilters(Paging):
+    status = choice(CASE_STATUSES)
+    process_key = fields.String()
+    deadline_state = choice(DEADLINE_STATES)
+
+
+class SupplementAnswer(Request):
+    data = json_object(allow_none=True, metadata={"description": "corrected application fields"})
+    note = text(NOTE_LENGTH)
+
+
+class EndSpecialProcedure(Request):
+    result = text(NOTE_LENGTH)
+
+
+# --- answers -------------------------------------------------------------------------------
+class Applicant(Answer):
+    id_number = s(metadata={"description": "masked as the caller's role requires"})
+    name = s()
+
+
+class Upload(Answer):
+    id = i()
+    code = s()
+    filename = s()
+    content_type = s()
+    size = i()
+    sha256 = s()
+    uploaded_by = s()
+    uploaded_at = when()
+    url = s()
+
+
+class Material(Answer):
+    code = fields.String(required=True)
+    name = label()
+    status = s(metadata={"description": "shared, uploaded or missing"})
+    source = obj(metadata={"description": "where a shared record came from"})
+    required = b()
+    stage = s()
+    provider = s()
+    reason = s()
+    action = s(metadata={"description": "none, wait or upload"})
+    upload = nested(Upload)
+    dispute = obj()
+
+
+class MaterialsSummary(Answer):
+    required = i()
+    shared = i()
+    uploaded = i()
+    missing = i()
+
+
+class Pause(Answer):
+    id = i()
+    kind = s()
+    reason = s()
+    details = fields.Raw(allow_none=True)
+    task_id = s()
+    started_at = when()
+    started_by = s()
+    ended_at = when()
+    ended_by = s()
+    result = s()
+
+
+class Case(Answer):
+    id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    process_name = s()
+    version = i()
+    status = fields.String(required=True, metadata={"enum": list(CASE_STATUSES)})
+    outcome = s()
+    applicant = nested(Applicant)
+    data = obj()
+    tasks = many(fields.Nested(Task))
+    deadline = nested(Deadline)
+    deadlines = fields.Dict(keys=fields.String(), values=fields.Nested(Deadline), allow_none=True)
+    pauses = many(fields.Nested(Pause))
+    supplement = nested(Pause)
+    materials = many(fields.Nested(Material))
+    materials_summary = nested(MaterialsSummary)
+    attachments = many(fields.Nested(Upload))
+    created_at = when()
+    updated_at = when()
+    completed_at = when()
+    suspended = b()
+    closure = obj()
+    rating = obj()
+    returns = many(fields.Dict())
+
+
+class Event(Answer):
+    id = fields.Integer(required=True)
+    case_id = i()
+    task_id = s()
+    actor = s()
+    action = fields.String(required=True)
+    at = when()
+    details = fields.Raw(allow_none=True)
+
+
+class SpecialProcedureStarted(Answer):
+    id = fields.Integer(required=True, metadata={"description": "the pause's id"})
+    case = fields.Nested(Case, required=True)
+
+
+class CaseIdQuery(Schema):
+    case_id = WholeNumber(1, MAX_ID)
