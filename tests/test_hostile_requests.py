@@ -261,3 +261,12 @@ def test_free_text_is_bounded(api: Api, path: str, body: dict, field: str):
 def test_a_body_that_is_not_an_object_is_a_bad_request(api: Api):
     for text in ("[]", '"x"', "3", "null", "{"):
         _assert_refused(_raw_post(api, "/api/v1/cases", text))
+
+
+@pytest.mark.parametrize(
+    "path", [f"/cases/{MAX_ID + 1}", "/cases/99999999999999999999999/result", "/cases/%D9%A3"]
+)
+def test_pages_name_nothing_with_ids_that_fit_no_column(app, path: str):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    assert Browser(app, "supervisor").get(path).status_code == 404

@@ -122,7 +122,7 @@ def definition_xml(key: str):  # noqa: ANN201
     return xml_response(found.bpmn_xml)
 
 
-@bp.get("/models/<int:model_id>")
+@bp.get("/models/<id:model_id>")
 @login_required(*DESIGNERS)
 def model(model_id: int):  # noqa: ANN201
     view = service.model_view(service.get_model(engine(), principal(), model_id))
@@ -133,7 +133,7 @@ def model(model_id: int):  # noqa: ANN201
     )
 
 
-@bp.get("/models/<int:model_id>/diagram.xml")
+@bp.get("/models/<id:model_id>/diagram.xml")
 @login_required(*DESIGNERS)
 def model_xml(model_id: int):  # noqa: ANN201
     found = service.get_model(engine(), principal(), model_id)

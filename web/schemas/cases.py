@@ -110,7 +110,7 @@ class Pause(Answer):
     started_by = s()
     ended_at = when()
     ended_by = s()
-    result = s()
+    result = fields.Raw(allow_none=True, metadata={"description": "how it ended"})
 
 
 class Case(Answer):
