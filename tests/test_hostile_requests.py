@@ -12,7 +12,8 @@ import pytest
 
 from tests.support import Api, business_application
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1  # what fuzzers send
+MAX_ROW_ID = 2**31 - 1  # what an INTEGER id column holds
 
 
 def _raw_post(api: Api, path: str, text: str, as_: str = "zhangsan"):  # noqa: ANN202
@@ -98,7 +99,8 @@ def test_path_ids_that_fit_no_column_name_nothing(api: Api, path: str):
 
 
 def test_the_largest_id_is_simply_not_found(api: Api):
-    _assert_refused(api.get(f"/api/v1/cases/{MAX_ID}", "supervisor"), 404, "not_found")
+    for case_id in (MAX_ROW_ID, MAX_ROW_ID + 1, MAX_ID):
+        _assert_refused(api.get(f"/api/v1/cases/{case_id}", "supervisor"), 404, "not_found")
     response = api.post(f"/api/v1/cases/{MAX_ID}/terminate", "supervisor", json={"reason": "x"})
     _assert_refused(response, 404, "not_found")
 
@@ -115,6 +117,8 @@ def test_the_largest_id_is_simply_not_found(api: Api):
         ("/api/v1/audit/data-access", {"case_id": str(MAX_ID + 1)}),
         ("/api/v1/audit/data-access", {"case_id": "٣"}),
         ("/api/v1/process-definitions/business_startup", {"version": str(MAX_ID + 1)}),
+        ("/api/v1/process-definitions/business_startup", {"version": str(MAX_ROW_ID + 1)}),
+        ("/api/v1/audit/data-access", {"case_id": str(MAX_ID)}),
         ("/api/v1/process-definitions/business_startup", {"version": "³"}),
         ("/api/v1/process-definitions/business_startup/bpmn", {"version": "١"}),
         ("/api/v1/calendar/add-working-days", {"from": "2026-01-05", "days": "³"}),
@@ -131,7 +135,7 @@ def test_the_largest_whole_numbers_still_answer(api: Api):
     assert api.get("/api/v1/cases", "admin", query_string={"per_page": MAX_ID}).status_code == 200
     page = api.get("/api/v1/tasks", "admin", query_string={"page": 2**31}).get_json()
     assert page["items"] == [] and page["per_page"] == 20
-    version = {"version": str(MAX_ID)}
+    version = {"version": str(MAX_ROW_ID)}
     response = api.get(
         "/api/v1/process-definitions/business_startup", "admin", query_string=version
     )

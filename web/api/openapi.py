@@ -17,11 +17,11 @@ from werkzeug.routing import Rule
 
 from ..schemas.base import Error
 from .operation import Operation
-from .parsing import MAX_ID
+from .parsing import MAX_ROW_ID
 
 _PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _PATH_SCHEMAS = {
-    "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "id": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
     "year": {"type": "integer", "minimum": 1, "maximum": 9999},
     "int": {"type": "integer", "minimum": 0},
 }

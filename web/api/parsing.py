@@ -8,7 +8,7 @@ shapes a fuzzer finds are refused once, before any engine code sees them:
   nests deeper than any real document (the decoder would recurse until it fails) → 400;
 - a body or query string that its marshmallow schema (web/schemas) refuses → 422 for a
   body (``details.fields``, as form validation does), 400 for a query string;
-- a path id that is not ASCII digits or does not fit a 64-bit column → 404 (it names
+- a path id that is not ASCII digits or does not fit its INTEGER column → 404 (it names
   nothing), by the ``id`` URL converter.
 """
 
@@ -25,7 +25,9 @@ from werkzeug.routing import BaseConverter, ValidationError
 from engine.errors import BadRequest, ValidationFailed
 
 MAX_DEPTH = 32  # the deepest real body (form data inside a case body) is well below this
-MAX_ID = 2**63 - 1  # BIGINT: PostgreSQL refuses more, SQLite overflows
+# The ids a path names (cases, models, pauses) live in INTEGER columns: PostgreSQL
+# refuses a larger number in a comparison with one (500), SQLite overflows past 2^63-1.
+MAX_ROW_ID = 2**31 - 1
 
 
 def _refuse_constant(name: str) -> Any:
@@ -130,13 +132,13 @@ def load_query(schema: Schema) -> dict[str, Any]:
 
 
 class IdConverter(BaseConverter):
-    """``<id:case_id>``: a row id, ASCII digits that fit a 64-bit column; else 404."""
+    """``<id:case_id>``: a row id, ASCII digits that fit an INTEGER column; else 404."""
 
     regex = r"[0-9]{1,19}"
 
     def to_python(self, value: str) -> int:
         number = int(value)
-        if not 0 < number <= MAX_ID:
+        if not 0 < number <= MAX_ROW_ID:
             raise ValidationError()
         return number
 

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 MAX_ID = 2**63 - 1
+MAX_ROW_ID = 2**31 - 1  # ids and versions live in INTEGER columns (web/api/parsing.py)
 MAX_PAGE = 2**31  # (page - 1) × per_page must fit an SQL OFFSET
 MAX_PER_PAGE = 100
 

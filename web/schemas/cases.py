@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from .base import (
-    MAX_ID,
     NAME_LENGTH,
     NOTE_LENGTH,
     Answer,
     Paging,
     Request,
-    WholeNumber,
     b,
     choice,
     i,
@@ -152,7 +150,3 @@ class Event(Answer):
 class SpecialProcedureStarted(Answer):
     id = fields.Integer(required=True, metadata={"description": "the pause's id"})
     case = fields.Nested(Case, required=True)
-
-
-class CaseIdQuery(Schema):
-    case_id = WholeNumber(1, MAX_ID)

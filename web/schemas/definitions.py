@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from .base import Answer, WholeNumber, b, many, obj, s, strings, when
+from .base import MAX_ROW_ID, Answer, WholeNumber, b, many, obj, s, strings, when
 
 
 class Deploy(Schema):
@@ -16,7 +16,9 @@ class Deploy(Schema):
 
 
 class VersionQuery(Schema):
-    version = WholeNumber(1, metadata={"description": "a version; the latest when omitted"})
+    version = WholeNumber(
+        1, MAX_ROW_ID, metadata={"description": "a version; the latest when omitted"}
+    )
 
 
 class UserTask(Answer):

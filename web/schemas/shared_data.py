@@ -18,7 +18,7 @@ from engine.shared_data.http import is_http_url
 from engine.shared_data.registry import ENV_NAME, PURPOSE
 
 from .base import (
-    MAX_ID,
+    MAX_ROW_ID,
     REASON_LENGTH,
     Answer,
     Paging,
@@ -206,7 +206,7 @@ class Dispute(Answer):
 
 
 class AccessLogFilters(Paging):
-    case_id = WholeNumber(1, MAX_ID)
+    case_id = WholeNumber(1, MAX_ROW_ID)
     id_number = fields.String(validate=validate.Length(max=32))
     department = fields.String()
     kind = choice(("pull", "view"))
