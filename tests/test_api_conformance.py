@@ -2,8 +2,8 @@
 
 For every operation and each of the five demo roles, a bounded number of generated
 requests — valid ones (positive) and ones that break the document (negative) — must get
-no server error, a documented status code and content type, and an answer that matches
-its documented schema.  The examples are derandomized so a failure repeats; raise
+no server error, a documented status code and content type, an answer that matches its
+documented schema, and a 4xx for every request the document says is invalid.  The examples are derandomized so a failure repeats; raise
 ``GOVFLOW_CONFORMANCE_EXAMPLES`` to search harder locally.
 """
 
@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -32,6 +33,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
 BOUNDED = settings(
     max_examples=EXAMPLES,
