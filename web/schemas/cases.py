@@ -77,14 +77,21 @@ class Upload(Answer):
     url = s()
 
 
-class Material(Answer):
+class MaterialOfMatter(Answer):
+    """What a matter asks for, wherever it is listed (the catalogue, a case)."""
+
     code = fields.String(required=True)
     name = label()
-    status = s(metadata={"description": "shared, uploaded or missing"})
-    source = obj(metadata={"description": "where a shared record came from"})
     required = b()
     stage = s()
-    provider = s()
+    provider = s(metadata={"description": "the provider that shares it; null: upload"})
+
+
+class Material(MaterialOfMatter):
+    """A material of a case, and how it stands."""
+
+    status = s(metadata={"description": "shared, uploaded or missing"})
+    source = obj(metadata={"description": "where a shared record came from"})
     reason = s()
     action = s(metadata={"description": "none, wait or upload"})
     upload = nested(Upload)

@@ -36,7 +36,7 @@ from .base import (
     strings,
     when,
 )
-from .cases import Upload
+from .cases import MaterialOfMatter, Upload
 
 #: Keys that would put a secret into the database: refused by name, with the way to do it.
 SECRET_KEYS = ("credential", "password", "secret", "token", "api_key")
@@ -119,14 +119,9 @@ class Provider(Answer):
     endpoint = nested(Endpoint, metadata={"description": "administrators only"})
 
 
-class CatalogueMaterial(Answer):
-    code = s()
-    name = label()
-    required = b()
-    stage = s()
+class CatalogueMaterial(MaterialOfMatter):
     note = fields.Raw(allow_none=True)
     satisfied_by = s()
-    provider = s()
     department = s()
     sharing = s()
 
