@@ -131,6 +131,23 @@ def test_clerks_and_applicants_are_not_shown_the_banner(app):  # noqa: ANN001
     assert BANNER not in Browser(app, "zhangsan").get("/applicant").get_data(as_text=True)
 
 
+def test_govflow_health_exits_non_zero_until_a_scheduler_ticks(settings, govflow, monkeypatch):  # noqa: ANN001
+    """What a container health check of the scheduler runs (README, production)."""
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    monkeypatch.setenv("GOVFLOW_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("GOVFLOW_DATA_DIR", str(settings.data_dir))
+    silent = CliRunner().invoke(main, ["health"])
+    assert silent.exit_code == 1 and '"status": "degraded"' in silent.output
+
+    scheduler.tick(govflow)
+
+    ticking = CliRunner().invoke(main, ["health"])
+    assert ticking.exit_code == 0 and '"alive": true' in ticking.output
+
+
 # --- the real process ---------------------------------------------------------------------
 
 STALE_SECONDS = 3.0
