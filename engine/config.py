@@ -16,6 +16,9 @@ class Settings:
     #: An uploaded material (PDF, JPEG, PNG) larger than this is refused with 413.
     max_upload_bytes: int = 10 * 1024 * 1024
     demo: bool = False
+    #: A scheduler that has not ticked for this long counts as down (/api/health, the red
+    #: banner); it ticks every second, so a minute is many missed ticks, not a slow one.
+    scheduler_stale_seconds: float = 60.0
 
     @property
     def effective_database_url(self) -> str:
@@ -33,6 +36,7 @@ class Settings:
             "max_bpmn_bytes": int(env.get("GOVFLOW_MAX_BPMN_BYTES", str(2 * 1024 * 1024))),
             "max_upload_bytes": int(env.get("GOVFLOW_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
             "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
+            "scheduler_stale_seconds": float(env.get("GOVFLOW_SCHEDULER_STALE_SECONDS", "60")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

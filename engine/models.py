@@ -313,3 +313,16 @@ class DataAccess(Base):
     #: added by migration 0003 (shared data).
     kind: Mapped[str] = mapped_column(String(10), default="pull", server_default="pull")
     actor_department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class SchedulerHeartbeat(Base):
+    """One row per scheduler process, stamped on every tick it runs: how ``/api/health``
+    and the red banner tell a live scheduler from a dead one (a killed process writes no
+    last words), and which of two schedulers is the active one (a stand-by never ticks)."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    #: ``host:pid`` of the process.
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticked_at: Mapped[datetime] = mapped_column(UTCDateTime)

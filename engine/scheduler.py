@@ -14,12 +14,17 @@ Firing is idempotent — each command re-checks under its lock whether the thing
 due, and the sweep only moves rows whose state is still the old one — so two schedulers
 started by mistake cannot double-fire; on top of that only one of them is active at a
 time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
+
+Every tick first stamps the process's heartbeat (``services.health``): a scheduler that
+dies or hangs stops stamping, and ``/api/health`` and the supervisors' pages say so.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +40,7 @@ from .errors import GovflowError
 from .models import Case
 from .principal import SYSTEM
 from .runtime.executor import CaseSession, execute
+from .services import health
 from .uow import read_only, run_in_transaction
 
 log = logging.getLogger("govflow.scheduler")
@@ -45,6 +51,18 @@ BATCH = 500
 SWEEP_LIMIT = LIMIT
 SWEEP_BUDGET = 1.0
 _ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which scheduler process ticks, as its heartbeat row names it."""
+
+    process: str
+    started_at: datetime
+
+    @classmethod
+    def of_this_process(cls) -> Identity:
+        return cls(f"{socket.gethostname()}:{os.getpid()}", clock.now())
 
 
 @dataclass
@@ -99,10 +117,16 @@ def fire_timers(app: Govflow, case_id: int) -> None:
     execute(app, case_id, SYSTEM, command)
 
 
-def tick(app: Govflow) -> TickReport:
-    """One sweep: everything due now fires once."""
+def tick(app: Govflow, me: Identity | None = None) -> TickReport:
+    """One sweep: the heartbeat, then everything due now fires once."""
+    me = me or Identity.of_this_process()
     now = clock.now()
     report = TickReport()
+    try:
+        health.record_tick(app, me.process, me.started_at)
+    except Exception:  # noqa: BLE001 - logged; the health check shows the missing beats
+        log.exception("heartbeat failed")
+        report.errors += 1
     try:
         report.deadlines = sweep_deadlines(app)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
@@ -159,12 +183,13 @@ def run(app: Govflow, interval: float = 1.0) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     with leadership(app):
-        log.info("scheduler active")
+        me = Identity.of_this_process()
+        log.info("scheduler active: %s", me.process)
         scheduler = BlockingScheduler(timezone="UTC")
         scheduler.add_job(
             tick,
             "interval",
-            args=[app],
+            args=[app, me],
             seconds=interval,
             max_instances=1,
             coalesce=True,

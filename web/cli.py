@@ -117,6 +117,19 @@ def scheduler_command(interval: float) -> None:
     scheduler.run(_engine(), interval=interval)
 
 
+@main.command("health")
+def health_command() -> None:
+    """Print GET /api/health's answer; exit 1 unless the database answers and a scheduler
+    ticked within a minute (a container health check for the scheduler, see README)."""
+    import json
+
+    from engine.services import health
+
+    report = health.check(_engine())
+    click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    sys.exit(0 if report.ok else 1)
+
+
 @main.group("calendar")
 def calendar_group() -> None:
     """The working-day calendar: load or correct a year's official schedule."""

@@ -259,6 +259,7 @@ def openapi_document() -> dict[str, Any]:
     }
     paths.update(_shared_data_paths(case_id))
     paths.update(_time_limit_paths(task_id, case_id))
+    paths.update(_health_path())
     from .openapi_verbs import verb_paths  # 退回, 转办, 催办, 挂起, 终止, 不予受理, 好差评
 
     paths.update(verb_paths(task_id, case_id))
@@ -293,6 +294,39 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+def _health_path() -> dict[str, Any]:
+    """``GET /api/health``: 200 ok or degraded (the scheduler has not ticked for a minute),
+    503 with the same body when the database does not answer."""
+    health = {
+        "type": "object",
+        "required": ["status", "database", "scheduler"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "degraded"]},
+            "database": {"type": "string", "enum": ["ok", "down"]},
+            "scheduler": {
+                "type": "object",
+                "required": ["alive", "last_tick_at"],
+                "properties": {
+                    "alive": {"type": "boolean"},
+                    "last_tick_at": {"type": "string", "format": "date-time", "nullable": True},
+                },
+            },
+        },
+    }
+    op = _op(
+        "Liveness of the database and the scheduler (no token)",
+        tag="health",
+        public=True,
+        errors=(),
+        response=health,
+    )
+    op["responses"]["503"] = {
+        "description": "the database does not answer",
+        "content": {"application/json": {"schema": health}},
+    }
+    return {"/api/health": {"get": op}}
 
 
 def _shared_data_paths(case_id: dict) -> dict[str, Any]:

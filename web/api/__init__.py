@@ -16,3 +16,6 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(verbs.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
+    from . import health
+
+    app.register_blueprint(health.bp)

@@ -18,7 +18,7 @@ from engine import clock
 from engine.app import Govflow
 from engine.models import User
 from engine.principal import Principal
-from engine.services import auth
+from engine.services import auth, health
 from engine.services.directory import department_names
 
 from . import csrf
@@ -409,6 +409,13 @@ def vendor_url(name: str) -> str | None:
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
+def scheduler_health() -> health.Health:
+    """The health check behind the scheduler banner, once per request."""
+    if "_health" not in g:
+        g._health = health.check(engine())
+    return g._health
+
+
 def template_helpers() -> dict[str, Any]:
     user = current_user() if session.get(SESSION_USER) else None
     roles = set(user.roles or ()) if user else set()
@@ -430,6 +437,7 @@ def template_helpers() -> dict[str, Any]:
         "label": label,
         "url_with": url_with,
         "vendor_url": vendor_url,
+        "scheduler_health": scheduler_health,
         "CASE_STATUS": CASE_STATUS_STAFF if roles - {"applicant"} else CASE_STATUS,
         "CASE_OUTCOME": CASE_OUTCOME,
         "TASK_STATUS": TASK_STATUS,
