@@ -238,11 +238,12 @@ def _sweeps(
     second), when 1% turn yellow at once, and when all the rest do (until every one of
     them is announced, a batch per transaction).  Before the last, what the supervisor
     sees the moment all the rest turned yellow: (seconds, warnings shown, turned)."""
-    from engine.app import Govflow
-    from engine.config import Settings
-    from engine.scheduler import sweep_deadlines
+    from engine.services.timers import sweep_deadlines
 
-    app = Govflow.create(Settings(data_dir=data_dir, database_url=url))
+    from engine.bootstrap import create_govflow
+    from engine.config import Settings
+
+    app = create_govflow(Settings(data_dir=data_dir, database_url=url))
 
     def announce_all() -> tuple[float, int]:
         start, moved = time.perf_counter(), 0

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..app import Govflow
 from ..clock import isoformat, now
+from ..context import Govflow
 from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
@@ -86,12 +86,12 @@ def applicant_view(actor: Principal, case: Case, clear: bool | None = None) -> d
     }
 
 
-def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
+def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
     definition = session.get(ProcessDefinition, case.definition_id)
     rows = session.scalars(
         select(TaskRow).where(TaskRow.case_id == case.id).order_by(TaskRow.created_at, TaskRow.id)
     ).all()
-    clear = disclosure.disclose(app, session, actor, case)  # logs the view
+    clear = disclosure.disclose(govflow, session, actor, case)  # logs the view
     materials = materials_block(session, case, definition)
     return {
         "id": case.id,
@@ -168,14 +168,14 @@ def _masked_data(data: Any) -> Any:
 
 
 def task_detail(
-    app: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
+    govflow: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
 ) -> dict[str, Any]:
     """The task with its form and prefill.  With ``actor`` the view is masked for their
     role and logged (pass it: without one the caller is trusted to be the handling clerk)."""
     case = session.get(Case, row.case_id)
     definition = session.get(ProcessDefinition, case.definition_id)
-    form = form_for(app.forms, definition, row.form_key)
-    clear = True if actor is None else disclosure.disclose(app, session, actor, case, task=row)
+    form = form_for(govflow.forms, definition, row.form_key)
+    clear = True if actor is None else disclosure.disclose(govflow, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
