@@ -16,8 +16,10 @@ from ..models import AuditEvent, Case, ProcessDefinition
 from ..principal import Principal
 from ..runtime.executor import CommandContext, start
 from ..uow import read_only
-from . import access
+from . import access, disclosure
+from .access import get_visible_case
 from .forms_lookup import form_for
+from .serializers import case_view
 
 MAX_DATA_BYTES = 64 * 1024
 
@@ -132,13 +134,6 @@ def start_case(
     return start(govflow, actor, open_case, command)
 
 
-def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
-    case = session.scalar(access.visible_cases(actor).where(Case.id == case_id))
-    if case is None:
-        raise NotFound("no such case")
-    return case
-
-
 def list_cases(
     govflow: Govflow,
     actor: Principal,
@@ -172,3 +167,27 @@ def case_events(govflow: Govflow, actor: Principal, case_id: int) -> list[AuditE
                 select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
             )
         )
+
+
+def get_case(govflow: Govflow, actor: Principal, case_id: int) -> Case:
+    """A case the caller may see, as a detached row (404 for any other)."""
+    with read_only(govflow.db) as session:
+        return get_visible_case(session, actor, case_id)
+
+
+def get_case_json(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
+    """The case as API.md shows it, masked for the caller (the view is logged)."""
+    with read_only(govflow.db) as session:
+        return case_view(govflow, session, actor, get_visible_case(session, actor, case_id))
+
+
+def cases_as_json(govflow: Govflow, actor: Principal, cases: list[Case]) -> list[dict[str, Any]]:
+    """Cases ``list_cases`` found, as API.md shows them (each view is logged)."""
+    with read_only(govflow.db) as session:
+        return [case_view(govflow, session, actor, case) for case in cases]
+
+
+def sees_identifiers(govflow: Govflow, actor: Principal, case_id: int) -> bool:
+    """Does the caller see the case's ID numbers, phones and names in clear?"""
+    with read_only(govflow.db) as session:
+        return disclosure.sees_identifiers(actor, get_visible_case(session, actor, case_id))

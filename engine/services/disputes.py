@@ -28,7 +28,7 @@ from ..shared_data import exchange, registry
 from ..shared_data.dispute_form import DISPUTE_FORM_KEY
 from ..shared_data.models import Dispute
 from ..uow import read_only
-from .cases import get_visible_case
+from .access import get_visible_case
 from .materials import dispute_summary
 
 __all__ = ["dispute_view", "list_disputes", "raise_dispute", "settle"]

@@ -22,6 +22,7 @@ from ..uow import read_only
 from ..verbs import countersign, guards
 from . import access, side_tasks, uploads
 from .forms_lookup import form_for
+from .serializers import task_detail
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
 
@@ -101,6 +102,12 @@ def list_tasks(
 def get_task(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
     with read_only(govflow.db) as session:
         return _visible_row(session, actor, task_id)
+
+
+def get_task_json(govflow: Govflow, actor: Principal, task_id: str) -> dict[str, Any]:
+    """The task with its form and prefill, masked for the caller (the view is logged)."""
+    with read_only(govflow.db) as session:
+        return task_detail(govflow, session, _visible_row(session, actor, task_id), actor)
 
 
 def _case_of(govflow: Govflow, actor: Principal, task_id: str) -> Callable[[Session], Case]:

@@ -32,7 +32,7 @@ from ..runtime.executor import CommandContext, execute
 from ..shared_data.models import MaterialUpload
 from ..uow import read_only
 from . import disclosure
-from .cases import get_visible_case
+from .access import get_visible_case
 from .materials import ATTACHMENT_PREFIX, case_materials, upload_view
 
 #: Magic bytes → the only types accepted.

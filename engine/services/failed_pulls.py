@@ -27,7 +27,7 @@ from ..shared_data import exchange
 from ..shared_data.models import MaterialUpload
 from ..uow import read_only
 from . import access
-from .cases import get_visible_case
+from .access import get_visible_case
 
 
 def _require_handling_clerk(ctx: CommandContext) -> None:

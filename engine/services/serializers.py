@@ -13,7 +13,7 @@ from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
-from ..verbs import views as verb_views
+from ..verbs import serializers as verb_serializers
 from . import disclosure
 from .forms_lookup import form_for
 from .materials import materials_block
@@ -67,7 +67,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "completed_by": row.completed_by,
         "due_at": isoformat(row.due_at),
         "deadline_state": state_at(row.deadline_state, row.warning_at, row.due_at, now()),
-        **verb_views.task_extras(row),
+        **verb_serializers.task_extras(row),
     }
 
 
@@ -108,7 +108,7 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
-        **verb_views.case_extras(session, case),
+        **verb_serializers.case_extras(session, case),
     }
 
 
@@ -180,7 +180,7 @@ def task_detail(
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
     view["submission"] = row.submission
-    view["urges"] = verb_views.task_urges(session, row)
+    view["urges"] = verb_serializers.task_urges(session, row)
     view["deadline"] = _task_deadline(session, row)
     view["case"] = {
         "id": case.id,

@@ -1,4 +1,4 @@
-"""What the verbs add to the case and task JSON (engine/services/views.py calls these)."""
+"""What the verbs add to the case and task JSON (engine/services/serializers.py calls these)."""
 
 from __future__ import annotations
 
