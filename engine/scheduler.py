@@ -18,22 +18,15 @@ time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 
 from __future__ import annotations
 
-import fcntl
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-
-from sqlalchemy import text
 
 from . import clock
 from .context import Govflow
 from .errors import GovflowError
-from .services.timers import due_timer_cases, fire_timers, sweep_deadlines
+from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
-
-_ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
 
 
 @dataclass
@@ -75,27 +68,6 @@ def _safely(fire, govflow: Govflow, case_id: int) -> bool:  # noqa: ANN001
     except Exception:  # noqa: BLE001 - logged; the next tick tries again
         log.exception("case %s: firing failed", case_id)
     return False
-
-
-@contextmanager
-def leadership(govflow: Govflow) -> Iterator[None]:
-    """Hold the one-active-scheduler lock for as long as the block runs (blocks until
-    it is free, so a second scheduler waits as a stand-by)."""
-    if govflow.db.is_sqlite:
-        path = govflow.settings.data_dir / "scheduler.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
-        return
-    with govflow.db.write_engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
-        connection.commit()
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
-            connection.commit()
 
 
 def run(govflow: Govflow, interval: float = 1.0) -> None:

@@ -1,5 +1,5 @@
-"""The scheduler's commands: which cases have a timer due, fire one case's timers, and
-announce the deadlines that turned yellow or red.
+"""The scheduler's commands: which cases have a timer due, fire one case's timers,
+announce the deadlines that turned yellow or red, and the one-active-scheduler lock.
 
 The scheduler process (``engine.scheduler``) only decides when; these decide what, each in
 its own transaction.
@@ -7,10 +7,13 @@ its own transaction.
 
 from __future__ import annotations
 
+import fcntl
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .. import clock
 from ..context import Govflow
@@ -25,6 +28,7 @@ BATCH = 500
 #: it turns to the timers (a mass transition then cannot delay a due timer).
 SWEEP_LIMIT = LIMIT
 SWEEP_BUDGET = 1.0
+_ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
 
 
 def due_timer_cases(govflow: Govflow, now: datetime) -> list[int]:
@@ -71,3 +75,24 @@ def fire_timers(govflow: Govflow, case_id: int) -> None:
         ctx.audit("timer_fired", due_at=clock.isoformat(due))
 
     execute(govflow, case_id, SYSTEM, command)
+
+
+@contextmanager
+def leadership(govflow: Govflow) -> Iterator[None]:
+    """Hold the one-active-scheduler lock for as long as the block runs (blocks until
+    it is free, so a second scheduler waits as a stand-by)."""
+    if govflow.db.is_sqlite:
+        path = govflow.settings.data_dir / "scheduler.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        return
+    with govflow.db.write_engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
+            connection.commit()
