@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Department, SharedRecord, User
-from .services.auth import hash_password
+from .passwords import hash_password
 
 DEMO_PASSWORD = "govflow-demo"
 

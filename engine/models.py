@@ -188,7 +188,7 @@ class Case(Base):
 
     #: Not columns: facts the statement locking the case read with it for the command
     #: (``runtime.executor.case_facts``); None when not read.  Has a return left work to
-    #: carry forward (``verbs.models.work_to_carry``)?  Has the clock ever stopped?  The
+    #: carry forward (``runtime.returned_work.work_to_carry``)?  Has the clock ever stopped?  The
     #: state of the calendar overrides (``deadlines.calendar_store.stamp_columns``).
     work_to_carry = None
     ever_paused = None

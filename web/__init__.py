@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from engine.app import Govflow
+from engine.bootstrap import create_govflow
 from engine.config import Settings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         **config,
     )
     app.json.ensure_ascii = False
-    app.extensions["govflow"] = Govflow.create(settings)
+    app.extensions["govflow"] = create_govflow(settings)
 
     from .extensions import db, migrate
 

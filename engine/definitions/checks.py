@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..forms import FormRegistry
+from .countersign_mode import parse_mode
 from .limits import parse_limit
 from .metadata import NS, read_process
 
@@ -90,8 +91,6 @@ def _check_countersign(task: dict[str, Any], unknown: list[str]) -> list[Problem
     """会签: a multi-instance task may route each instance by its element variable
     (``camunda:candidateGroups="${department}"``), resolved per instance at run time;
     its ``countersign`` property must be all, any or quorum:N."""
-    from ..verbs.countersign_mode import parse_mode
-
     problems: list[Problem] = []
     loop = task.get("multi_instance") or {}
     variable = loop.get("element_variable")

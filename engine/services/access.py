@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..errors import Forbidden, NotFound
@@ -77,6 +78,14 @@ def case_filter(actor: Principal):  # noqa: ANN201
 
 def visible_cases(actor: Principal) -> Select:
     return select(Case).where(case_filter(actor))
+
+
+def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
+    """The case, if ``actor`` may see it; 404 as for an unknown case otherwise."""
+    case = session.scalar(visible_cases(actor).where(Case.id == case_id))
+    if case is None:
+        raise NotFound("no such case")
+    return case
 
 
 def may_act_on(actor: Principal, row: TaskRow) -> bool:

@@ -8,38 +8,18 @@ user and a wrong password so usernames cannot be probed.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Unauthorized
 from ..models import ApiToken, User
+from ..passwords import check_password, hash_password
 from ..principal import Principal
 from ..uow import read_only, run_in_transaction
-
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, salt_hex, digest_hex = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex), **_SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
-
 
 #: Checked against when the user does not exist, so both paths cost the same.
 _DUMMY_HASH = hash_password(secrets.token_hex(8))

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from .. import audit
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.calendar_store import load_calendar, store_year, year_view
 from ..errors import BadRequest
 from ..principal import Principal
@@ -16,7 +16,7 @@ from .access import require_role
 MAX_DAYS = 3650
 
 
-def add_working_days(app: Govflow, start: str | None, days: str | None) -> dict[str, Any]:
+def add_working_days(govflow: Govflow, start: str | None, days: str | None) -> dict[str, Any]:
     try:
         day = date.fromisoformat(start or "")
     except ValueError:
@@ -27,7 +27,7 @@ def add_working_days(app: Govflow, start: str | None, days: str | None) -> dict[
         raise BadRequest("'days' must be a whole number") from None
     if not 0 <= count <= MAX_DAYS:
         raise BadRequest(f"'days' must be between 0 and {MAX_DAYS}")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         result = load_calendar(session).add_working_days(day, count)
     return {
         "from": day.isoformat(),
@@ -37,12 +37,12 @@ def add_working_days(app: Govflow, start: str | None, days: str | None) -> dict[
     }
 
 
-def get_year(app: Govflow, year: int) -> dict[str, Any]:
-    with read_only(app.db) as session:
+def get_year(govflow: Govflow, year: int) -> dict[str, Any]:
+    with read_only(govflow.db) as session:
         return year_view(load_calendar(session), year)
 
 
-def put_year(app: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
+def put_year(govflow: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
     require_role(actor, "admin")
     if not isinstance(payload, dict):
         raise BadRequest("the body must be a JSON object")
@@ -60,4 +60,4 @@ def put_year(app: Govflow, actor: Principal, year: int, payload: Any) -> dict[st
         session.flush()
         return year_view(load_calendar(session), year)
 
-    return run_in_transaction(app.db, work)
+    return run_in_transaction(govflow.db, work)

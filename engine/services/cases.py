@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, is_valid_id_number, validate_submission
 from ..models import AuditEvent, Case, ProcessDefinition
 from ..principal import Principal
-from ..runtime.executor import CaseSession, parsed_definition
-from ..runtime.workflow import dump, new_workflow
-from ..uow import read_only, run_in_transaction
-from . import access
+from ..runtime.executor import CommandContext, start
+from ..uow import read_only
+from . import access, disclosure
+from .access import get_visible_case
 from .forms_lookup import form_for
+from .serializers import case_view
 
 MAX_DATA_BYTES = 64 * 1024
 
@@ -59,7 +60,9 @@ def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[s
     return id_number, name[:100]
 
 
-def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, lang: str) -> dict:
+def _application_data(
+    govflow: Govflow, definition: ProcessDefinition, data: Any, lang: str
+) -> dict:
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -67,7 +70,7 @@ def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, la
     start_form = definition.meta.get("start_form")
     if start_form:
         try:
-            return validate_submission(form_for(app.forms, definition, start_form), data, lang)
+            return validate_submission(form_for(govflow.forms, definition, start_form), data, lang)
         except FormValidationError as exc:
             raise ValidationFailed("the application form is invalid", fields=exc.fields) from None
     import json
@@ -78,7 +81,7 @@ def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, la
 
 
 def start_case(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     process_key: str,
     applicant: dict | None,
@@ -89,10 +92,11 @@ def start_case(
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
 
-    def work(session: Session) -> int:
+    cleaned: dict[str, Any] = {}  # the application, as validated against its start form
+
+    def open_case(session: Session) -> tuple[Case, ProcessDefinition]:
         definition = latest_definition(session, process_key)
-        cleaned = _application_data(app, definition, data, lang)
-        workflow = new_workflow(parsed_definition(definition))
+        cleaned.update(_application_data(govflow, definition, data, lang))
         now = clock.now()
         case = Case(
             definition_id=definition.id,
@@ -119,28 +123,19 @@ def start_case(
             version=definition.version,
             data=cleaned,
         )
-        for task in workflow.tasks.values():  # the root task: its data flows to every step
+        return case, definition
+
+    def command(ctx: CommandContext) -> int:
+        for task in ctx.workflow.tasks.values():  # the root task: its data flows to every step
             task.data.update({"applicant_id_number": id_number, "applicant_name": name, **cleaned})
             break
-        cs = CaseSession(app, session, actor, case, definition, workflow)
-        cs.advance()
-        cs.save()
-        if not case.workflow_state:
-            case.workflow_state = dump(workflow)
-        return case.id
+        return ctx.case.id
 
-    return run_in_transaction(app.db, work)
-
-
-def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
-    case = session.scalar(access.visible_cases(actor).where(Case.id == case_id))
-    if case is None:
-        raise NotFound("no such case")
-    return case
+    return start(govflow, actor, open_case, command)
 
 
 def list_cases(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     *,
     status: str | None = None,
@@ -156,7 +151,7 @@ def list_cases(
         query = query.where(Case.process_key == process_key)
     if deadline_state:
         query = query.where(shown_state_is(Case, deadline_state, clock.now()))
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(
             query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
@@ -164,11 +159,35 @@ def list_cases(
     return list(rows), total or 0
 
 
-def case_events(app: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
-    with read_only(app.db) as session:
+def case_events(govflow: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
         return list(
             session.scalars(
                 select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
             )
         )
+
+
+def get_case(govflow: Govflow, actor: Principal, case_id: int) -> Case:
+    """A case the caller may see, as a detached row (404 for any other)."""
+    with read_only(govflow.db) as session:
+        return get_visible_case(session, actor, case_id)
+
+
+def get_case_json(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
+    """The case as API.md shows it, masked for the caller (the view is logged)."""
+    with read_only(govflow.db) as session:
+        return case_view(govflow, session, actor, get_visible_case(session, actor, case_id))
+
+
+def cases_as_json(govflow: Govflow, actor: Principal, cases: list[Case]) -> list[dict[str, Any]]:
+    """Cases ``list_cases`` found, as API.md shows them (each view is logged)."""
+    with read_only(govflow.db) as session:
+        return [case_view(govflow, session, actor, case) for case in cases]
+
+
+def sees_identifiers(govflow: Govflow, actor: Principal, case_id: int) -> bool:
+    """Does the caller see the case's ID numbers, phones and names in clear?"""
+    with read_only(govflow.db) as session:
+        return disclosure.sees_identifiers(actor, get_visible_case(session, actor, case_id))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..models import SchedulerHeartbeat
 from ..uow import read_only, run_in_transaction
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from engine.app import Govflow
+from engine.context import Govflow
 from engine.errors import BadRequest, Unauthorized
 from engine.principal import Principal
 from engine.services import auth

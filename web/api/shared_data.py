@@ -6,11 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, request, send_file
 
 from engine.errors import BadRequest
-from engine.services import case_records, data_access, disputes, uploads
-from engine.services.access import require_role
+from engine.services import access_log, disputes, failed_pulls, providers, uploads
 from engine.services.materials import catalogue
-from engine.shared_data import registry
-from engine.uow import read_only, run_in_transaction
 
 from .common import authenticated, caller, engine, json_body, page_of, paging
 
@@ -26,23 +23,15 @@ def _slice(items: list, page: int, per_page: int) -> dict:
 @authenticated
 def list_providers():  # noqa: ANN201
     page, per_page = paging()
-    with read_only(engine().db) as session:
-        items = registry.listing(session, engine().providers)
-    if not caller().has("admin"):  # where the platform is, is an admin's business
-        for item in items:
-            item["endpoint"] = None
+    items = providers.list_providers(engine(), caller())
     return _slice(items, page, per_page)
 
 
 @bp.put("/shared-data/providers/<name>")
 @authenticated
 def configure_provider(name: str):  # noqa: ANN201
-    require_role(caller(), "admin")
     body = json_body()
-    return run_in_transaction(
-        engine().db,
-        lambda session: registry.configure(session, engine().providers, caller(), name, body),
-    )
+    return providers.configure_provider(engine(), caller(), name, body)
 
 
 @bp.get("/catalogue")
@@ -86,13 +75,13 @@ def download_material(case_id: int, code: str):  # noqa: ANN201
 @bp.post("/cases/<int:case_id>/shared-data/refresh")
 @authenticated
 def refresh_shared_data(case_id: int):  # noqa: ANN201
-    return case_records.refresh(engine(), caller(), case_id)
+    return failed_pulls.refresh(engine(), caller(), case_id)
 
 
 @bp.put("/cases/<int:case_id>/shared-data/<provider>/<field>")
 @authenticated
 def transcribe_record(case_id: int, provider: str, field: str):  # noqa: ANN201
-    return case_records.transcribe(engine(), caller(), case_id, provider, field, json_body())
+    return failed_pulls.transcribe(engine(), caller(), case_id, provider, field, json_body())
 
 
 # --- disputes -----------------------------------------------------------------------------
@@ -124,7 +113,7 @@ def _int_arg(name: str) -> int | None:
 @authenticated
 def audit_data_access():  # noqa: ANN201
     page, per_page = paging()
-    items, total = data_access.audit_log(
+    items, total = access_log.audit_log(
         engine(),
         caller(),
         case_id=_int_arg("case_id"),
@@ -142,5 +131,5 @@ def audit_data_access():  # noqa: ANN201
 @authenticated
 def my_data_access():  # noqa: ANN201
     page, per_page = paging()
-    items, total = data_access.my_log(engine(), caller(), page=page, per_page=per_page)
+    items, total = access_log.my_log(engine(), caller(), page=page, per_page=per_page)
     return page_of(items, total, page, per_page)

@@ -8,8 +8,7 @@ from flask import Blueprint, request
 from engine.errors import BadRequest
 from engine.services import clock_stops, uploads
 from engine.services import tasks as service
-from engine.services.views import task_detail, task_view
-from engine.uow import read_only
+from engine.services.serializers import task_view
 
 from ..i18n import language
 from .cases import _case_json
@@ -40,9 +39,7 @@ def list_tasks():  # noqa: ANN201
 @bp.get("/tasks/<task_id>")
 @authenticated
 def get_task(task_id: str):  # noqa: ANN201
-    row = service.get_task(engine(), caller(), task_id)
-    with read_only(engine().db) as session:
-        return task_detail(engine(), session, row, caller())
+    return service.get_task_json(engine(), caller(), task_id)
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -1,7 +1,7 @@
 """Server-rendered pages for the four kinds of user (Jinja, Flask-Babel, session auth).
 
 Pages call the same engine services as the REST API and render the same JSON shapes
-(``engine.services.views``), so masking and access rules are the API's.  Nothing here
+(``engine.services.serializers``), so masking and access rules are the API's.  Nothing here
 decides a business rule.
 
 ``register_pages(app)`` wires everything: the session secret, CSRF, the language,

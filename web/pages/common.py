@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine import clock
-from engine.app import Govflow
+from engine.context import Govflow
 from engine.models import User
 from engine.principal import Principal
 from engine.services import auth, health

@@ -12,7 +12,7 @@ from engine.services import cases as case_service
 from engine.services import definitions as definition_service
 from engine.services import supervision as service
 from engine.services import tasks as task_service
-from engine.services.views import task_view
+from engine.services.serializers import task_view
 from engine.verbs import ratings
 
 from .common import department_name, engine, lang, login_required, principal
