@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .db import Database
 from .forms import FormRegistry
+from .private_files import private_dir
 from .shared_data.providers import DatabaseProvider, built_in_providers
 
 
@@ -24,7 +25,7 @@ class Govflow:
     @classmethod
     def create(cls, settings: Settings | None = None) -> Govflow:
         settings = settings or Settings.from_env()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         from forms import shipped_forms
 
         from .services import disputes  # registers the "dispute" side-task kind

@@ -17,7 +17,8 @@ SERVER_NAME = "govflow"
 def _api_headers(response: Response) -> Response:
     if request.path.startswith("/api/"):
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
     # A version in ``Server`` tells an attacker which advisories apply; the app never
     # sets one (the WSGI server's own header is handled by ``QuietRequestHandler``).
     response.headers.pop("Server", None)
