@@ -158,3 +158,53 @@ def test_supervisors_cannot_search_the_access_log_by_id_number(api: Api):
     admin = api.get("/api/v1/audit/data-access", "admin", query_string=query).get_json()
     assert admin["total"] > 0
     assert {e["subject_id_number"] for e in admin["items"]} == {LISI_ID}
+
+
+def test_the_window_clerk_sees_a_case_they_received_whatever_its_first_step(api: Api, govflow):  # noqa: ANN001
+    """A matter whose first step is a back office's: the clerk who received it at the
+    counter still sees it (the answer to their own POST included); other window clerks,
+    whose department has no step on it, do not."""
+    import io
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures" / "bpmn"
+    deployed = api.post(
+        "/api/v1/process-definitions",
+        "designer",
+        data={
+            "file": (io.BytesIO((fixtures / "market_check.bpmn").read_bytes()), "m.bpmn"),
+            "form": (
+                io.BytesIO((fixtures / "market_check.site_check.json").read_bytes()),
+                "f.json",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 201, deployed.get_json()
+    response = _start(
+        api,
+        "clerk_service_center",
+        {"id_number": LISI_ID, "name": "李四"},
+        process_key="market_check",
+        data={},
+    )
+    assert response.status_code == 201, response.get_json()
+    case_id = response.get_json()["id"]
+    assert api.get(f"/api/v1/cases/{case_id}", "clerk_service_center").status_code == 200
+    from engine.models import User
+    from engine.services.auth import hash_password
+    from engine.uow import transaction
+    from tests.support import PASSWORD
+
+    with transaction(govflow.db) as session:
+        session.add(
+            User(
+                username="window2",
+                password_hash=hash_password(PASSWORD),
+                display_name="窗口二",
+                roles=["clerk"],
+                department_code="service_center",
+            )
+        )
+    assert api.get(f"/api/v1/cases/{case_id}", "window2").status_code == 404
+    assert api.get(f"/api/v1/cases/{case_id}", "clerk_market").status_code == 200
