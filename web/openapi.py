@@ -174,9 +174,12 @@ def openapi_document() -> dict[str, Any]:
                             "process_key": {"type": "string"},
                             "applicant": {
                                 "type": "object",
+                                "description": "An applicant applies for themself (omit it, "
+                                "or name only themself: else 403); a window clerk names the "
+                                "applicant at the counter; every other role is refused (403)",
                                 "properties": {
                                     "id_number": {"type": "string"},
-                                    "name": {"type": "string"},
+                                    "name": {"type": "string", "maxLength": 100},
                                 },
                             },
                             "data": {"type": "object"},
