@@ -11,13 +11,14 @@ from forms import shipped_forms
 from .config import Settings
 from .context import Govflow
 from .db import Database
+from .private_files import private_dir
 from .services import side_tasks
 
 
 def create_govflow(settings: Settings | None = None) -> Govflow:
     """Connect to the database and load the forms (shipped ones and those of side tasks)."""
     settings = settings or Settings.from_env()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     return Govflow(
         settings,
         Database.connect(settings.effective_database_url),

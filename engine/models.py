@@ -100,6 +100,11 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The browser session the token was issued to (the request carried its cookie):
+    #: signing out on the page ends the token with it.  None for other clients.
+    page_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("page_sessions.id", ondelete="CASCADE"), nullable=True, index=True
+    )
 
 
 class ProcessDefinition(Base):
@@ -181,6 +186,9 @@ class Case(Base):
     #: 挂起: a supervisor halted the case (its clocks stop: an open ``suspension`` pause);
     #: added by migration 0004 (clerk verbs).
     suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Started by a window clerk for an applicant at the counter (代办 at 窗口), not online
+    #: by the applicant; added by migration 0010 (sign-in security).
+    started_at_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Why the case ended early: ``{"kind": "refused"|"terminated", "reasons", "by", "at"}``.
     closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 

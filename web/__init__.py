@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
-    from . import errors
+    from . import errors, headers
     from .api import register_api
 
     errors.register(app)
@@ -44,4 +44,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     from .pages import register_pages
 
     register_pages(app)
+    headers.register(app)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -99,7 +99,16 @@ def serve_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"govflow serving on http://{host}:{port}")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    from .headers import QuietRequestHandler
+
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),
+        threaded=True,
+        use_reloader=False,
+        request_handler=QuietRequestHandler,
+    )
 
 
 @main.command("scheduler")

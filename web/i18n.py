@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_claimed": ("任务已被他人签收", "The task is claimed by someone else"),
     "case_closed": ("办件已终止", "The case is closed"),
     "too_large": ("上传文件过大", "The upload is too large"),
+    "too_many_attempts": (
+        "登录失败次数过多，请稍后再试",
+        "Too many failed sign-ins; try again later",
+    ),
     "validation_failed": ("表单校验未通过", "The form has errors"),
     "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
     "workflow_error": ("流程运行出错", "The process failed while running"),

@@ -43,6 +43,12 @@ def _op(
     return op
 
 
+def _no_content(op: dict[str, Any]) -> dict[str, Any]:
+    """An operation whose success answers 204 without a body."""
+    op["responses"]["204"] = {"description": "Done; no body"}
+    return op
+
+
 def _q(name: str, description: str, schema: dict | None = None) -> dict:
     return {
         "name": name,
@@ -87,8 +93,11 @@ def openapi_document() -> dict[str, Any]:
                         },
                     }
                 ),
-                errors=(400, 401),
-            )
+                errors=(400, 401, 429),
+            ),
+            "delete": _no_content(
+                _op("Revoke the caller's token (401 with it afterwards)", tag="auth", ok=204)
+            ),
         },
         "/api/v1/me": {"get": _op("The signed-in user", tag="auth", errors=(401,))},
         "/api/v1/process-definitions": {
@@ -165,9 +174,12 @@ def openapi_document() -> dict[str, Any]:
                             "process_key": {"type": "string"},
                             "applicant": {
                                 "type": "object",
+                                "description": "An applicant applies for themself (omit it, "
+                                "or name only themself: else 403); a window clerk names the "
+                                "applicant at the counter; every other role is refused (403)",
                                 "properties": {
                                     "id_number": {"type": "string"},
-                                    "name": {"type": "string"},
+                                    "name": {"type": "string", "maxLength": 100},
                                 },
                             },
                             "data": {"type": "object"},

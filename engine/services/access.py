@@ -2,7 +2,9 @@
 
 * applicants: their own cases (by ID number), no worklists;
 * clerks: tasks of their department or offered/assigned to them, and the cases those
-  tasks belong to (plus cases they started at the window);
+  tasks belong to — only while such a task is or was on the case; receiving an
+  application at the counter counts as the window's work on it (the window clerk who
+  started a case at the window sees it), having started one any other way does not;
 * supervisors and admins: everything;
 * designers: process definitions only.
 """
@@ -71,7 +73,7 @@ def case_filter(actor: Principal):  # noqa: ANN201
     if actor.has("applicant") and actor.id_number:
         conditions.append(Case.applicant_id_number == actor.id_number)
     if actor.has("clerk"):
-        conditions.append(Case.started_by == actor.username)
+        conditions.append(Case.started_at_window.is_(True) & (Case.started_by == actor.username))
         conditions.append(exists().where(TaskRow.case_id == Case.id, task_filter(actor)))
     return or_(*conditions) if conditions else false()
 

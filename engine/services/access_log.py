@@ -80,6 +80,9 @@ def audit_log(
     if case_id is not None:
         query = query.where(DataAccess.case_id == case_id)
     if id_number:
+        # Finding everything about one person is answering that person's request (PIPL
+        # art. 45), an administrator's job; supervisors audit behaviour, not people.
+        require_role(actor, "admin")
         query = query.where(DataAccess.subject_id_number == id_number.strip().upper())
     if department:
         query = query.where(

@@ -36,16 +36,41 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition:
     return definition
 
 
-def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[str, str]:
-    """The applicant's (ID number, name); applicants may only apply for themselves."""
-    applicant = applicant or {}
-    if actor.has("applicant") and not actor.has("clerk", "admin"):
-        claimed = applicant.get("id_number")
-        if claimed and claimed != actor.id_number:
-            raise Forbidden("applicants may only apply for themselves")
-        return actor.id_number or "", applicant.get("name") or actor.display_name
-    if not actor.has("clerk", "admin"):
+#: The department whose clerks receive applicants at the counter (一窗受理, DOMAIN.md).
+WINDOW_DEPARTMENT = "service_center"
+
+
+def is_window_clerk(actor: Principal) -> bool:
+    return actor.has("clerk") and actor.department == WINDOW_DEPARTMENT
+
+
+def _applicant_of(actor: Principal, applicant: Any) -> tuple[str, str, bool]:
+    """The applicant's (ID number, name, at the window?).
+
+    Applicants apply for themselves only: the signed-in person is the applicant, and an
+    ``applicant`` object naming anybody else is refused.  A window clerk applies for the
+    person at the counter (代办, recorded as such).  Nobody else starts cases: a clerk of
+    a back office, a supervisor or an administrator starting one would be a way to pull
+    anyone's records.
+    """
+    if applicant is None:
+        applicant = {}
+    if not isinstance(applicant, dict):
+        raise BadRequest("'applicant' must be an object")
+    if is_window_clerk(actor):
+        return (*_counter_applicant(applicant), True)
+    if not actor.has("applicant") or not actor.id_number:
         raise Forbidden("only applicants and window clerks may start cases")
+    claimed_id = str(applicant.get("id_number") or "").strip().upper()
+    claimed_name = str(applicant.get("name") or "").strip()
+    if (claimed_id and claimed_id != actor.id_number) or (
+        claimed_name and claimed_name != actor.display_name
+    ):
+        raise Forbidden("applicants may only apply for themselves")
+    return actor.id_number, actor.display_name[:100], False
+
+
+def _counter_applicant(applicant: dict[str, Any]) -> tuple[str, str]:
     id_number = str(applicant.get("id_number") or "").strip().upper()
     name = str(applicant.get("name") or "").strip()
     fields: dict[str, list[str]] = {}
@@ -55,9 +80,11 @@ def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[s
         ]
     if not name:
         fields["applicant.name"] = ["必填 / required"]
+    elif len(name) > 100:
+        fields["applicant.name"] = ["最多 100 个字符 / at most 100 characters"]
     if fields:
         raise ValidationFailed("applicant is invalid", fields=fields)
-    return id_number, name[:100]
+    return id_number, name
 
 
 def _application_data(
@@ -88,7 +115,7 @@ def start_case(
     data: Any,
     lang: str = "zh",
 ) -> int:
-    id_number, name = _applicant_of(actor, applicant)
+    id_number, name, at_window = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
 
@@ -106,6 +133,7 @@ def start_case(
             applicant_id_number=id_number,
             applicant_name=name,
             started_by=actor.username,
+            started_at_window=at_window,
             data={},
             sources={},
             workflow_state="",
@@ -122,6 +150,8 @@ def start_case(
             process_key=definition.key,
             version=definition.version,
             data=cleaned,
+            # 代办: who stood at the counter, and which clerk entered it for them.
+            **({"at_window": True, "for_applicant": id_number} if at_window else {}),
         )
         return case, definition
 

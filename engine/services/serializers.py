@@ -101,6 +101,8 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
         "status": case.status,
         "outcome": case.outcome,
         "applicant": applicant_view(actor, case, clear),
+        #: Started by a window clerk for the applicant at the counter (代办), not online.
+        "started_at_window": bool(case.started_at_window),
         "data": case.data if clear else _masked_data(case.data),
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
         **_deadlines(session, case),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from .. import audit, clock
 from ..errors import NotFound, ValidationFailed
 from ..principal import Principal
+from . import allow_list
 from .http import HttpProvider, is_http_url
 from .models import ProviderConfig
 from .providers import SHARING_CLASSES, DatabaseProvider
@@ -149,6 +150,8 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
     url = body.get("url")
     if kind == "http" and not is_http_url(url if isinstance(url, str) else None):
         fields["url"] = ["an http:// or https:// URL is required"]
+    elif kind == "http" and (problem := allow_list.url_problem(url)):
+        fields["url"] = [problem]
     timeout = body.get("timeout_seconds", 3.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
         fields["timeout_seconds"] = ["a number of seconds between 0 and 60"]
@@ -160,6 +163,8 @@ def _validated(body: dict[str, Any]) -> dict[str, Any]:
         fields["credential_env"] = [
             "the NAME of an environment variable, e.g. GOVFLOW_EXCHANGE_TOKEN"
         ]
+    elif env is not None and (problem := allow_list.credential_env_problem(env)):
+        fields["credential_env"] = [problem]
     purposes = body.get("purposes")
     if purposes is not None and (
         not isinstance(purposes, list)

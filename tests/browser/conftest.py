@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,10 @@ def _require_browser() -> None:
         pytest.skip("the playwright package is missing: pip install -e '.[dev]'")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """The app with the demo seeded, served on 127.0.0.1:<free port> in a thread."""
-    _require_browser()
+@contextmanager
+def serving(data_dir: Path) -> Iterator[dict]:
+    """The app with the demo seeded in ``data_dir``, served on 127.0.0.1:<free port> in a
+    thread: ``{"url", "app"}``."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -69,7 +70,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     from engine.services.demo import seed_demo
     from web import create_app
 
-    data_dir = tmp_path_factory.mktemp("live")
     app = create_app(Settings(data_dir=data_dir, demo=True))
     with app.app_context():
         upgrade()
@@ -77,10 +77,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["govflow"].close()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["govflow"].close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The app with the demo seeded, served on 127.0.0.1:<free port> in a thread."""
+    _require_browser()
+    with serving(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request, session
 
 from engine.clock import isoformat
 from engine.models import User
 from engine.services import auth
 
-from .common import authenticated, engine, json_body
+from ..pages.common import SESSION_ID
+from .common import authenticated, bearer_token, engine, json_body
 
 bp = Blueprint("auth", __name__)
 
@@ -27,9 +28,23 @@ def user_view(user: User) -> dict:
 def issue_token():  # noqa: ANN201
     body = json_body()
     token, expires_at, user = auth.authenticate(
-        engine(), body.get("username"), body.get("password")
+        engine(),
+        body.get("username"),
+        body.get("password"),
+        address=request.remote_addr,
+        # A browser signed in on the pages sends its session cookie along: the token is
+        # then ended by that session's logout.
+        page_session=session.get(SESSION_ID),
     )
     return {"token": token, "expires_at": isoformat(expires_at), "user": user_view(user)}
+
+
+@bp.delete("/auth/token")
+@authenticated
+def revoke_token():  # noqa: ANN201
+    """Sign out an API client: the caller's token answers 401 from now on."""
+    auth.revoke_token(engine(), bearer_token())
+    return "", 204
 
 
 @bp.get("/me")

@@ -24,14 +24,19 @@ def caller() -> Principal:
     return g.principal
 
 
+def bearer_token() -> str:
+    """The request's bearer token (401 without one)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    return token.strip()
+
+
 def authenticated(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("missing bearer token")
-        g.user = auth.user_for_token(engine(), token.strip())
+        g.user = auth.user_for_token(engine(), bearer_token())
         g.principal = auth.principal_of(g.user)
         return view(*args, **kwargs)
 

@@ -26,6 +26,8 @@ from . import csrf
 LANG_COOKIE = "govflow_lang"
 SUPPORTED_LANGS = ("zh", "en")
 SESSION_USER = "user"
+#: The page session's random id (``engine.sign_in.sessions``): the session is its row.
+SESSION_ID = "sid"
 
 #: Where each role lands after signing in (the first role a user has wins).
 HOME_BY_ROLE = (
@@ -214,12 +216,10 @@ def lang() -> str:
 
 
 def current_user() -> User | None:
+    """The user of the request's page session: its row must still be live (logout and
+    expiry end it on the server, so a replayed cookie signs nobody in)."""
     if "page_user" not in g:
-        username = session.get(SESSION_USER)
-        user = auth.get_user(engine(), username) if username else None
-        if user is not None and not user.active:
-            user = None
-        g.page_user = user
+        g.page_user = auth.user_for_page_session(engine(), session.get(SESSION_ID))
     return g.page_user
 
 
@@ -230,15 +230,17 @@ def principal() -> Principal:
     return auth.principal_of(user)
 
 
-def sign_in(user: User) -> None:
+def sign_in(user: User, page_session: str) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.username
+    session[SESSION_ID] = page_session
     csrf.rotate()
     g.page_user = user
 
 
 def sign_out() -> None:
+    auth.logout(engine(), session.get(SESSION_ID))
     session.clear()
     csrf.rotate()
     g.page_user = None
