@@ -9,11 +9,15 @@ from typing import Any
 from flask import current_app, g, request
 
 from engine.app import Govflow
+from engine.directory import standing
 from engine.errors import BadRequest, Unauthorized
 from engine.principal import Principal
 from engine.services import auth
 
 MAX_PER_PAGE = 100
+
+#: What a user whose password was reset may still call: who am I, and change it.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.auth.me", "api.directory.change_password"})
 
 
 def engine() -> Govflow:
@@ -31,7 +35,9 @@ def authenticated(view: Callable) -> Callable:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing bearer token")
-        g.user = auth.user_for_token(engine(), token.strip())
+        g.user = standing.ensure_active(auth.user_for_token(engine(), token.strip()))
+        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            standing.ensure_password_current(g.user)
         g.principal = auth.principal_of(g.user)
         return view(*args, **kwargs)
 
