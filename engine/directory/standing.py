@@ -12,9 +12,13 @@ from ..errors import Forbidden, Unauthorized
 from ..models import User
 
 
+def may_act(user: User | None) -> bool:
+    return user is not None and bool(user.active)
+
+
 def ensure_active(user: User | None) -> User:
     """The user, when they exist and are active; else 401 as for a bad token."""
-    if user is None or not user.active:
+    if not may_act(user):
         raise Unauthorized("the account is deactivated or unknown")
     return user
 

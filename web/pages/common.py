@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import clock
 from engine.app import Govflow
+from engine.directory import standing
 from engine.models import User
 from engine.principal import Principal
 from engine.services import auth
@@ -26,6 +27,8 @@ from . import csrf
 LANG_COOKIE = "govflow_lang"
 SUPPORTED_LANGS = ("zh", "en")
 SESSION_USER = "user"
+#: The one page open to a user whose password an administrator reset.
+PASSWORD_PAGE = "admin.password"
 
 #: Where each role lands after signing in (the first role a user has wins).
 HOME_BY_ROLE = (
@@ -217,7 +220,7 @@ def current_user() -> User | None:
     if "page_user" not in g:
         username = session.get(SESSION_USER)
         user = auth.get_user(engine(), username) if username else None
-        if user is not None and not user.active:
+        if user is not None and not standing.may_act(user):
             user = None
         g.page_user = user
     return g.page_user
@@ -261,6 +264,8 @@ def login_required(*roles: str) -> Callable:
             user = current_user()
             if user is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if standing.password_change_pending(user) and request.endpoint != PASSWORD_PAGE:
+                return redirect(url_for(PASSWORD_PAGE))
             if roles and not set(roles) & set(user.roles or ()):
                 abort(403)
             return view(*args, **kwargs)
