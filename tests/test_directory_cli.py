@@ -141,3 +141,88 @@ def test_the_demo_refuses_a_database_with_real_users(cli, bare_app):
     assert counts(bare_app) == (0, 1)
     error = sign_in(bare_app, "admin", "govflow-demo")
     assert error.status_code == 401
+
+
+def test_following_the_readme_from_an_empty_database_a_case_runs_to_conclusion(
+    cli, bare_app, tmp_path
+):
+    """README, Production → First start: the administrator, the directory from CSV, the
+    flagships deployed on the command line; then a business start-up runs to 办结 through
+    the API, every clerk first replacing the imported password."""
+    from engine.demo import DEPARTMENTS, ZHANGSAN_ID, business_application
+    from processes.catalogue import load_matters
+
+    env = {"GOVFLOW_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    assert cli("users", "create-admin", "chief", env=env).exit_code == 0
+    departments = "code,name_zh,name_en\n" + "".join(
+        f"{c},{zh},{en}\n" for c, zh, en in DEPARTMENTS
+    )
+    users = "username,display_name,roles,department,password,id_number\n" + "".join(
+        f"staff_{c},{zh}办事员,clerk,{c},Imported-pass-1,\n" for c, zh, _en in DEPARTMENTS
+    )
+    users += f"zhangsan,张三,applicant,,Imported-pass-1,{ZHANGSAN_ID}\n"
+    assert cli("import", "departments", str(write(tmp_path, "d.csv", departments))).exit_code == 0
+    assert cli("import", "users", str(write(tmp_path, "u.csv", users))).exit_code == 0
+    for matter in load_matters().values():
+        args = ["deploy", str(matter.bpmn_path)]
+        for dmn in matter.dmn_paths:
+            args += ["--dmn", str(dmn)]
+        deployed = cli(*args)
+        assert deployed.exit_code == 0, deployed.output
+
+    client = bare_app.test_client()
+    tokens: dict[str, str] = {}
+
+    def token(username: str) -> str:
+        if username not in tokens:
+            first = sign_in(bare_app, username, "Imported-pass-1").get_json()["token"]
+            changed = client.post(
+                "/api/v1/me/password",
+                headers={"Authorization": f"Bearer {first}"},
+                json={
+                    "current_password": "Imported-pass-1",
+                    "new_password": "Chosen-at-first-sign-in-9",
+                },
+            )
+            assert changed.status_code == 200, changed.get_json()
+            tokens[username] = first
+        return tokens[username]
+
+    def call(method: str, path: str, username: str, body: dict | None = None):  # noqa: ANN202
+        response = client.open(
+            path, method=method, headers={"Authorization": f"Bearer {token(username)}"}, json=body
+        )
+        assert response.status_code in (200, 201), (path, response.get_json())
+        return response.get_json()
+
+    def work(username: str, case_id: int, bpmn_id: str, data: dict) -> dict:
+        items = call("GET", "/api/v1/tasks?per_page=100", username)["items"]
+        task = next(t for t in items if t["case_id"] == case_id and t["bpmn_id"] == bpmn_id)
+        call("POST", f"/api/v1/tasks/{task['id']}/claim", username)
+        return call("POST", f"/api/v1/tasks/{task['id']}/complete", username, {"data": data})
+
+    case = call(
+        "POST",
+        "/api/v1/cases",
+        "zhangsan",
+        {"process_key": "business_startup", "data": business_application()},
+    )
+    work("staff_service_center", case["id"], "acceptance", {"accepted": True})
+    work(
+        "staff_market",
+        case["id"],
+        "market_registration",
+        {"approved": True, "credit_code": "91110108MA01XYK12Q"},
+    )
+    work("staff_public_security", case["id"], "seal_filing", {"seal_count": 2})
+    work(
+        "staff_tax",
+        case["id"],
+        "tax_registration",
+        {"taxpayer_type": "small_scale", "invoices_issued": True},
+    )
+    work("staff_hrss", case["id"], "social_insurance", {"registered": True, "employees": 3})
+    done = work(
+        "staff_housing_fund", case["id"], "housing_fund_registration", {"account_no": "GJJ-0001"}
+    )
+    assert done["status"] == "completed" and done["outcome"] == "concluded"
