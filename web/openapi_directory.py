@@ -130,7 +130,9 @@ def directory_paths() -> dict[str, Any]:
             ),
         },
         "/api/v1/users/{username}": {
-            "get": _op("One user (admin)", tag="directory", params=(username,)),
+            "get": _op(
+                "One user (admin)", tag="directory", params=(username,), errors=(401, 403, 404)
+            ),
             "put": _op(
                 "Change roles, department, name; reset the password; active=false "
                 "deactivates: the user's tokens and sessions stop at once (admin)",
