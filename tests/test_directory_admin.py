@@ -371,3 +371,23 @@ def test_a_successor_must_be_an_active_other_department(api):
         assert error_of(response, 422, "validation_failed")["details"]["fields"]["successor"]
     keep = put(api, "/api/v1/departments/harbour", "admin", {"successor": "tax"})
     assert error_of(keep, 422, "validation_failed")["details"]["fields"]["successor"]
+
+
+def test_a_deactivated_clerks_claimed_tasks_go_back_to_the_queue(api, app):
+    create_harbour_and_clerk(api)
+    assert deploy(api, harbour_model()).status_code == 201
+    case = api.start_case("harbour_review", {})
+    api.claim_and_complete("clerk_service_center", case["id"], "acceptance", {"accepted": True})
+    token = token_of(api, "clerk_harbour", CLERK_PASSWORD)
+    review = api.client.get("/api/v1/tasks", headers=bearer(token)).get_json()["items"][0]
+    assert (
+        api.client.post(f"/api/v1/tasks/{review['id']}/claim", headers=bearer(token)).status_code
+        == 200
+    )
+
+    put(api, "/api/v1/users/clerk_harbour", "admin", {"active": False})
+
+    task = api.get(f"/api/v1/tasks/{review['id']}", "supervisor").get_json()
+    assert (task["status"], task["assignee"], task["department"]) == ("ready", None, "harbour")
+    released = events(app, "task_released")
+    assert [(e.case_id, e.details["previous"]) for e in released] == [(case["id"], "clerk_harbour")]

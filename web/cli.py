@@ -131,10 +131,10 @@ def import_group() -> None:
 
 
 def _import(kind: str, file: Path) -> list:
-    from engine.services import directory_import
+    from engine.services.directory_import import import_departments, import_users
 
     operator = Principal("cli", ("admin",), display_name="command line")
-    importer = getattr(directory_import, f"import_{kind}")
+    importer = {"departments": import_departments, "users": import_users}[kind]
     try:
         return importer(_engine(), operator, file.read_bytes(), "en")
     except GovflowError as exc:

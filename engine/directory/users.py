@@ -2,7 +2,8 @@
 
 A password an administrator sets for someone else is known to two people: after a reset
 the user must choose their own at the next sign-in.  Deactivating a user, or resetting
-their password, also ends every token they hold (``standing`` refuses the rest at once).
+their password, also ends every token they hold (``standing`` refuses the rest at once);
+a deactivated clerk's claimed tasks go back to their queue.
 At least one active administrator always remains, so the directory cannot lock itself out.
 """
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, NotFound
-from ..models import ApiToken, Department, User
+from ..models import ApiToken, Department, TaskRow, User
 from ..principal import Principal
 from ..services.auth import check_password, hash_password
 from ..sql import json_array_contains
@@ -132,7 +133,8 @@ def update(
     check.raise_if_any()
 
     before = user_view(user)
-    was_admin = user.active and "admin" in (user.roles or [])
+    was_active = user.active
+    was_admin = was_active and "admin" in (user.roles or [])
     if "display_name" in payload:
         user.display_name = display_name
     user.roles = list(roles or [])
@@ -151,6 +153,8 @@ def update(
         _keep_an_administrator(session)
     if not user.active or password:
         end_sessions(session, user)
+    if was_active and not user.active:
+        release_claimed_tasks(session, actor, user)
     after = user_view(user)
     if before != after or password:
         audit.record(
@@ -173,6 +177,32 @@ def _keep_an_administrator(session: Session) -> None:
         raise Conflict(
             "this would leave no active administrator; make someone else one first",
             code="last_admin",
+        )
+
+
+def release_claimed_tasks(session: Session, actor: Principal, user: User) -> None:
+    """A deactivated clerk's claimed tasks go back where a colleague can take them: to the
+    department's queue, or to the clerk who delegated one (委派) to them."""
+    rows = session.scalars(
+        select(TaskRow)
+        .where(TaskRow.assignee == user.username, TaskRow.status == "claimed")
+        .with_for_update()
+    ).all()
+    for row in rows:
+        if row.owner:
+            row.assignee, row.owner = row.owner, None
+        else:
+            row.assignee, row.status = None, "ready"
+        audit.record(
+            session,
+            actor,
+            "task_released",
+            case_id=row.case_id,
+            task_id=row.id,
+            name=row.name,
+            previous=user.username,
+            to=row.assignee,
+            reason="user_deactivated",
         )
 
 

@@ -118,6 +118,8 @@ EVENT_LABELS = {
     "case_refused": _l("Application not accepted"),
     "case_rated": _l("Service rated"),
     "rating_rectified": _l("Bad rating rectified"),
+    "task_moved_to_successor": _l("Step moved to the successor department"),
+    "task_released": _l("Step released: its clerk was deactivated"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).
