@@ -391,3 +391,22 @@ def test_a_deactivated_clerks_claimed_tasks_go_back_to_the_queue(api, app):
     assert (task["status"], task["assignee"], task["department"]) == ("ready", None, "harbour")
     released = events(app, "task_released")
     assert [(e.case_id, e.details["previous"]) for e in released] == [(case["id"], "clerk_harbour")]
+
+
+def test_one_id_number_belongs_to_one_account(api, app):
+    from engine.demo import ZHANGSAN_ID
+
+    twin = {
+        "username": "zhangsan2",
+        "display_name": "张三",
+        "roles": ["applicant"],
+        "id_number": ZHANGSAN_ID,
+        "password": "Another-strong-1",
+    }
+    error_of(api.post("/api/v1/users", "admin", json=twin), 409, "conflict")
+    other = put(api, "/api/v1/users/lisi", "admin", {"id_number": ZHANGSAN_ID})
+    error_of(other, 409, "conflict")
+    with read_only(app.extensions["govflow"].db) as session:
+        assert session.scalar(select(User.id).where(User.username == "zhangsan2")) is None
+    same = put(api, "/api/v1/users/zhangsan", "admin", {"id_number": ZHANGSAN_ID})
+    assert same.status_code == 200

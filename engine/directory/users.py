@@ -90,6 +90,7 @@ def create(session: Session, actor: Principal, payload: dict[str, Any], lang: st
     check.raise_if_any()
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"a user named '{username}' already exists", code="conflict")
+    _one_person_one_account(session, id_number, None)
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -131,6 +132,8 @@ def update(
         id_number if "id_number" in payload else user.id_number,
     )
     check.raise_if_any()
+    if "id_number" in payload:
+        _one_person_one_account(session, id_number, user.id)
 
     before = user_view(user)
     was_active = user.active
@@ -167,6 +170,18 @@ def update(
             password_reset=bool(password),
         )
     return user
+
+
+def _one_person_one_account(session: Session, id_number: str | None, user_id: int | None) -> None:
+    """An applicant sees the cases filed under their ID number: two accounts for one
+    number would each see the other's."""
+    if id_number is None:
+        return
+    holder = session.scalar(
+        select(User.username).where(User.id_number == id_number, User.id != (user_id or -1))
+    )
+    if holder is not None:
+        raise Conflict("another account already has this ID number", code="conflict")
 
 
 def _keep_an_administrator(session: Session) -> None:
