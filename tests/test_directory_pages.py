@@ -62,6 +62,7 @@ def test_a_refused_department_form_marks_its_fields_and_creates_nothing(app):
         "/admin/departments/new", {"code": "tax", "name_zh": "税", "name_en": "Tax", "active": "on"}
     )
     assert duplicate.status_code == 409 and _department(app, "tax").name_zh == "税务局"
+    assert "已有使用该代码的部门" in duplicate.get_data(as_text=True)
 
 
 def test_an_administrator_creates_a_user_and_resets_the_password_in_the_pages(app):

@@ -16,6 +16,7 @@ from engine.errors import Conflict, ValidationFailed
 from engine.services import departments as department_service
 from engine.services import users as user_service
 
+from ..i18n import MESSAGES
 from .common import current_user, engine, home_endpoint, lang, login_required, principal
 
 bp = Blueprint("admin", __name__)
@@ -28,18 +29,15 @@ def _all_departments() -> list[dict[str, Any]]:
     return items
 
 
-def _failure(exc: Exception) -> dict[str, list[str]]:
-    """Field errors of a refused form; a conflict is shown above the form."""
+def _failure(exc: Exception, duplicate: str = "") -> dict[str, list[str]]:
+    """Field errors of a refused form; a conflict is said above the form (``duplicate``
+    when the code, name or ID number is taken, else the API's message for its code)."""
     if isinstance(exc, ValidationFailed):
         return dict(exc.details.get("fields", {}))
-    return {"_form": [exc.message if exc.code == "conflict" else _refusal(exc.code)]}
-
-
-def _refusal(code: str) -> str:
-    from ..i18n import MESSAGES
-
-    zh, en = MESSAGES.get(code, (code, code))
-    return en if lang() == "en" else zh
+    if exc.code == "conflict" and duplicate:
+        return {"_form": [duplicate]}
+    zh, en = MESSAGES.get(exc.code, (exc.message, exc.message))
+    return {"_form": [en if lang() == "en" else zh]}
 
 
 def _page() -> int:
@@ -94,7 +92,8 @@ def new_department():  # noqa: ANN201
     try:
         created = department_service.create_department(engine(), principal(), payload, lang())
     except (ValidationFailed, Conflict) as exc:
-        return _department_form(payload, _failure(exc), True, exc.status)
+        taken = _("A department with this code already exists.")
+        return _department_form(payload, _failure(exc, taken), True, exc.status)
     flash(_("Department %(code)s created.", code=created["code"]), "success")
     return redirect(url_for("admin.departments"))
 
@@ -178,7 +177,8 @@ def new_user():  # noqa: ANN201
         created = user_service.create_user(engine(), principal(), payload, lang())
     except (ValidationFailed, Conflict) as exc:
         shown = {k: v for k, v in payload.items() if k != "password"}
-        return _user_form(shown, _failure(exc), True, exc.status)
+        taken = _("A user with this username or ID number already exists.")
+        return _user_form(shown, _failure(exc, taken), True, exc.status)
     flash(_("User %(name)s created.", name=created["username"]), "success")
     return redirect(url_for("admin.users"))
 
@@ -194,7 +194,8 @@ def edit_user(username: str):  # noqa: ANN201
         user_service.update_user(engine(), principal(), username, payload, lang())
     except (ValidationFailed, Conflict) as exc:
         shown = {**current, **{k: v for k, v in payload.items() if k != "password"}}
-        return _user_form(shown, _failure(exc), False, exc.status)
+        taken = _("Another account already has this ID number.")
+        return _user_form(shown, _failure(exc, taken), False, exc.status)
     flash(_("User %(name)s saved.", name=username), "success")
     return redirect(url_for("admin.users"))
 
