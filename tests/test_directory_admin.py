@@ -410,3 +410,19 @@ def test_one_id_number_belongs_to_one_account(api, app):
         assert session.scalar(select(User.id).where(User.username == "zhangsan2")) is None
     same = put(api, "/api/v1/users/zhangsan", "admin", {"id_number": ZHANGSAN_ID})
     assert same.status_code == 200
+
+
+def test_a_countersign_routed_at_run_time_to_a_deactivated_department_fails_the_step(api):
+    """Deploy cannot see a 会签 collection taken from case data; the step that would open
+    an instance for a deactivated department fails instead, and nothing changes."""
+    from tests.test_verbs_countersign import deploy as deploy_countersign
+    from tests.test_verbs_countersign import open_rows
+
+    create_harbour_and_clerk(api)
+    assert put(api, "/api/v1/departments/harbour", "admin", {"active": False}).status_code == 200
+    assert deploy_countersign(api, "countersign_all.bpmn").status_code in (200, 201)
+    case = api.start_case("countersign_all", {"departments": ["tax", "harbour"]})
+    task = api.open_task("clerk_service_center", case["id"], "intake")
+    api.post(f"/api/v1/tasks/{task['id']}/claim", "clerk_service_center")
+    error_of(api.complete("clerk_service_center", task["id"], {}), 422, "workflow_error")
+    assert open_rows(api, case["id"]) == [("intake", "service_center")]
