@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,6 +74,17 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
+    #: What the department does (``registry``, ``tax``), shared by its namesakes in every
+    #: county; the columns below came with migration 0012 (the directory).
+    kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The department above it (province → city → county); None at the top.
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("departments.code"), nullable=True, index=True
+    )
+    #: 行政区划代码 (GB/T 2260) of the area it serves: 6 digits, or 9/12 below the county.
+    division: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    #: A deactivated department keeps its history but receives no new work.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class User(Base):
@@ -90,6 +102,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: Set when an administrator resets the password: nothing but changing it is allowed
+    #: until the user does (migration 0012).
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class ApiToken(Base):

@@ -275,6 +275,9 @@ def openapi_document() -> dict[str, Any]:
     from .openapi_verbs import verb_paths  # 退回, 转办, 催办, 挂起, 终止, 不予受理, 好差评
 
     paths.update(verb_paths(task_id, case_id))
+    from .openapi_directory import directory_paths  # departments and users
+
+    paths.update(directory_paths())
     return {
         "openapi": "3.0.3",
         "info": {

@@ -40,11 +40,13 @@ def instance_department(task: Any, meta: dict[str, Any]) -> str | None:
 
 
 def check_departments(session: Session, rows: list[TaskRow], metas: dict[str, Any]) -> None:
-    """A countersign instance routed to no known department would wait unseen: fail the
-    command instead (the collection came from case data, so deploy could not tell)."""
+    """A countersign instance routed to no known, active department would wait unseen:
+    fail the command instead (the collection came from case data, so deploy could not
+    tell)."""
     routed = [r for r in rows if metas.get(r.bpmn_id, {}).get("department_variable")]
     for row in routed:
-        if not row.department_code or session.get(Department, row.department_code) is None:
+        department = session.get(Department, row.department_code or "")
+        if department is None or not department.active:
             raise WorkflowFailure(
                 f"countersign step '{row.bpmn_id}' names an unknown department "
                 f"'{row.department_code}'",

@@ -18,6 +18,7 @@ def user_view(user: User) -> dict:
         "display_name": user.display_name,
         "roles": list(user.roles or []),
         "department": user.department_code,
+        "must_change_password": bool(user.must_change_password),
     }
     if "applicant" in (user.roles or []):
         view["id_number"] = user.id_number

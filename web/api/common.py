@@ -9,11 +9,15 @@ from typing import Any
 from flask import current_app, g, request
 
 from engine.context import Govflow
+from engine.directory import standing
 from engine.errors import BadRequest, Unauthorized
 from engine.principal import Principal
 from engine.services import auth
 
 MAX_PER_PAGE = 100
+
+#: What a user whose password was reset may still call: who am I, and change it.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.auth.me", "api.directory.change_password"})
 
 
 def engine() -> Govflow:
@@ -36,7 +40,9 @@ def bearer_token() -> str:
 def authenticated(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.user = auth.user_for_token(engine(), bearer_token())
+        g.user = standing.ensure_active(auth.user_for_token(engine(), bearer_token()))
+        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            standing.ensure_password_current(g.user)
         g.principal = auth.principal_of(g.user)
         return view(*args, **kwargs)
 

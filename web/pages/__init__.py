@@ -104,3 +104,6 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, designer, clerk, applicant, cases, supervisor, verbs):
         app.register_blueprint(module.bp)
+    from . import admin  # departments, users, one's own password
+
+    app.register_blueprint(admin.bp)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import clock
 from engine.context import Govflow
+from engine.directory import standing
 from engine.models import User
 from engine.principal import Principal
 from engine.services import auth, health
@@ -28,6 +29,8 @@ SUPPORTED_LANGS = ("zh", "en")
 SESSION_USER = "user"
 #: The page session's random id (``engine.sign_in.sessions``): the session is its row.
 SESSION_ID = "sid"
+#: The one page open to a user whose password an administrator reset.
+PASSWORD_PAGE = "admin.password"
 
 #: Where each role lands after signing in (the first role a user has wins).
 HOME_BY_ROLE = (
@@ -117,6 +120,8 @@ EVENT_LABELS = {
     "case_refused": _l("Application not accepted"),
     "case_rated": _l("Service rated"),
     "rating_rectified": _l("Bad rating rectified"),
+    "task_moved_to_successor": _l("Step moved to the successor department"),
+    "task_released": _l("Step released: its clerk was deactivated"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).
@@ -220,6 +225,11 @@ def current_user() -> User | None:
     expiry end it on the server, so a replayed cookie signs nobody in)."""
     if "page_user" not in g:
         g.page_user = auth.user_for_page_session(engine(), session.get(SESSION_ID))
+        username = session.get(SESSION_USER)
+        user = auth.get_user(engine(), username) if username else None
+        if user is not None and not standing.may_act(user):
+            user = None
+        g.page_user = user
     return g.page_user
 
 
@@ -263,6 +273,8 @@ def login_required(*roles: str) -> Callable:
             user = current_user()
             if user is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if standing.password_change_pending(user) and request.endpoint != PASSWORD_PAGE:
+                return redirect(url_for(PASSWORD_PAGE))
             if roles and not set(roles) & set(user.roles or ()):
                 abort(403)
             return view(*args, **kwargs)
