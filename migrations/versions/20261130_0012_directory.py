@@ -8,14 +8,14 @@ active, their kind is their code (each was the only one of its kind), and no exi
 user has to change a password.
 
 Revision ID: 0012_directory
-Revises: 0006_derived_deadline_states
+Revises: 0010_sign_in_security
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_directory"
-down_revision = "0006_derived_deadline_states"
+down_revision = "0010_sign_in_security"
 branch_labels = None
 depends_on = None
 
