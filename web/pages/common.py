@@ -224,9 +224,7 @@ def current_user() -> User | None:
     """The user of the request's page session: its row must still be live (logout and
     expiry end it on the server, so a replayed cookie signs nobody in)."""
     if "page_user" not in g:
-        g.page_user = auth.user_for_page_session(engine(), session.get(SESSION_ID))
-        username = session.get(SESSION_USER)
-        user = auth.get_user(engine(), username) if username else None
+        user = auth.user_for_page_session(engine(), session.get(SESSION_ID))
         if user is not None and not standing.may_act(user):
             user = None
         g.page_user = user
