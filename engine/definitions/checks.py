@@ -13,6 +13,7 @@ from typing import Any
 
 from ..forms import FormRegistry
 from .limits import parse_limit
+from .links import link_problems
 from .metadata import NS, read_process
 
 Problem = tuple[str, str]
@@ -273,6 +274,7 @@ def check_process(
     result.errors.extend(_waiting_in_sub_processes(process, called))
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
+        result.errors.extend(link_problems(owner))
         errors, warnings = _waits_for_the_undelivered(owner)
         result.errors.extend(errors)
         result.warnings.extend(warnings)
