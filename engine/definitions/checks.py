@@ -154,6 +154,24 @@ def _timers_without_value(process: Any) -> list[Problem]:
     return problems
 
 
+def _conditional_events(process: Any) -> list[Problem]:
+    """Conditional events (start, intermediate, boundary, event sub-process start).
+
+    BPMN fires them when their condition becomes true, re-evaluated whenever the case's
+    data changes; SpiffWorkflow evaluates the condition once, when the event is reached
+    (and fails on a variable not set yet), so a case would strand or stop with an error.
+    Refused, with what to draw instead.
+    """
+    return [
+        (
+            definition.getparent().get("id") or definition.get("id") or "definitions",
+            "conditional events are not run by govflow: use an exclusive gateway after "
+            "the step that sets the data, or a timer",
+        )
+        for definition in process.xpath(".//bpmn:conditionalEventDefinition", namespaces=NS)
+    ]
+
+
 #: What nothing in govflow ever delivers to a case.
 _UNDELIVERED = {"messageEventDefinition": "message", "signalEventDefinition": "signal"}
 
@@ -275,6 +293,7 @@ def check_process(
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
         result.errors.extend(link_problems(owner))
+        result.errors.extend(_conditional_events(owner))
         errors, warnings = _waits_for_the_undelivered(owner)
         result.errors.extend(errors)
         result.warnings.extend(warnings)
