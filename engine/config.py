@@ -16,6 +16,11 @@ class Settings:
     #: An uploaded material (PDF, JPEG, PNG) larger than this is refused with 413.
     max_upload_bytes: int = 10 * 1024 * 1024
     demo: bool = False
+    #: A step the engine runs on its own (timer continuation, service task, run-time
+    #: expression) is tried this many times in all before it becomes an incident ...
+    step_attempts: int = 3
+    #: ... pausing this long after the first failure, twice as long after each next one.
+    step_retry_seconds: float = 15.0
 
     @property
     def effective_database_url(self) -> str:
@@ -33,6 +38,8 @@ class Settings:
             "max_bpmn_bytes": int(env.get("GOVFLOW_MAX_BPMN_BYTES", str(2 * 1024 * 1024))),
             "max_upload_bytes": int(env.get("GOVFLOW_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
             "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
+            "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
+            "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

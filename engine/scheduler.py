@@ -35,6 +35,7 @@ from .errors import GovflowError
 from .models import Case
 from .principal import SYSTEM
 from .runtime.executor import CaseSession, execute
+from .services import incidents
 from .uow import read_only, run_in_transaction
 
 log = logging.getLogger("govflow.scheduler")
@@ -95,6 +96,7 @@ def fire_timers(app: Govflow, case_id: int) -> None:
         if due is None or due > clock.now() or cs.case.suspended:
             return  # fired already (by a previous tick or a twin scheduler)
         cs.audit("timer_fired", due_at=clock.isoformat(due))
+        incidents.step_passed(cs.session, cs.case.id)  # undone if the step fails again
 
     execute(app, case_id, SYSTEM, command)
 
@@ -122,14 +124,21 @@ def tick(app: Govflow) -> TickReport:
 
 
 def _safely(fire, app: Govflow, case_id: int) -> bool:  # noqa: ANN001
-    """One broken case must not stop the scheduler for every other case."""
+    """One broken case must not stop the scheduler for every other case: its failure is
+    counted (retried after a pause, then an incident), and the tick goes on."""
     try:
         fire(app, case_id)
         return True
     except GovflowError as exc:
         log.warning("case %s: %s %s", case_id, exc.code, exc.message)
-    except Exception:  # noqa: BLE001 - logged; the next tick tries again
+        failure: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - logged and counted; see above
         log.exception("case %s: firing failed", case_id)
+        failure = exc
+    try:
+        incidents.step_failed(app, case_id, failure)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next tick retries
+        log.exception("case %s: the failure could not be recorded", case_id)
     return False
 
 
