@@ -29,7 +29,7 @@ from ..principal import Principal
 from ..shared_data import exchange
 from ..uow import run_in_transaction
 from ..verbs.models import work_to_carry
-from . import projection, stepper
+from . import bpmn_errors, projection, stepper
 from .workflow import GovflowWorkflow, dump, load
 
 if TYPE_CHECKING:
@@ -80,12 +80,22 @@ class CaseSession:
         while carry_forward(self):
             stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
 
-    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> None:
+    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> str | None:
+        """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be
+        made (the stepper throws it if a boundary event catches it)."""
         providers = self.app.providers
+        failed = False
         if meta["shared_data"]:
             exchange.pull(self.session, providers, self.case, self.actor, task, meta)
+            sources = self.case.sources or {}
+            failed = any(
+                sources.get(f"{provider}:{field}", {}).get("outcome") in ("unavailable", "error")
+                for provider in meta["shared_data"]
+                for field in meta["subject"]
+            )
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
+        return bpmn_errors.SHARED_DATA_UNAVAILABLE if failed else None
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
