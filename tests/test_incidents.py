@@ -282,3 +282,21 @@ def _set_amount(govflow, case_id: int, amount: int) -> None:  # noqa: ANN001
     execute(govflow, case_id, SYSTEM, command)  # before the timer is due: it does not fire
     with read_only(govflow.db) as session:
         assert session.get(Case, case_id).status == "running"
+
+
+def test_an_incident_of_a_terminated_case_is_not_run_again(api: Api, govflow):
+    case_id, due = failing_case(api)
+    last = into_incident(api, govflow, case_id, due)
+    (incident,) = incidents(api)
+    with time_machine.travel(last + timedelta(minutes=5), tick=False):
+        ended = api.post(
+            f"/api/v1/cases/{case_id}/terminate", "supervisor", json={"reason": "申请人撤回申请"}
+        )
+        assert ended.status_code == 200, ended.get_json()
+        response = api.post(
+            f"/api/v1/incidents/{incident['id']}/retry", "admin", json={"data": {"amount": 5}}
+        )
+
+    assert response.status_code == 409
+    assert case_of(api, case_id)["status"] == "terminated"
+    assert open_tasks(case_of(api, case_id)) == []

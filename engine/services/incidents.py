@@ -195,6 +195,8 @@ def retry(app: Govflow, actor: Principal, incident_id: int, data: Any = None) ->
         incident = cs.session.get(Incident, incident_id)
         if incident.status != OPEN:
             raise Conflict("the incident is resolved already")
+        if cs.case.status != "error":  # terminated meanwhile, say: nothing to run again
+            raise Conflict(f"the case is {cs.case.status}, not in error")
         if fix:
             _merge_into_open_steps(cs, fix)
         cs.case.status = incident.case_status
