@@ -124,3 +124,14 @@ def test_only_a_boundary_catching_the_error_changes_the_path(
     deployed(api, xml)
     platform.mode = "down"
     assert open_tasks(start(api)) == expected
+
+
+def test_a_boundary_waiting_for_another_error_on_a_pull_deploys_with_a_warning(api: Api):
+    xml = with_error(
+        pulling_model('<bpmn:errorEventDefinition id="ed" errorRef="unavailable"/>'),
+        "tax_arrears",
+    )
+    definition = deployed(api, xml)
+    warnings = {w["id"]: w["message"] for w in definition["warnings"]}
+    assert "shared_data_unavailable" in warnings["platform_down"]
+    assert "platform_down" not in {w["id"] for w in deployed(api, CAUGHT)["warnings"]}

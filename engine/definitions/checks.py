@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..forms import FormRegistry
+from ..shared_data.pull_errors import SHARED_DATA_UNAVAILABLE
 from .limits import parse_limit
 from .links import link_problems
-from .metadata import NS, read_process
+from .metadata import NS, properties, read_process
 
 Problem = tuple[str, str]
 
@@ -172,6 +173,33 @@ def _conditional_events(process: Any) -> list[Problem]:
     ]
 
 
+def _error_boundaries_never_caught(process: Any) -> list[Problem]:
+    """Warnings for error boundary events on a shared-data pull that wait for another
+    error: a pull throws only ``shared_data_unavailable`` (``shared_data.pull_errors``)."""
+    root = process.getroottree().getroot()
+    codes = {e.get("id"): e.get("errorCode") for e in root.xpath(".//bpmn:error", namespaces=NS)}
+    pulls = {
+        task.get("id")
+        for task in process.xpath(".//bpmn:serviceTask", namespaces=NS)
+        if properties(task).get("shared_data")
+    }
+    warnings: list[Problem] = []
+    for definition in process.xpath(
+        ".//bpmn:boundaryEvent/bpmn:errorEventDefinition[@errorRef]", namespaces=NS
+    ):
+        event = definition.getparent()
+        code = codes.get(definition.get("errorRef"))
+        if event.get("attachedToRef") in pulls and code and code != SHARED_DATA_UNAVAILABLE:
+            warnings.append(
+                (
+                    event.get("id") or "definitions",
+                    f"this boundary never fires: a shared-data pull throws the error code "
+                    f"'{SHARED_DATA_UNAVAILABLE}', not '{code}'",
+                )
+            )
+    return warnings
+
+
 #: What nothing in govflow ever delivers to a case.
 _UNDELIVERED = {"messageEventDefinition": "message", "signalEventDefinition": "signal"}
 
@@ -297,6 +325,7 @@ def check_process(
         errors, warnings = _waits_for_the_undelivered(owner)
         result.errors.extend(errors)
         result.warnings.extend(warnings)
+        result.warnings.extend(_error_boundaries_never_caught(owner))
     for task in meta["user_tasks"]:
         result.errors.extend(_check_user_task(task, departments, forms))
     for task in meta["service_tasks"]:

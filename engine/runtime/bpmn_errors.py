@@ -18,9 +18,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-#: The documented error code of a pull that could not be made (docs/PROCESS_AUTHORING.md).
-SHARED_DATA_UNAVAILABLE = "shared_data_unavailable"
-
 
 def _error(code: str) -> ErrorEventDefinition:
     return ErrorEventDefinition(code, code)

@@ -27,9 +27,10 @@ from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..shared_data import exchange
+from ..shared_data.pull_errors import FAILED_OUTCOMES, SHARED_DATA_UNAVAILABLE
 from ..uow import run_in_transaction
 from ..verbs.models import work_to_carry
-from . import bpmn_errors, projection, stepper
+from . import projection, stepper
 from .workflow import GovflowWorkflow, dump, load
 
 if TYPE_CHECKING:
@@ -89,13 +90,13 @@ class CaseSession:
             exchange.pull(self.session, providers, self.case, self.actor, task, meta)
             sources = self.case.sources or {}
             failed = any(
-                sources.get(f"{provider}:{field}", {}).get("outcome") in ("unavailable", "error")
+                sources.get(f"{provider}:{field}", {}).get("outcome") in FAILED_OUTCOMES
                 for provider in meta["shared_data"]
                 for field in meta["subject"]
             )
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
-        return bpmn_errors.SHARED_DATA_UNAVAILABLE if failed else None
+        return SHARED_DATA_UNAVAILABLE if failed else None
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
