@@ -300,3 +300,20 @@ def test_an_incident_of_a_terminated_case_is_not_run_again(api: Api, govflow):
     assert response.status_code == 409
     assert case_of(api, case_id)["status"] == "terminated"
     assert open_tasks(case_of(api, case_id)) == []
+
+
+def test_an_application_whose_first_step_fails_answers_422_and_starts_no_case(api: Api):
+    deployed(
+        api,
+        model(
+            "gateway_first",
+            "\n".join(['<bpmn:startEvent id="start"/>', flow("f1", "start", "check"), *GATEWAY]),
+        ),
+    )
+
+    response = api.post("/api/v1/cases", "zhangsan", json={"process_key": "gateway_first"})
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "workflow_error"
+    assert api.get("/api/v1/cases", "admin").get_json()["total"] == 0
+    assert incidents(api) == []
