@@ -41,6 +41,9 @@ from .uow import read_only, run_in_transaction
 log = logging.getLogger("govflow.scheduler")
 
 BATCH = 500
+#: How long one tick keeps retrying failed steps: due timers of the other cases come first
+#: in each tick, so a wave of retries cannot hold them up; the rest waits for the next tick.
+RETRY_BUDGET = 1.0
 #: Deadline announcements per transaction, and how long one tick keeps announcing before
 #: it turns to the timers (a mass transition then cannot delay a due timer).
 SWEEP_LIMIT = LIMIT
@@ -55,21 +58,25 @@ class TickReport:
     errors: int = 0
 
 
-def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
+def _due_timer_cases(app: Govflow, now: datetime) -> list[tuple[int, bool]]:
+    """(case id, retrying a failed step) of the cases with a due timer: the others first,
+    each group oldest first.  A case in ``error`` is never due (see ``incidents``)."""
+    retrying = incidents.retrying(Case.id)
     with read_only(app.db) as session:
-        return list(
-            session.scalars(
-                select(Case.id)
+        return [
+            (case_id, bool(again))
+            for case_id, again in session.execute(
+                select(Case.id, retrying)
                 # A suspended case's timers wait until it is resumed (挂起: nothing moves).
                 .where(
                     Case.next_timer_at <= now,
                     Case.suspended.is_(False),
                     Case.status.in_(("running", "waiting_applicant")),
                 )
-                .order_by(Case.next_timer_at)
+                .order_by(retrying, Case.next_timer_at)
                 .limit(BATCH)
             )
-        )
+        ]
 
 
 def sweep_deadlines(app: Govflow, budget: float | None = None) -> int:
@@ -110,7 +117,10 @@ def tick(app: Govflow) -> TickReport:
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
         log.exception("deadline sweep failed")
         report.errors += 1
-    for case_id in _due_timer_cases(app, now):
+    started = time.monotonic()
+    for case_id, retrying in _due_timer_cases(app, now):
+        if retrying and time.monotonic() - started >= RETRY_BUDGET:
+            break  # the other retries wait for the next tick
         report.errors += not _safely(fire_timers, app, case_id)
         report.timers += 1
     if report.timers or report.deadlines or report.errors:

@@ -17,7 +17,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -79,6 +79,11 @@ def _current(session: Session, case_id: int) -> Incident | None:
         .order_by(Incident.id.desc())
         .limit(1)
     )
+
+
+def retrying(case_id: Any) -> Any:
+    """SQL: has the case (``case_id``: a column or value) a failed step to try again?"""
+    return exists().where(Incident.case_id == case_id, Incident.status == RETRYING)
 
 
 # --- commands ----------------------------------------------------------------------------
