@@ -317,3 +317,49 @@ def test_an_application_whose_first_step_fails_answers_422_and_starts_no_case(ap
     assert response.get_json()["error"]["code"] == "workflow_error"
     assert api.get("/api/v1/cases", "admin").get_json()["total"] == 0
     assert incidents(api) == []
+
+
+#: A clerk's task in a branch beside the failing timer continuation.
+PARALLEL = model(
+    "parallel_with_failing_timer",
+    "\n".join(
+        [
+            '<bpmn:startEvent id="start"/>',
+            flow("f0", "start", "split"),
+            '<bpmn:parallelGateway id="split"/>',
+            flow("f1", "split", "wait"),
+            flow("f_side", "split", "side"),
+            task("side"),
+            flow("f_side_end", "side", "side_end"),
+            '<bpmn:endEvent id="side_end"/>',
+            '<bpmn:intermediateCatchEvent id="wait" name="等待一小时">'
+            "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration>"
+            "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>",
+            flow("f2", "wait", "check"),
+            *GATEWAY,
+        ]
+    ),
+)
+
+
+def test_a_case_in_error_waits_for_the_retry_before_its_tasks_are_completed(api: Api, govflow):
+    deployed(api, PARALLEL)
+    case_id = api.start_case("parallel_with_failing_timer", {})["id"]
+    last = into_incident(api, govflow, case_id, clock.now() + HOUR)
+    side = api.open_task("clerk_tax", case_id, "side")
+
+    with time_machine.travel(last + timedelta(minutes=5), tick=False):
+        claimed = api.post(f"/api/v1/tasks/{side['id']}/claim", "clerk_tax")
+        refused = api.complete("clerk_tax", side["id"], {})
+        assert claimed.status_code == 200  # taking it up changes nothing in the process
+        assert refused.status_code == 409
+        assert refused.get_json()["error"]["code"] == "case_in_error"
+        assert api.open_task("clerk_tax", case_id, "side")["status"] == "claimed"
+
+        (incident,) = incidents(api)
+        fixed = api.post(
+            f"/api/v1/incidents/{incident['id']}/retry", "admin", json={"data": {"amount": 1}}
+        )
+        assert fixed.status_code == 200
+        assert open_tasks(fixed.get_json()) == ["low", "side"]
+        assert api.complete("clerk_tax", side["id"], {}).status_code == 200

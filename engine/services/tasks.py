@@ -232,6 +232,10 @@ def complete(
         row = _open_row(cs, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        if cs.case.status == "error":  # an incident: moving on would run the failed step again
+            raise Conflict(
+                "the case waits for an administrator to retry a failed step", code="case_in_error"
+            )
         guards.require_progress_allowed(cs, row)
         form = form_for(app.forms, cs.definition, row.form_key)
         if row.kind != "bpmn":
