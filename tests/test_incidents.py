@@ -363,3 +363,43 @@ def test_a_case_in_error_waits_for_the_retry_before_its_tasks_are_completed(api:
         assert fixed.status_code == 200
         assert open_tasks(fixed.get_json()) == ["low", "side"]
         assert api.complete("clerk_tax", side["id"], {}).status_code == 200
+
+
+def test_a_fix_that_gets_further_names_the_step_that_now_fails(api: Api, govflow):
+    """amount fixed, the case passes the first check and fails at a second one, which
+    reads 'rate' (nobody sets it either): the incident now names that one."""
+    second_check = [
+        '<bpmn:exclusiveGateway id="check2" name="税率核查" default="f_plain"/>',
+        flow("f_rate", "check2", "end", "${rate &gt; 1}"),
+        flow("f_plain", "check2", "end"),
+    ]
+    body = "\n".join(
+        [
+            '<bpmn:startEvent id="start"/>',
+            flow("f1", "start", "wait"),
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>"
+            "</bpmn:intermediateCatchEvent>",
+            flow("f2", "wait", "check"),
+            '<bpmn:exclusiveGateway id="check" name="金额核查" default="f_low"/>',
+            flow("f_high", "check", "check2", "${amount &gt; 3}"),
+            flow("f_low", "check", "end"),
+            *second_check,
+            '<bpmn:endEvent id="end"/>',
+        ]
+    )
+    deployed(api, model("two_checks", body))
+    case_id = api.start_case("two_checks", {})["id"]
+    last = into_incident(api, govflow, case_id, clock.now() + HOUR)
+    (incident,) = incidents(api)
+    assert incident["element_id"] == "check"
+
+    with time_machine.travel(last + timedelta(minutes=5), tick=False):
+        response = api.post(
+            f"/api/v1/incidents/{incident['id']}/retry", "admin", json={"data": {"amount": 5}}
+        )
+
+    assert response.status_code == 200 and response.get_json()["status"] == "error"
+    (still,) = incidents(api, status="open")
+    assert still["element_id"] == "check2" and still["element_name"] == "税率核查"
+    assert "rate" in still["message"] and still["attempts"] == 4

@@ -217,14 +217,11 @@ def retry(app: Govflow, actor: Principal, incident_id: int, data: Any = None) ->
 
     try:
         execute(app, case_id, actor, command)
-    except GovflowError as exc:
+    except Exception as exc:
+        if not counts_as_step_failure(exc):
+            raise  # a refusal (409), a conflict, the database: the caller hears it
         if not isinstance(exc, WorkflowFailure):
-            raise
-        _failed_again(app, actor, incident_id, exc)
-    except DBAPIError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the step's own failure: kept on the incident
-        log.exception("incident %s: retry failed", incident_id)
+            log.exception("incident %s: retry failed", incident_id)
         _failed_again(app, actor, incident_id, exc)
     return case_id
 
@@ -236,6 +233,12 @@ def _failed_again(app: Govflow, actor: Principal, incident_id: int, exc: Excepti
         incident = session.get(Incident, incident_id, with_for_update=True)
         incident.attempts += 1
         incident.message = message
+        if element_id and element_id != incident.element_id:  # the fix got further
+            definition = session.get(
+                ProcessDefinition, session.get(Case, incident.case_id).definition_id
+            )
+            incident.element_id = element_id
+            incident.element_name = _element_name(definition, element_id)
         incident.updated_at = clock.now()
         audit.record(
             session,
