@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..forms import FormRegistry
-from ..shared_data.pull_errors import SHARED_DATA_UNAVAILABLE
 from .limits import parse_limit
 from .links import link_problems
 from .metadata import NS, properties, read_process
+from .thrown_errors import SHARED_DATA_UNAVAILABLE
 
 Problem = tuple[str, str]
 
@@ -175,7 +175,7 @@ def _conditional_events(process: Any) -> list[Problem]:
 
 def _error_boundaries_never_caught(process: Any) -> list[Problem]:
     """Warnings for error boundary events on a shared-data pull that wait for another
-    error: a pull throws only ``shared_data_unavailable`` (``shared_data.pull_errors``)."""
+    error: a pull throws only ``shared_data_unavailable`` (``thrown_errors``)."""
     root = process.getroottree().getroot()
     codes = {e.get("id"): e.get("errorCode") for e in root.xpath(".//bpmn:error", namespaces=NS)}
     pulls = {

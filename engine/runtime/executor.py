@@ -22,12 +22,12 @@ from ..deadlines.calendar_store import stamp_columns
 from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
+from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import NotFound
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..shared_data import exchange
-from ..shared_data.pull_errors import FAILED_OUTCOMES, SHARED_DATA_UNAVAILABLE
 from ..uow import run_in_transaction
 from ..verbs.models import work_to_carry
 from . import projection, stepper
@@ -90,7 +90,7 @@ class CaseSession:
             exchange.pull(self.session, providers, self.case, self.actor, task, meta)
             sources = self.case.sources or {}
             failed = any(
-                sources.get(f"{provider}:{field}", {}).get("outcome") in FAILED_OUTCOMES
+                sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
                 for provider in meta["shared_data"]
                 for field in meta["subject"]
             )

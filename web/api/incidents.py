@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engine.services import incidents as service
-from engine.services.cases import get_visible_case
-from engine.services.views import case_view
-from engine.uow import read_only
 
+from .cases import _case_json as case_json
 from .common import authenticated, caller, engine, json_body, page_of, paging
 
 bp = Blueprint("incidents", __name__)
@@ -33,6 +31,4 @@ def list_incidents():  # noqa: ANN201
 @authenticated
 def retry(incident_id: int):  # noqa: ANN201
     case_id = service.retry(engine(), caller(), incident_id, json_body().get("data"))
-    with read_only(engine().db) as session:
-        case = get_visible_case(session, caller(), case_id)
-        return case_view(engine(), session, caller(), case)
+    return case_json(case_id)
