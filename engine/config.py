@@ -25,6 +25,11 @@ class Settings:
     #: none).  Sign-in throttling counts by the client address and the session cookie
     #: is named and flagged by the scheme, so both must be the client's, not the proxy's.
     proxy_hops: int = 0
+    #: A step the engine runs on its own (timer continuation, service task, run-time
+    #: expression) is tried this many times in all before it becomes an incident ...
+    step_attempts: int = 3
+    #: ... pausing this long after the first failure, twice as long after each next one.
+    step_retry_seconds: float = 15.0
 
     @property
     def effective_database_url(self) -> str:
@@ -45,6 +50,8 @@ class Settings:
             "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
             "scheduler_stale_seconds": float(env.get("GOVFLOW_SCHEDULER_STALE_SECONDS", "60")),
             "proxy_hops": int(env.get("GOVFLOW_PROXY_HOPS", "0")),
+            "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
+            "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

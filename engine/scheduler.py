@@ -24,16 +24,21 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from . import clock
 from .context import Govflow
 from .errors import GovflowError
-from .services import health
+from .services import health, incidents
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
+
+#: How long one tick keeps retrying failed steps: due timers of the other cases come first
+#: in each tick, so a wave of retries cannot hold them up; the rest waits for the next tick.
+RETRY_BUDGET = 1.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,10 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
         log.exception("deadline sweep failed")
         report.errors += 1
-    for case_id in due_timer_cases(govflow, now):
+    started = time.monotonic()
+    for case_id, retrying in due_timer_cases(govflow, now):
+        if retrying and time.monotonic() - started >= RETRY_BUDGET:
+            break  # the other retries wait for the next tick
         report.errors += not _safely(fire_timers, govflow, case_id)
         report.timers += 1
     if report.timers or report.deadlines or report.errors:
@@ -84,14 +92,21 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
 
 
 def _safely(fire, govflow: Govflow, case_id: int) -> bool:  # noqa: ANN001
-    """One broken case must not stop the scheduler for every other case."""
+    """One broken case must not stop the scheduler for every other case: its failure is
+    counted (retried after a pause, then an incident), and the tick goes on."""
     try:
         fire(govflow, case_id)
         return True
     except GovflowError as exc:
         log.warning("case %s: %s %s", case_id, exc.code, exc.message)
-    except Exception:  # noqa: BLE001 - logged; the next tick tries again
+        failure: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - logged and counted; see above
         log.exception("case %s: firing failed", case_id)
+        failure = exc
+    try:
+        incidents.step_failed(govflow, case_id, failure)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next tick retries
+        log.exception("case %s: the failure could not be recorded", case_id)
     return False
 
 

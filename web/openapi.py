@@ -272,6 +272,29 @@ def openapi_document() -> dict[str, Any]:
     paths.update(_shared_data_paths(case_id))
     paths.update(_time_limit_paths(task_id, case_id))
     paths.update(_health_path())
+    paths["/api/v1/incidents"] = {
+        "get": _op(
+            "Steps the engine ran on its own that kept failing (admin, supervisor)",
+            tag="incidents",
+            params=(
+                _q("status", "open|resolved"),
+                _q("case_id", "only this case", {"type": "integer"}),
+                *_PAGING,
+            ),
+            errors=(400, 401, 403),
+        )
+    }
+    retry = paths["/api/v1/incidents/{incident_id}/retry"] = {
+        "post": _op(
+            "Run the failed step again, 'data' merged into the case data first (admin); "
+            "answers the case: the incident is resolved, or stays open with the new message",
+            tag="incidents",
+            params=(_p("incident_id", {"type": "integer"}),),
+            body=_JSON({"type": "object", "properties": {"data": {"type": "object"}}}),
+            errors=(400, 401, 403, 404, 409, 422),
+        )
+    }
+    retry["post"]["requestBody"]["required"] = False  # a retry without a data fix
     from .openapi_verbs import verb_paths  # 退回, 转办, 催办, 挂起, 终止, 不予受理, 好差评
 
     paths.update(verb_paths(task_id, case_id))

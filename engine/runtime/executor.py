@@ -25,6 +25,7 @@ from ..deadlines.calendar_store import stamp_columns
 from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
+from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import NotFound
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
@@ -84,12 +85,22 @@ class CommandContext(CaseReading):
         while carry_forward(self.session, self.case, self.workflow, self.audit):
             stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
 
-    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> None:
+    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> str | None:
+        """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be
+        made (the stepper throws it if a boundary event catches it)."""
         providers = self.govflow.providers
+        failed = False
         if meta["shared_data"]:
             exchange.pull(self.session, providers, self.case, self.actor, task, meta)
+            sources = self.case.sources or {}
+            failed = any(
+                sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
+                for provider in meta["shared_data"]
+                for field in meta["subject"]
+            )
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
+        return SHARED_DATA_UNAVAILABLE if failed else None
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""

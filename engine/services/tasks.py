@@ -243,6 +243,10 @@ def complete(
         row = _open_row(ctx, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
+        if ctx.case.status == "error":  # an incident: moving on would run the failed step again
+            raise Conflict(
+                "the case waits for an administrator to retry a failed step", code="case_in_error"
+            )
         guards.require_progress_allowed(ctx, row)
         form = form_for(govflow.forms, ctx.definition, row.form_key)
         if row.kind != "bpmn":

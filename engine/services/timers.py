@@ -22,6 +22,7 @@ from ..models import Case
 from ..principal import SYSTEM
 from ..runtime.executor import CommandContext, execute
 from ..uow import read_only, run_in_transaction
+from . import incidents
 
 BATCH = 500
 #: Deadline announcements per transaction, and how long one tick keeps announcing before
@@ -31,22 +32,26 @@ SWEEP_BUDGET = 1.0
 _ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
 
 
-def due_timer_cases(govflow: Govflow, now: datetime) -> list[int]:
-    """The cases with a timer due by ``now``, most overdue first (a batch of them)."""
+def due_timer_cases(govflow: Govflow, now: datetime) -> list[tuple[int, bool]]:
+    """(case id, retrying a failed step) of the cases with a timer due by ``now`` (a batch
+    of them): the others first, each group most overdue first.  A case in ``error`` is
+    never due (see ``incidents``)."""
+    retrying = incidents.retrying(Case.id)
     with read_only(govflow.db) as session:
-        return list(
-            session.scalars(
-                select(Case.id)
+        return [
+            (case_id, bool(again))
+            for case_id, again in session.execute(
+                select(Case.id, retrying)
                 # A suspended case's timers wait until it is resumed (挂起: nothing moves).
                 .where(
                     Case.next_timer_at <= now,
                     Case.suspended.is_(False),
                     Case.status.in_(("running", "waiting_applicant")),
                 )
-                .order_by(Case.next_timer_at)
+                .order_by(retrying, Case.next_timer_at)
                 .limit(BATCH)
             )
-        )
+        ]
 
 
 def sweep_deadlines(govflow: Govflow, budget: float | None = None) -> int:
@@ -73,6 +78,7 @@ def fire_timers(govflow: Govflow, case_id: int) -> None:
         if due is None or due > clock.now() or ctx.case.suspended:
             return  # fired already (by a previous tick or a twin scheduler)
         ctx.audit("timer_fired", due_at=clock.isoformat(due))
+        incidents.step_passed(ctx.session, ctx.case.id)  # undone if the step fails again
 
     execute(govflow, case_id, SYSTEM, command)
 

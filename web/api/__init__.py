@@ -6,10 +6,20 @@ from flask import Blueprint, Flask
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, calendar, cases, definitions, docs, shared_data, supervision, tasks
+    from . import (
+        auth,
+        calendar,
+        cases,
+        definitions,
+        docs,
+        incidents,
+        shared_data,
+        supervision,
+        tasks,
+    )
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data):
+    for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data, incidents):
         api.register_blueprint(module.bp)
     from . import verbs  # 退回, 转办, 会签, 催办, 挂起, 终止, 不予受理, 好差评
 

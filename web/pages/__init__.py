@@ -100,9 +100,9 @@ def register_pages(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from . import applicant, auth, cases, clerk, designer, supervisor, verbs
+    from . import applicant, auth, cases, clerk, designer, incidents, supervisor, verbs
 
-    for module in (auth, designer, clerk, applicant, cases, supervisor, verbs):
+    for module in (auth, designer, clerk, applicant, cases, supervisor, verbs, incidents):
         app.register_blueprint(module.bp)
     from . import admin  # departments, users, one's own password
 
