@@ -2,8 +2,8 @@
 # Debian machine that has only Python 3.11 and make (plus the package registries).
 #
 #   make run           venv + install, db upgrade, seed demo (once), scheduler + web on :$(PORT)
-#   make test          ruff check, ruff format --check, pytest on SQLite, then on PostgreSQL
-#                      when GOVFLOW_TEST_DATABASE_URL is set
+#   make test          ruff check, ruff format --check, the import contract (lint-imports),
+#                      pytest on SQLite, then on PostgreSQL when GOVFLOW_TEST_DATABASE_URL is set
 #   make lint | fmt | bench | browser-deps | node-deps | pg-start | pg-stop | clean
 #
 # Variables (make VAR=value or environment):
@@ -95,6 +95,7 @@ run: $(INSTALL_STAMP) node-deps
 lint: $(INSTALL_STAMP)
 	ruff check .
 	ruff format --check .
+	lint-imports
 
 fmt: $(INSTALL_STAMP)
 	@rc=0; ruff check --fix . || rc=$$?; ruff format .; exit $$rc
@@ -115,6 +116,7 @@ run_pytest = rc=0; env $(1) python -m pytest $(PYTEST_ARGS) || rc=$$?; \
 test: $(INSTALL_STAMP) node-deps browser-deps
 	ruff check .
 	ruff format --check .
+	lint-imports
 	@$(MAKE) test-sqlite
 	@if [ -n "$${GOVFLOW_TEST_DATABASE_URL:-}" ]; then $(MAKE) test-pg; \
 	else echo "GOVFLOW_TEST_DATABASE_URL is not set: skipping the PostgreSQL leg" \
@@ -153,7 +155,8 @@ pg-stop:
 
 # Removes the venv and build/test leftovers. Keeps instance/ (your local database).
 clean:
-	rm -rf "$(VENV)" build dist *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts
+	rm -rf "$(VENV)" build dist *.egg-info .pytest_cache .ruff_cache .hypothesis test-artifacts \
+	    .grimp_cache .import_linter_cache
 	find . -path ./node_modules -prune -o -path "./$(VENV)" -prune -o \
 	    -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -rf "$(VENDOR_DIR)/node_modules"

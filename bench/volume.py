@@ -238,15 +238,15 @@ def _sweeps(
     second), when 1% turn yellow at once, and when all the rest do (until every one of
     them is announced, a batch per transaction).  Before the last, what the supervisor
     sees the moment all the rest turned yellow: (seconds, warnings shown, turned)."""
-    from engine.app import Govflow
+    from engine.bootstrap import create_govflow
     from engine.config import Settings
-    from engine.scheduler import sweep_deadlines
+    from engine.services.timers import sweep_deadlines
 
-    app = Govflow.create(Settings(data_dir=data_dir, database_url=url))
+    govflow = create_govflow(Settings(data_dir=data_dir, database_url=url))
 
     def announce_all() -> tuple[float, int]:
         start, moved = time.perf_counter(), 0
-        while batch := sweep_deadlines(app, budget=0):
+        while batch := sweep_deadlines(govflow, budget=0):
             moved += batch
         return time.perf_counter() - start, moved
 
@@ -256,7 +256,7 @@ def _sweeps(
     turned = _turn_yellow(url, None)
     shown_s, shown = _shown_at_once(client, turned + open_tasks // 100)
     results["all the rest due"] = announce_all()
-    app.close()
+    govflow.close()
     return results, (shown_s, shown, turned + open_tasks // 100)
 
 

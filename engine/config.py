@@ -12,10 +12,24 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("instance"))
     database_url: str = ""
     token_ttl_hours: float = 12.0
+    #: A page session (browser sign-in) ends this long after sign-in.
+    session_hours: float = 8.0
     max_bpmn_bytes: int = 2 * 1024 * 1024
     #: An uploaded material (PDF, JPEG, PNG) larger than this is refused with 413.
     max_upload_bytes: int = 10 * 1024 * 1024
     demo: bool = False
+    #: A scheduler that has not ticked for this long counts as down (/api/health, the red
+    #: banner); it ticks every second, so a minute is many missed ticks, not a slow one.
+    scheduler_stale_seconds: float = 60.0
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0:
+    #: none).  Sign-in throttling counts by the client address and the session cookie
+    #: is named and flagged by the scheme, so both must be the client's, not the proxy's.
+    proxy_hops: int = 0
+    #: A step the engine runs on its own (timer continuation, service task, run-time
+    #: expression) is tried this many times in all before it becomes an incident ...
+    step_attempts: int = 3
+    #: ... pausing this long after the first failure, twice as long after each next one.
+    step_retry_seconds: float = 15.0
 
     @property
     def effective_database_url(self) -> str:
@@ -30,9 +44,14 @@ class Settings:
             "data_dir": Path(env.get("GOVFLOW_DATA_DIR", "instance")),
             "database_url": env.get("GOVFLOW_DATABASE_URL", ""),
             "token_ttl_hours": float(env.get("GOVFLOW_TOKEN_TTL_HOURS", "12")),
+            "session_hours": float(env.get("GOVFLOW_SESSION_HOURS", "8")),
             "max_bpmn_bytes": int(env.get("GOVFLOW_MAX_BPMN_BYTES", str(2 * 1024 * 1024))),
             "max_upload_bytes": int(env.get("GOVFLOW_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
             "demo": env.get("GOVFLOW_DEMO", "") in ("1", "true", "yes"),
+            "scheduler_stale_seconds": float(env.get("GOVFLOW_SCHEDULER_STALE_SECONDS", "60")),
+            "proxy_hops": int(env.get("GOVFLOW_PROXY_HOPS", "0")),
+            "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
+            "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

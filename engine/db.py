@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .private_files import private_sqlite_file
+
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
@@ -54,6 +56,7 @@ class Database:
     @classmethod
     def connect(cls, url: str) -> Database:
         if url.startswith("sqlite"):
+            private_sqlite_file(url)
             return cls(url, make_engine(url, immediate=True), make_engine(url))
         engine = make_engine(url)
         return cls(url, engine, engine)

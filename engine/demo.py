@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .errors import Conflict
 from .models import Department, SharedRecord, User
-from .services.auth import hash_password
+from .passwords import hash_password
 
 DEMO_PASSWORD = "govflow-demo"
 
@@ -78,7 +79,7 @@ def ensure_departments(session: Session) -> None:
     existing = set(session.scalars(select(Department.code)))
     for code, zh, en in DEPARTMENTS:
         if code not in existing:
-            session.add(Department(code=code, name_zh=zh, name_en=en))
+            session.add(Department(code=code, name_zh=zh, name_en=en, kind=code))
 
 
 def _users() -> list[dict[str, Any]]:
@@ -237,10 +238,22 @@ def _shared_records() -> list[dict[str, Any]]:
 
 
 def seed(session: Session) -> bool:
-    """Insert whatever of the demo is missing; return False if it was already complete."""
+    """Insert whatever of the demo is missing; return False if it was already complete.
+
+    Refused (409 ``not_a_demo_database``) when the database holds users the demo did not
+    make: the demo's users have a published password, and a real deployment must never
+    get an ``admin`` anyone can sign in as."""
+    existing_users = set(session.scalars(select(User.username)))
+    strangers = sorted(existing_users - {spec["username"] for spec in _users()})
+    if strangers:
+        raise Conflict(
+            "this database has users the demo did not create (e.g. "
+            f"{', '.join(strangers[:3])}); the demo, whose passwords are public, is not "
+            "seeded into a real deployment",
+            code="not_a_demo_database",
+        )
     ensure_departments(session)
     session.flush()
-    existing_users = set(session.scalars(select(User.username)))
     added = False
     password_hash = None
     for spec in _users():

@@ -58,6 +58,18 @@ class TooLarge(GovflowError):
     code = "too_large"
 
 
+class TooManyAttempts(GovflowError):
+    """Too many failed sign-ins from one address or for one user; ``retry_after`` is the
+    number of seconds until the next attempt is let through (the ``Retry-After`` header)."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str = "", *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after_seconds=retry_after, **details)
+        self.retry_after = retry_after
+
+
 class ValidationFailed(GovflowError):
     """Form data failed validation; ``details['fields']`` maps field → messages."""
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,6 +74,17 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
+    #: What the department does (``registry``, ``tax``), shared by its namesakes in every
+    #: county; the columns below came with migration 0012 (the directory).
+    kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The department above it (province → city → county); None at the top.
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("departments.code"), nullable=True, index=True
+    )
+    #: 行政区划代码 (GB/T 2260) of the area it serves: 6 digits, or 9/12 below the county.
+    division: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    #: A deactivated department keeps its history but receives no new work.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class User(Base):
@@ -90,6 +102,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: Set when an administrator resets the password: nothing but changing it is allowed
+    #: until the user does (migration 0012).
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class ApiToken(Base):
@@ -100,6 +117,11 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The browser session the token was issued to (the request carried its cookie):
+    #: signing out on the page ends the token with it.  None for other clients.
+    page_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("page_sessions.id", ondelete="CASCADE"), nullable=True, index=True
+    )
 
 
 class ProcessDefinition(Base):
@@ -181,6 +203,9 @@ class Case(Base):
     #: 挂起: a supervisor halted the case (its clocks stop: an open ``suspension`` pause);
     #: added by migration 0004 (clerk verbs).
     suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Started by a window clerk for an applicant at the counter (代办 at 窗口), not online
+    #: by the applicant; added by migration 0010 (sign-in security).
+    started_at_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Why the case ended early: ``{"kind": "refused"|"terminated", "reasons", "by", "at"}``.
     closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
@@ -188,7 +213,7 @@ class Case(Base):
 
     #: Not columns: facts the statement locking the case read with it for the command
     #: (``runtime.executor.case_facts``); None when not read.  Has a return left work to
-    #: carry forward (``verbs.models.work_to_carry``)?  Has the clock ever stopped?  The
+    #: carry forward (``runtime.returned_work.work_to_carry``)?  Has the clock ever stopped?  The
     #: state of the calendar overrides (``deadlines.calendar_store.stamp_columns``).
     work_to_carry = None
     ever_paused = None
@@ -313,3 +338,16 @@ class DataAccess(Base):
     #: added by migration 0003 (shared data).
     kind: Mapped[str] = mapped_column(String(10), default="pull", server_default="pull")
     actor_department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class SchedulerHeartbeat(Base):
+    """One row per scheduler process, stamped on every tick it runs: how ``/api/health``
+    and the red banner tell a live scheduler from a dead one (a killed process writes no
+    last words), and which of two schedulers is the active one (a stand-by never ticks)."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    #: ``host:pid`` of the process.
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticked_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,37 +14,43 @@ Firing is idempotent — each command re-checks under its lock whether the thing
 due, and the sweep only moves rows whose state is still the old one — so two schedulers
 started by mistake cannot double-fire; on top of that only one of them is active at a
 time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
+
+Every tick first stamps the process's heartbeat (``services.health``): a scheduler that
+dies or hangs stops stamping, and ``/api/health`` and the supervisors' pages say so.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
+import os
+import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
-
 from . import clock
-from .app import Govflow
-from .deadlines.sweep import LIMIT, sweep
+from .context import Govflow
 from .errors import GovflowError
-from .models import Case
-from .principal import SYSTEM
-from .runtime.executor import CaseSession, execute
-from .uow import read_only, run_in_transaction
+from .services import health, incidents
+from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
 
-BATCH = 500
-#: Deadline announcements per transaction, and how long one tick keeps announcing before
-#: it turns to the timers (a mass transition then cannot delay a due timer).
-SWEEP_LIMIT = LIMIT
-SWEEP_BUDGET = 1.0
-_ADVISORY_KEY = 0x60F10  # "govflow" scheduler leadership
+#: How long one tick keeps retrying failed steps: due timers of the other cases come first
+#: in each tick, so a wave of retries cannot hold them up; the rest waits for the next tick.
+RETRY_BUDGET = 1.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which scheduler process ticks, as its heartbeat row names it."""
+
+    process: str
+    started_at: datetime
+
+    @classmethod
+    def of_this_process(cls) -> Identity:
+        return cls(f"{socket.gethostname()}:{os.getpid()}", clock.now())
 
 
 @dataclass
@@ -54,62 +60,26 @@ class TickReport:
     errors: int = 0
 
 
-def _due_timer_cases(app: Govflow, now: datetime) -> list[int]:
-    with read_only(app.db) as session:
-        return list(
-            session.scalars(
-                select(Case.id)
-                # A suspended case's timers wait until it is resumed (挂起: nothing moves).
-                .where(
-                    Case.next_timer_at <= now,
-                    Case.suspended.is_(False),
-                    Case.status.in_(("running", "waiting_applicant")),
-                )
-                .order_by(Case.next_timer_at)
-                .limit(BATCH)
-            )
-        )
-
-
-def sweep_deadlines(app: Govflow, budget: float | None = None) -> int:
-    """Announce the deadlines that turned yellow or red since the last sweep, a batch per
-    transaction, until none is left or ``budget`` seconds are spent (the rest goes out on
-    the next tick, after this tick's timers have fired)."""
-    budget = SWEEP_BUDGET if budget is None else budget
-    started = time.monotonic()
-    announced = 0
-    while True:
-        batch = len(
-            run_in_transaction(app.db, lambda session: sweep(session, clock.now(), SWEEP_LIMIT))
-        )
-        announced += batch
-        if batch < SWEEP_LIMIT or time.monotonic() - started >= budget:
-            return announced
-
-
-def fire_timers(app: Govflow, case_id: int) -> None:
-    """Let the workflow see the time: due timer events fire, the case moves on."""
-
-    def command(cs: CaseSession) -> None:
-        due = cs.case.next_timer_at
-        if due is None or due > clock.now() or cs.case.suspended:
-            return  # fired already (by a previous tick or a twin scheduler)
-        cs.audit("timer_fired", due_at=clock.isoformat(due))
-
-    execute(app, case_id, SYSTEM, command)
-
-
-def tick(app: Govflow) -> TickReport:
-    """One sweep: everything due now fires once."""
+def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
+    """One sweep: the heartbeat, then everything due now fires once."""
+    me = me or Identity.of_this_process()
     now = clock.now()
     report = TickReport()
     try:
-        report.deadlines = sweep_deadlines(app)
+        health.record_tick(govflow, me.process, me.started_at)
+    except Exception:  # noqa: BLE001 - logged; the health check shows the missing beats
+        log.exception("heartbeat failed")
+        report.errors += 1
+    try:
+        report.deadlines = sweep_deadlines(govflow)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
         log.exception("deadline sweep failed")
         report.errors += 1
-    for case_id in _due_timer_cases(app, now):
-        report.errors += not _safely(fire_timers, app, case_id)
+    started = time.monotonic()
+    for case_id, retrying in due_timer_cases(govflow, now):
+        if retrying and time.monotonic() - started >= RETRY_BUDGET:
+            break  # the other retries wait for the next tick
+        report.errors += not _safely(fire_timers, govflow, case_id)
         report.timers += 1
     if report.timers or report.deadlines or report.errors:
         log.info(
@@ -121,50 +91,37 @@ def tick(app: Govflow) -> TickReport:
     return report
 
 
-def _safely(fire, app: Govflow, case_id: int) -> bool:  # noqa: ANN001
-    """One broken case must not stop the scheduler for every other case."""
+def _safely(fire, govflow: Govflow, case_id: int) -> bool:  # noqa: ANN001
+    """One broken case must not stop the scheduler for every other case: its failure is
+    counted (retried after a pause, then an incident), and the tick goes on."""
     try:
-        fire(app, case_id)
+        fire(govflow, case_id)
         return True
     except GovflowError as exc:
         log.warning("case %s: %s %s", case_id, exc.code, exc.message)
-    except Exception:  # noqa: BLE001 - logged; the next tick tries again
+        failure: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - logged and counted; see above
         log.exception("case %s: firing failed", case_id)
+        failure = exc
+    try:
+        incidents.step_failed(govflow, case_id, failure)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next tick retries
+        log.exception("case %s: the failure could not be recorded", case_id)
     return False
 
 
-@contextmanager
-def leadership(app: Govflow) -> Iterator[None]:
-    """Hold the one-active-scheduler lock for as long as the block runs (blocks until
-    it is free, so a second scheduler waits as a stand-by)."""
-    if app.db.is_sqlite:
-        path = app.settings.data_dir / "scheduler.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
-        return
-    with app.db.write_engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
-        connection.commit()
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
-            connection.commit()
-
-
-def run(app: Govflow, interval: float = 1.0) -> None:
+def run(govflow: Govflow, interval: float = 1.0) -> None:
     """Run until interrupted: a tick every ``interval`` seconds, never two at once."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    with leadership(app):
-        log.info("scheduler active")
+    with leadership(govflow):
+        me = Identity.of_this_process()
+        log.info("scheduler active: %s", me.process)
         scheduler = BlockingScheduler(timezone="UTC")
         scheduler.add_job(
             tick,
             "interval",
-            args=[app],
+            args=[govflow, me],
             seconds=interval,
             max_instances=1,
             coalesce=True,

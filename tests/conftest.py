@@ -20,6 +20,9 @@ from engine.config import Settings
 from tests.support import Api
 
 PG_URL = os.environ.get("GOVFLOW_TEST_DATABASE_URL", "")
+#: The operator's list of exchange hosts a provider URL may name: the stand-in platforms
+#: of the tests listen on loopback (outside checks set the same, API.md).
+os.environ.setdefault("GOVFLOW_EXCHANGE_HOSTS", "127.0.0.1,localhost")
 
 
 def pytest_report_header(config):  # noqa: ANN001, ANN201

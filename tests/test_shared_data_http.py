@@ -16,7 +16,7 @@ from tests.shared_data_support import (
 from tests.support import Api, property_application
 
 PROPERTY_MATERIALS = ("property_certificate", "parcel_map", "floor_plan")
-TOKEN_ENV = "GOVFLOW_TEST_EXCHANGE_TOKEN"
+TOKEN_ENV = "GOVFLOW_EXCHANGE_TEST_TOKEN"
 
 
 @pytest.fixture

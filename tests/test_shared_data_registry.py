@@ -90,6 +90,7 @@ def test_an_endpoint_shows_its_variable_name_to_admins_never_a_secret(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("GOVFLOW_EXCHANGE_TOKEN", "s3cret")
+    monkeypatch.setenv("GOVFLOW_EXCHANGE_HOSTS", "127.0.0.1,exchange.example.gov.cn")
     response = configure(
         api,
         "identity",

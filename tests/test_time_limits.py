@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from engine import scheduler
+from engine.services import timers
 from tests.support import Api, property_application
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -209,8 +210,8 @@ def test_a_mass_transition_is_announced_once_in_short_batches_behind_due_timers(
     deploy(api, "escalation.bpmn")
     with time_machine.travel(at("2026-10-08T09:00:00"), tick=False):
         timed = api.start_case("escalation_demo", {})["id"]
-    monkeypatch.setattr(scheduler, "SWEEP_LIMIT", 1)
-    monkeypatch.setattr(scheduler, "SWEEP_BUDGET", 0.0)
+    monkeypatch.setattr(timers, "SWEEP_LIMIT", 1)
+    monkeypatch.setattr(timers, "SWEEP_BUDGET", 0.0)
     with time_machine.travel(at("2026-10-08T16:00:00"), tick=False):
         # Every limit of the three cases has passed, and the fourth case's timer is due:
         # the timer fires on the first tick, the announcements go out one per

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from engine.app import Govflow
+from engine.bootstrap import create_govflow
 from engine.config import Settings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -28,14 +28,14 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         **config,
     )
     app.json.ensure_ascii = False
-    app.extensions["govflow"] = Govflow.create(settings)
+    app.extensions["govflow"] = create_govflow(settings)
 
     from .extensions import db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
-    from . import errors
+    from . import errors, headers
     from .api import register_api
 
     errors.register(app)
@@ -44,4 +44,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     from .pages import register_pages
 
     register_pages(app)
+    headers.register(app)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -1,7 +1,8 @@
 """The ``govflow`` command line for operators.
 
 ``govflow db upgrade`` (Flask-Migrate), ``govflow deploy FILE``, ``govflow seed-demo``,
-``govflow serve``.  Every command works on the database named by GOVFLOW_DATABASE_URL
+``govflow serve``, ``govflow users create-admin NAME``, ``govflow import departments|users
+FILE.csv``.  Every command works on the database named by GOVFLOW_DATABASE_URL
 (default: SQLite under GOVFLOW_DATA_DIR).
 """
 
@@ -77,16 +78,98 @@ def deploy_command(bpmn: Path, dmn: tuple[Path, ...], form: tuple[Path, ...]) ->
     click.echo(f"{definition.key}: {verb} version {definition.version} ({definition.sha256[:12]})")
 
 
+#: Exit status of ``seed-demo`` on a database with users the demo did not make
+#: (scripts/serve tells it from other failures: it then serves without seeding).
+NOT_A_DEMO_DATABASE = 3
+
+
 @main.command("seed-demo")
 def seed_demo_command() -> None:
-    """Create the demo departments, users and shared data, and deploy both flagship matters."""
+    """Create the demo departments, users and shared data, and deploy both flagship matters.
+
+    Refuses (exit status 3) a database that has users the demo did not create."""
     from engine.services.demo import seed_demo
 
     try:
         report = seed_demo(_engine(), SYSTEM)
     except GovflowError as exc:
+        if exc.code == "not_a_demo_database":
+            click.echo(f"refused: {exc.message}", err=True)
+            sys.exit(NOT_A_DEMO_DATABASE)
         _fail(exc)
     click.echo(report)
+
+
+@main.group("users")
+def users_group() -> None:
+    """User accounts: the first administrator (the rest are made by administrators)."""
+
+
+@users_group.command("create-admin")
+@click.argument("username")
+@click.option("--display-name", default="", help="The name shown in pages (default: USERNAME).")
+def create_admin_command(username: str, display_name: str) -> None:
+    """Create an administrator. The password comes from $GOVFLOW_ADMIN_PASSWORD or a prompt;
+    it needs 12 characters or more of at least two kinds (lower-case, upper-case, digits,
+    other), must not contain the username and must not be the demo password."""
+    from engine.services.users import create_admin
+
+    password = os.environ.get("GOVFLOW_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    operator = Principal("cli", ("admin",), display_name="command line")
+    try:
+        create_admin(_engine(), operator, username, password, display_name)
+    except GovflowError as exc:
+        _fail(exc)
+    click.echo(f"administrator {username} created; sign in at /login or POST /api/v1/auth/token")
+
+
+@main.group("import")
+def import_group() -> None:
+    """First set-up from CSV files (UTF-8, header row); all rows or none are imported."""
+
+
+def _import(kind: str, file: Path) -> list:
+    from engine.services.directory_import import import_departments, import_users
+
+    operator = Principal("cli", ("admin",), display_name="command line")
+    importer = {"departments": import_departments, "users": import_users}[kind]
+    try:
+        return importer(_engine(), operator, file.read_bytes(), "en")
+    except GovflowError as exc:
+        rows = exc.details.get("rows")
+        if rows is None:
+            _fail(exc)
+        click.echo(f"error: {exc.message}", err=True)
+        for row in rows:
+            for field, messages in row["fields"].items():
+                where = "" if field == "_row" else f" {field}:"
+                click.echo(f"  line {row['line']}:{where} {'; '.join(messages)}", err=True)
+        sys.exit(1)
+
+
+@import_group.command("departments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_departments_command(file: Path) -> None:
+    """Departments: code,name_zh,name_en[,kind,parent,division,active]; parents first."""
+    rows = _import("departments", file)
+    click.echo(f"imported {len(rows)} departments")
+
+
+@import_group.command("users")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_users_command(file: Path) -> None:
+    """Users: username,display_name,roles[,department,password,id_number,phone]; roles
+    separated by ';'. Each user sets their own password at the first sign-in; a blank
+    password gets a generated one, printed here once."""
+    rows = _import("users", file)
+    click.echo(f"imported {len(rows)} users (each changes the password at the first sign-in)")
+    generated = [r for r in rows if r.generated_password]
+    if generated:
+        click.echo("generated one-time passwords (hand each to its user; shown only now):")
+        for row in generated:
+            click.echo(f"  {row.payload['username']}\t{row.generated_password}")
 
 
 @main.command("serve")
@@ -99,7 +182,16 @@ def serve_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"govflow serving on http://{host}:{port}")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    from .headers import QuietRequestHandler
+
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),
+        threaded=True,
+        use_reloader=False,
+        request_handler=QuietRequestHandler,
+    )
 
 
 @main.command("scheduler")
@@ -115,6 +207,19 @@ def scheduler_command(interval: float) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     click.echo("govflow scheduler starting (a second one waits as a stand-by)")
     scheduler.run(_engine(), interval=interval)
+
+
+@main.command("health")
+def health_command() -> None:
+    """Print GET /api/health's answer; exit 1 unless the database answers and a scheduler
+    ticked within a minute (a container health check for the scheduler, see README)."""
+    import json
+
+    from engine.services import health
+
+    report = health.check(_engine())
+    click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    sys.exit(0 if report.ok else 1)
 
 
 @main.group("calendar")

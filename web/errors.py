@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import GovflowError
+from engine.errors import GovflowError, TooManyAttempts
 
 from .i18n import message
 
@@ -21,6 +21,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    429: "too_many_attempts",
 }
 
 
@@ -38,7 +39,10 @@ def register(app: Flask) -> None:
     def _domain(exc: GovflowError):  # noqa: ANN202
         if wants_html():
             return html_error(exc.status, exc.code)
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        if isinstance(exc, TooManyAttempts):
+            response[0].headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

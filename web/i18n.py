@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_claimed": ("任务已被他人签收", "The task is claimed by someone else"),
     "case_closed": ("办件已终止", "The case is closed"),
     "too_large": ("上传文件过大", "The upload is too large"),
+    "too_many_attempts": (
+        "登录失败次数过多，请稍后再试",
+        "Too many failed sign-ins; try again later",
+    ),
     "validation_failed": ("表单校验未通过", "The form has errors"),
     "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
     "workflow_error": ("流程运行出错", "The process failed while running"),
@@ -36,6 +40,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_refusable": ("仅窗口受理环节可作不予受理", "Only the window's acceptance step refuses"),
     "not_concluded": ("办件办结后方可评价", "Rate the service once the case is concluded"),
     "already_rated": ("该办件已评价", "The case has already been rated"),
+    # departments and users (engine/directory)
+    "password_change_required": (
+        "密码已被管理员重置，请先修改密码",
+        "An administrator reset your password; choose a new one first",
+    ),
+    "department_has_open_tasks": (
+        "该部门仍有待办任务，停用时须指定承接部门",
+        "The department still has open tasks; name a successor to take them over",
+    ),
+    "last_admin": (
+        "至少须保留一名有效的系统管理员",
+        "At least one active administrator must remain",
+    ),
+    "not_a_demo_database": (
+        "数据库中已有非演示用户，不能写入演示数据",
+        "The database has users the demo did not create; the demo is not seeded",
+    ),
 }
 
 

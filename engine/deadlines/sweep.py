@@ -7,7 +7,7 @@ transition.  The stored state of a running deadline is what was last announced; 
 moves the rows whose instant has passed beyond it, at most ``limit`` rows per
 transaction, the longest-passed first.  When a whole office's deadlines pass at once the
 announcements go out over a few short transactions instead of one that holds every
-writer back (``scheduler.sweep_deadlines``).
+writer back (``services.timers.sweep_deadlines``).
 
 It needs no calendar and no workflow: warning and due instants are computed whenever the
 case changes.  Rows a command is changing right now are skipped (PostgreSQL ``SKIP

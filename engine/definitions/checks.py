@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..forms import FormRegistry
+from .countersign_mode import parse_mode
 from .limits import parse_limit
-from .metadata import NS, read_process
+from .links import link_problems
+from .metadata import NS, properties, read_process
+from .thrown_errors import SHARED_DATA_UNAVAILABLE
 
 Problem = tuple[str, str]
 
@@ -90,8 +93,6 @@ def _check_countersign(task: dict[str, Any], unknown: list[str]) -> list[Problem
     """会签: a multi-instance task may route each instance by its element variable
     (``camunda:candidateGroups="${department}"``), resolved per instance at run time;
     its ``countersign`` property must be all, any or quorum:N."""
-    from ..verbs.countersign_mode import parse_mode
-
     problems: list[Problem] = []
     loop = task.get("multi_instance") or {}
     variable = loop.get("element_variable")
@@ -151,6 +152,51 @@ def _timers_without_value(process: Any) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _conditional_events(process: Any) -> list[Problem]:
+    """Conditional events (start, intermediate, boundary, event sub-process start).
+
+    BPMN fires them when their condition becomes true, re-evaluated whenever the case's
+    data changes; SpiffWorkflow evaluates the condition once, when the event is reached
+    (and fails on a variable not set yet), so a case would strand or stop with an error.
+    Refused, with what to draw instead.
+    """
+    return [
+        (
+            definition.getparent().get("id") or definition.get("id") or "definitions",
+            "conditional events are not run by govflow: use an exclusive gateway after "
+            "the step that sets the data, or a timer",
+        )
+        for definition in process.xpath(".//bpmn:conditionalEventDefinition", namespaces=NS)
+    ]
+
+
+def _error_boundaries_never_caught(process: Any) -> list[Problem]:
+    """Warnings for error boundary events on a shared-data pull that wait for another
+    error: a pull throws only ``shared_data_unavailable`` (``thrown_errors``)."""
+    root = process.getroottree().getroot()
+    codes = {e.get("id"): e.get("errorCode") for e in root.xpath(".//bpmn:error", namespaces=NS)}
+    pulls = {
+        task.get("id")
+        for task in process.xpath(".//bpmn:serviceTask", namespaces=NS)
+        if properties(task).get("shared_data")
+    }
+    warnings: list[Problem] = []
+    for definition in process.xpath(
+        ".//bpmn:boundaryEvent/bpmn:errorEventDefinition[@errorRef]", namespaces=NS
+    ):
+        event = definition.getparent()
+        code = codes.get(definition.get("errorRef"))
+        if event.get("attachedToRef") in pulls and code and code != SHARED_DATA_UNAVAILABLE:
+            warnings.append(
+                (
+                    event.get("id") or "definitions",
+                    f"this boundary never fires: a shared-data pull throws the error code "
+                    f"'{SHARED_DATA_UNAVAILABLE}', not '{code}'",
+                )
+            )
+    return warnings
 
 
 #: What nothing in govflow ever delivers to a case.
@@ -273,9 +319,12 @@ def check_process(
     result.errors.extend(_waiting_in_sub_processes(process, called))
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
+        result.errors.extend(link_problems(owner))
+        result.errors.extend(_conditional_events(owner))
         errors, warnings = _waits_for_the_undelivered(owner)
         result.errors.extend(errors)
         result.warnings.extend(warnings)
+        result.warnings.extend(_error_boundaries_never_caught(owner))
     for task in meta["user_tasks"]:
         result.errors.extend(_check_user_task(task, departments, forms))
     for task in meta["service_tasks"]:

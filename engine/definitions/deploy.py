@@ -110,7 +110,10 @@ def _fingerprint(request: DeployRequest) -> str:
 
 
 def _department_names(session: Session) -> dict[str, dict[str, str]]:
-    return {d.code: {"zh": d.name_zh, "en": d.name_en} for d in session.scalars(select(Department))}
+    """Departments a model may name: every active one (a deactivated department takes no
+    new work; one an administrator created a minute ago does)."""
+    active = select(Department).where(Department.active.is_(True))
+    return {d.code: {"zh": d.name_zh, "en": d.name_en} for d in session.scalars(active)}
 
 
 def _remember_model(

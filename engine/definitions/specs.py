@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .links import join_links
 from .xml_safety import parse_bpmn, parse_dmn
 
 #: Stored definitions were size-checked at deploy; this bound only guards the cache path.
@@ -59,8 +60,12 @@ def _element_at_line(root: etree._Element, line: int | None) -> str | None:
 def parse_process(
     bpmn_root: etree._Element, dmn_roots: list[etree._Element], process_key: str
 ) -> ParsedProcess:
-    """Validate against the BPMN XSD and build the specs, or raise ``SpecError``."""
+    """Validate against the BPMN XSD and build the specs, or raise ``SpecError``.
+
+    Link events are joined first (``links``): SpiffWorkflow would skip what follows them.
+    """
     parser = CamundaParser(validator=_validator())
+    bpmn_root = join_links(bpmn_root)
     try:
         for dmn in dmn_roots:
             parser.add_dmn_xml(dmn)

@@ -1,8 +1,10 @@
 """The one way in for every change to a case (cf. Camunda's command executor).
 
-``execute(app, case_id, actor, command)`` locks the case, loads its workflow, runs the
+``execute(govflow, case_id, actor, command)`` locks the case, loads its workflow, runs the
 command, advances the workflow (service tasks pull shared data), saves the workflow,
 refreshes the worklist rows and commits — all in one transaction, or nothing.
+``start(...)`` does the same for a case the command opens; ``read(...)`` loads a case's
+workflow for a query, locking and saving nothing.
 """
 
 from __future__ import annotations
@@ -10,30 +12,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..context import Govflow
 from ..deadlines import notify, timers
 from ..deadlines.calendar_store import stamp_columns
 from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
+from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import NotFound
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..shared_data import exchange
-from ..uow import run_in_transaction
-from ..verbs.models import work_to_carry
+from ..uow import read_only, run_in_transaction
 from . import projection, stepper
-from .workflow import GovflowWorkflow, dump, load
-
-if TYPE_CHECKING:
-    from ..app import Govflow
+from .returned_work import carry_forward, work_to_carry
+from .workflow import GovflowWorkflow, dump, load, new_workflow
 
 T = TypeVar("T")
 
@@ -48,20 +49,26 @@ def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
 
 
 @dataclass
-class CaseSession:
-    """Everything a command needs about one locked case."""
+class CaseReading:
+    """A case and its workflow as a query sees them: nothing is locked or saved."""
 
-    app: Govflow
     session: Session
     actor: Principal
     case: Case
     definition: ProcessDefinition
     workflow: GovflowWorkflow | None
-    new_rows: list[Any] = field(default_factory=list)
 
     @property
     def user_tasks(self) -> dict[str, dict[str, Any]]:
         return {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+
+
+@dataclass(kw_only=True)
+class CommandContext(CaseReading):
+    """Everything a command needs about one locked case, in the command's transaction."""
+
+    govflow: Govflow
+    new_rows: list[Any] = field(default_factory=list)
 
     @property
     def service_tasks(self) -> dict[str, dict[str, Any]]:
@@ -73,19 +80,27 @@ class CaseSession:
         )
 
     def advance(self) -> None:
-        from ..verbs.returns import carry_forward  # the verbs build on this module
-
         stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
         # Parallel work a return (退回) unwound is re-applied when its step comes round.
-        while carry_forward(self):
+        while carry_forward(self.session, self.case, self.workflow, self.audit):
             stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
 
-    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> None:
-        providers = self.app.providers
+    def _run_service_task(self, task: Any, meta: dict[str, Any]) -> str | None:
+        """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be
+        made (the stepper throws it if a boundary event catches it)."""
+        providers = self.govflow.providers
+        failed = False
         if meta["shared_data"]:
             exchange.pull(self.session, providers, self.case, self.actor, task, meta)
+            sources = self.case.sources or {}
+            failed = any(
+                sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
+                for provider in meta["shared_data"]
+                for field in meta["subject"]
+            )
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
+        return SHARED_DATA_UNAVAILABLE if failed else None
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
@@ -202,10 +217,10 @@ def with_facts(case: Case, carry: bool, paused: bool, *calendar_stamp: Any) -> C
 
 
 def execute(
-    app: Govflow,
+    govflow: Govflow,
     case_id: int | Callable[[Session], int | Case],
     actor: Principal,
-    command: Callable[[CaseSession], T],
+    command: Callable[[CommandContext], T],
     *,
     touches_workflow: bool = True,
 ) -> T:
@@ -225,13 +240,53 @@ def execute(
         workflow = (
             load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
         )
-        cs = CaseSession(app, session, actor, case, definition, workflow)
-        result = command(cs)
-        if touches_workflow:
-            cs.advance()
-            cs.save()
-        else:
+        ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
+        if not touches_workflow:
+            result = command(ctx)
             case.updated_at = clock.now()  # bumps lock_version: the case changed
-        return result
+            return result
+        return _run_and_save(ctx, command)
 
-    return run_in_transaction(app.db, work)
+    return run_in_transaction(govflow.db, work)
+
+
+def start(
+    govflow: Govflow,
+    actor: Principal,
+    open_case: Callable[[Session], tuple[Case, ProcessDefinition]],
+    command: Callable[[CommandContext], T],
+) -> T:
+    """Run ``command`` on a case ``open_case`` adds in this same transaction (a new case,
+    with a new workflow of its definition), then advance and save it as ``execute`` does."""
+
+    def work(session: Session) -> T:
+        case, definition = open_case(session)
+        workflow = new_workflow(parsed_definition(definition))
+        ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
+        return _run_and_save(ctx, command)
+
+    return run_in_transaction(govflow.db, work)
+
+
+def _run_and_save(ctx: CommandContext, command: Callable[[CommandContext], T]) -> T:
+    result = command(ctx)
+    ctx.advance()
+    ctx.save()
+    return result
+
+
+def read(
+    govflow: Govflow,
+    case_id: int,
+    actor: Principal,
+    query: Callable[[CaseReading], T],
+) -> T:
+    """Run ``query`` on the case's workflow as it stands, in a read-only session: nothing
+    is locked, advanced or saved."""
+    with read_only(govflow.db) as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("no such case")
+        definition = deployed_definition(session, case.definition_id)
+        workflow = load(case.workflow_state, parsed_definition(definition))
+        return query(CaseReading(session, actor, case, definition, workflow))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock, unflushed
 from ..models import Case, TaskRow
-from ..verbs import countersign
+from . import multi_instance
 from .workflow import GovflowWorkflow
 
 OPEN = ("ready", "claimed")
@@ -30,7 +30,7 @@ def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
 def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
     meta = meta or {}
     departments = meta.get("departments") or []
-    routed = countersign.instance_department(task, meta)  # 会签: one department per instance
+    routed = multi_instance.instance_department(task, meta)  # 会签: one department per instance
     if routed:
         departments = [routed]
     assignee = meta.get("assignee")
@@ -81,5 +81,5 @@ def refresh(
             row = _new_row(case, task, user_tasks.get(task.task_spec.bpmn_id))
             session.add(row)
             created.append(row)
-    countersign.check_departments(session, created, user_tasks)
+    multi_instance.check_departments(session, created, user_tasks)
     return created

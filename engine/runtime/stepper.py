@@ -2,7 +2,9 @@
 
 SpiffWorkflow runs every READY non-manual task in ``do_engine_steps``.  Service tasks in
 it do nothing and stop in STARTED; govflow gives them their meaning (pull from or publish
-to shared data) just before they run and completes them just after.
+to shared data) just before they run and completes them just after — or, when the
+handler names a BPMN error that a boundary event of the task catches, throws it instead
+(``bpmn_errors``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import WorkflowFailure
+from . import bpmn_errors
 from .workflow import GovflowWorkflow
 
-#: Called with (spiff task, its service-task metadata) before the task runs.
-ServiceHandler = Callable[[Any, dict[str, Any]], None]
+#: Called with (spiff task, its service-task metadata) before the task runs; answers the
+#: code of a BPMN error the task throws, or None when it completes.
+ServiceHandler = Callable[[Any, dict[str, Any]], str | None]
 
 #: A runaway loop of automatic steps (a gateway cycling on itself) stops here.
 MAX_ENGINE_STEPS = 10_000
@@ -31,6 +35,7 @@ def advance(
 ) -> None:
     """Run automatic steps; raise ``WorkflowFailure`` if the model fails at run time."""
     steps = 0
+    errors: dict[Any, str] = {}  # service task id → the BPMN error it throws
 
     def before(task: Any) -> None:
         nonlocal steps
@@ -39,12 +44,17 @@ def advance(
             raise WorkflowFailure("the process ran more than 10,000 automatic steps; it loops")
         if isinstance(task.task_spec, ServiceTask):
             meta = service_tasks.get(task.task_spec.bpmn_id)
-            if meta:
-                on_service_task(task, meta)
+            code = on_service_task(task, meta) if meta else None
+            if code:
+                errors[task.id] = code
 
     def after(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask) and task.state == TaskState.STARTED:
-            task.complete()
+            code = errors.pop(task.id, None)
+            if code and bpmn_errors.caught_by_boundary(task, code):
+                bpmn_errors.throw(task, code)
+            else:
+                task.complete()
 
     try:
         workflow.refresh_timers()

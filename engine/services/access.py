@@ -2,7 +2,9 @@
 
 * applicants: their own cases (by ID number), no worklists;
 * clerks: tasks of their department or offered/assigned to them, and the cases those
-  tasks belong to (plus cases they started at the window);
+  tasks belong to — only while such a task is or was on the case; receiving an
+  application at the counter counts as the window's work on it (the window clerk who
+  started a case at the window sees it), having started one any other way does not;
 * supervisors and admins: everything;
 * designers: process definitions only.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..errors import Forbidden, NotFound
@@ -70,13 +73,21 @@ def case_filter(actor: Principal):  # noqa: ANN201
     if actor.has("applicant") and actor.id_number:
         conditions.append(Case.applicant_id_number == actor.id_number)
     if actor.has("clerk"):
-        conditions.append(Case.started_by == actor.username)
+        conditions.append(Case.started_at_window.is_(True) & (Case.started_by == actor.username))
         conditions.append(exists().where(TaskRow.case_id == Case.id, task_filter(actor)))
     return or_(*conditions) if conditions else false()
 
 
 def visible_cases(actor: Principal) -> Select:
     return select(Case).where(case_filter(actor))
+
+
+def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
+    """The case, if ``actor`` may see it; 404 as for an unknown case otherwise."""
+    case = session.scalar(visible_cases(actor).where(Case.id == case_id))
+    if case is None:
+        raise NotFound("no such case")
+    return case
 
 
 def may_act_on(actor: Principal, row: TaskRow) -> bool:

@@ -8,38 +8,19 @@ user and a wrong password so usernames cannot be probed.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Unauthorized
 from ..models import ApiToken, User
+from ..passwords import check_password, hash_password
 from ..principal import Principal
+from ..sign_in import sessions, throttle
 from ..uow import read_only, run_in_transaction
-
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, salt_hex, digest_hex = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt_hex), **_SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
-
 
 #: Checked against when the user does not exist, so both paths cost the same.
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
@@ -59,46 +40,97 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def authenticate(app: Govflow, username: str, password: str) -> tuple[str, datetime, User]:
-    """Check the password and issue a token: ``(token, expires_at, user)``."""
+def _verified_user(govflow: Govflow, username: str, password: str, address: str | None) -> User:
+    """The active user these credentials belong to.  Throttled first (429, without
+    checking the password: a guess while throttled tells nothing); a failure is counted
+    in its own transaction, so it stays counted although the sign-in fails."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("username and password are required")
-
-    def work(session) -> tuple[str, datetime, User]:  # noqa: ANN001
+    with read_only(govflow.db) as session:
+        throttle.check(session, address, username)
         user = session.scalar(select(User).where(User.username == username))
         valid = check_password(password, user.password_hash if user else _DUMMY_HASH)
-        if user is None or not valid or not user.active:
-            raise Unauthorized("wrong username or password", code="unauthorized")
+    if user is None or not valid or not user.active:
+        run_in_transaction(govflow.db, lambda s: throttle.record_failure(s, address, username))
+        raise Unauthorized("wrong username or password", code="unauthorized")
+    return user
+
+
+def authenticate(
+    govflow: Govflow,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    page_session: str | None = None,
+) -> tuple[str, datetime, User]:
+    """Check the password and issue a token: ``(token, expires_at, user)``.
+
+    ``page_session`` is the page-session id of the browser asking, if it sent its cookie:
+    a token issued to a browser signed in as the same user ends when that page session
+    does (page logout).
+    """
+    user = _verified_user(govflow, username, password, address)
+
+    def work(session) -> tuple[str, datetime, User]:  # noqa: ANN001
         token = secrets.token_urlsafe(32)
-        expires = clock.now() + timedelta(hours=app.settings.token_ttl_hours)
+        expires = clock.now() + timedelta(hours=govflow.settings.token_ttl_hours)
+        browser = sessions.live_session(session, page_session) if page_session else None
         session.add(
             ApiToken(
                 token_hash=_token_hash(token),
                 user_id=user.id,
                 created_at=clock.now(),
                 expires_at=expires,
+                page_session_id=browser[0].id if browser and browser[1].id == user.id else None,
             )
         )
         return token, expires, user
 
-    return run_in_transaction(app.db, work)
+    return run_in_transaction(govflow.db, work)
 
 
-def login(app: Govflow, username: str, password: str) -> User:
-    """Check the password for a page session (no token issued): the user, or Unauthorized."""
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise Unauthorized("username and password are required")
-    with read_only(app.db) as session:
-        user = session.scalar(select(User).where(User.username == username))
-        valid = check_password(password, user.password_hash if user else _DUMMY_HASH)
-        if user is None or not valid or not user.active:
-            raise Unauthorized("wrong username or password", code="unauthorized")
-        return user
+def revoke_token(govflow: Govflow, token: str) -> None:
+    """End one API token now (``DELETE /auth/token``): it answers 401 from then on."""
+    run_in_transaction(
+        govflow.db,
+        lambda s: s.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token))),
+    )
 
 
-def user_for_token(app: Govflow, token: str) -> User:
+def login(
+    govflow: Govflow,
+    username: str,
+    password: str,
+    *,
+    lifetime: timedelta,
+    address: str | None = None,
+) -> tuple[User, str]:
+    """Check the password for a page session: ``(user, session id for the cookie)``, or
+    Unauthorized / TooManyAttempts.  The session ends ``lifetime`` after sign-in."""
+    user = _verified_user(govflow, username, password, address)
+    raw = run_in_transaction(govflow.db, lambda s: sessions.open_session(s, user, lifetime))
+    return user, raw
+
+
+def logout(govflow: Govflow, page_session: str | None) -> None:
+    """End the page session and the API tokens issued to that browser."""
+    if page_session:
+        run_in_transaction(govflow.db, lambda s: sessions.close_session(s, page_session))
+
+
+def user_for_page_session(govflow: Govflow, page_session: str | None) -> User | None:
+    """The active user of a live page session; None once it was ended or has expired."""
+    if not page_session:
+        return None
+    with read_only(govflow.db) as session:
+        found = sessions.live_session(session, page_session)
+        return found[1] if found else None
+
+
+def user_for_token(govflow: Govflow, token: str) -> User:
     """The active user a live token belongs to: one indexed lookup per API request."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         user = session.scalar(
             select(User)
             .join(ApiToken, ApiToken.user_id == User.id)
@@ -113,6 +145,6 @@ def user_for_token(app: Govflow, token: str) -> User:
         return user
 
 
-def get_user(app: Govflow, username: str) -> User | None:
-    with read_only(app.db) as session:
+def get_user(govflow: Govflow, username: str) -> User | None:
+    with read_only(govflow.db) as session:
         return session.scalar(select(User).where(User.username == username))

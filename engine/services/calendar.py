@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from .. import audit
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.calendar_store import load_calendar, store_year, year_view
 from ..errors import BadRequest, ValidationFailed
 from ..principal import Principal
@@ -16,11 +16,11 @@ from .access import require_role
 MAX_DAYS = 3650
 
 
-def add_working_days(app: Govflow, day: date, count: int) -> dict[str, Any]:
+def add_working_days(govflow: Govflow, day: date, count: int) -> dict[str, Any]:
     """The end of a limit of ``count`` working days from ``day`` (0–``MAX_DAYS``)."""
     if not 0 <= count <= MAX_DAYS:
         raise BadRequest(f"'days' must be between 0 and {MAX_DAYS}")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         try:
             result = load_calendar(session).add_working_days(day, count)
         except OverflowError:  # counting past 9999-12-31, the last day a date can hold
@@ -36,12 +36,12 @@ def add_working_days(app: Govflow, day: date, count: int) -> dict[str, Any]:
     }
 
 
-def get_year(app: Govflow, year: int) -> dict[str, Any]:
-    with read_only(app.db) as session:
+def get_year(govflow: Govflow, year: int) -> dict[str, Any]:
+    with read_only(govflow.db) as session:
         return year_view(load_calendar(session), year)
 
 
-def put_year(app: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
+def put_year(govflow: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
     require_role(actor, "admin")
     if not isinstance(payload, dict):
         raise BadRequest("the body must be a JSON object")
@@ -59,4 +59,4 @@ def put_year(app: Govflow, actor: Principal, year: int, payload: Any) -> dict[st
         session.flush()
         return year_view(load_calendar(session), year)
 
-    return run_in_transaction(app.db, work)
+    return run_in_transaction(govflow.db, work)

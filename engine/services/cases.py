@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, is_valid_id_number, validate_submission
 from ..models import AuditEvent, Case, ProcessDefinition
 from ..principal import Principal
-from ..runtime.executor import CaseSession, parsed_definition
-from ..runtime.workflow import dump, new_workflow
-from ..uow import read_only, run_in_transaction
-from . import access
+from ..runtime.executor import CommandContext, start
+from ..uow import read_only
+from . import access, disclosure
+from .access import get_visible_case
 from .forms_lookup import form_for
+from .serializers import case_view
 
 MAX_DATA_BYTES = 64 * 1024
 
@@ -35,16 +36,41 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition:
     return definition
 
 
-def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[str, str]:
-    """The applicant's (ID number, name); applicants may only apply for themselves."""
-    applicant = applicant or {}
-    if actor.has("applicant") and not actor.has("clerk", "admin"):
-        claimed = applicant.get("id_number")
-        if claimed and claimed != actor.id_number:
-            raise Forbidden("applicants may only apply for themselves")
-        return actor.id_number or "", applicant.get("name") or actor.display_name
-    if not actor.has("clerk", "admin"):
+#: The department whose clerks receive applicants at the counter (一窗受理, DOMAIN.md).
+WINDOW_DEPARTMENT = "service_center"
+
+
+def is_window_clerk(actor: Principal) -> bool:
+    return actor.has("clerk") and actor.department == WINDOW_DEPARTMENT
+
+
+def _applicant_of(actor: Principal, applicant: Any) -> tuple[str, str, bool]:
+    """The applicant's (ID number, name, at the window?).
+
+    Applicants apply for themselves only: the signed-in person is the applicant, and an
+    ``applicant`` object naming anybody else is refused.  A window clerk applies for the
+    person at the counter (代办, recorded as such).  Nobody else starts cases: a clerk of
+    a back office, a supervisor or an administrator starting one would be a way to pull
+    anyone's records.
+    """
+    if applicant is None:
+        applicant = {}
+    if not isinstance(applicant, dict):
+        raise BadRequest("'applicant' must be an object")
+    if is_window_clerk(actor):
+        return (*_counter_applicant(applicant), True)
+    if not actor.has("applicant") or not actor.id_number:
         raise Forbidden("only applicants and window clerks may start cases")
+    claimed_id = str(applicant.get("id_number") or "").strip().upper()
+    claimed_name = str(applicant.get("name") or "").strip()
+    if (claimed_id and claimed_id != actor.id_number) or (
+        claimed_name and claimed_name != actor.display_name
+    ):
+        raise Forbidden("applicants may only apply for themselves")
+    return actor.id_number, actor.display_name[:100], False
+
+
+def _counter_applicant(applicant: dict[str, Any]) -> tuple[str, str]:
     id_number = str(applicant.get("id_number") or "").strip().upper()
     name = str(applicant.get("name") or "").strip()
     fields: dict[str, list[str]] = {}
@@ -54,12 +80,16 @@ def _applicant_of(actor: Principal, applicant: dict[str, Any] | None) -> tuple[s
         ]
     if not name:
         fields["applicant.name"] = ["必填 / required"]
+    elif len(name) > 100:
+        fields["applicant.name"] = ["最多 100 个字符 / at most 100 characters"]
     if fields:
         raise ValidationFailed("applicant is invalid", fields=fields)
-    return id_number, name[:100]
+    return id_number, name
 
 
-def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, lang: str) -> dict:
+def _application_data(
+    govflow: Govflow, definition: ProcessDefinition, data: Any, lang: str
+) -> dict:
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -67,7 +97,7 @@ def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, la
     start_form = definition.meta.get("start_form")
     if start_form:
         try:
-            return validate_submission(form_for(app.forms, definition, start_form), data, lang)
+            return validate_submission(form_for(govflow.forms, definition, start_form), data, lang)
         except FormValidationError as exc:
             raise ValidationFailed("the application form is invalid", fields=exc.fields) from None
     import json
@@ -78,21 +108,22 @@ def _application_data(app: Govflow, definition: ProcessDefinition, data: Any, la
 
 
 def start_case(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     process_key: str,
     applicant: dict | None,
     data: Any,
     lang: str = "zh",
 ) -> int:
-    id_number, name = _applicant_of(actor, applicant)
+    id_number, name, at_window = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
 
-    def work(session: Session) -> int:
+    cleaned: dict[str, Any] = {}  # the application, as validated against its start form
+
+    def open_case(session: Session) -> tuple[Case, ProcessDefinition]:
         definition = latest_definition(session, process_key)
-        cleaned = _application_data(app, definition, data, lang)
-        workflow = new_workflow(parsed_definition(definition))
+        cleaned.update(_application_data(govflow, definition, data, lang))
         now = clock.now()
         case = Case(
             definition_id=definition.id,
@@ -102,6 +133,7 @@ def start_case(
             applicant_id_number=id_number,
             applicant_name=name,
             started_by=actor.username,
+            started_at_window=at_window,
             data={},
             sources={},
             workflow_state="",
@@ -118,29 +150,22 @@ def start_case(
             process_key=definition.key,
             version=definition.version,
             data=cleaned,
+            # 代办: who stood at the counter, and which clerk entered it for them.
+            **({"at_window": True, "for_applicant": id_number} if at_window else {}),
         )
-        for task in workflow.tasks.values():  # the root task: its data flows to every step
+        return case, definition
+
+    def command(ctx: CommandContext) -> int:
+        for task in ctx.workflow.tasks.values():  # the root task: its data flows to every step
             task.data.update({"applicant_id_number": id_number, "applicant_name": name, **cleaned})
             break
-        cs = CaseSession(app, session, actor, case, definition, workflow)
-        cs.advance()
-        cs.save()
-        if not case.workflow_state:
-            case.workflow_state = dump(workflow)
-        return case.id
+        return ctx.case.id
 
-    return run_in_transaction(app.db, work)
-
-
-def get_visible_case(session: Session, actor: Principal, case_id: int) -> Case:
-    case = session.scalar(access.visible_cases(actor).where(Case.id == case_id))
-    if case is None:
-        raise NotFound("no such case")
-    return case
+    return start(govflow, actor, open_case, command)
 
 
 def list_cases(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     *,
     status: str | None = None,
@@ -156,7 +181,7 @@ def list_cases(
         query = query.where(Case.process_key == process_key)
     if deadline_state:
         query = query.where(shown_state_is(Case, deadline_state, clock.now()))
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(
             query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
@@ -164,11 +189,35 @@ def list_cases(
     return list(rows), total or 0
 
 
-def case_events(app: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
-    with read_only(app.db) as session:
+def case_events(govflow: Govflow, actor: Principal, case_id: int) -> list[AuditEvent]:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
         return list(
             session.scalars(
                 select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
             )
         )
+
+
+def get_case(govflow: Govflow, actor: Principal, case_id: int) -> Case:
+    """A case the caller may see, as a detached row (404 for any other)."""
+    with read_only(govflow.db) as session:
+        return get_visible_case(session, actor, case_id)
+
+
+def get_case_json(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
+    """The case as API.md shows it, masked for the caller (the view is logged)."""
+    with read_only(govflow.db) as session:
+        return case_view(govflow, session, actor, get_visible_case(session, actor, case_id))
+
+
+def cases_as_json(govflow: Govflow, actor: Principal, cases: list[Case]) -> list[dict[str, Any]]:
+    """Cases ``list_cases`` found, as API.md shows them (each view is logged)."""
+    with read_only(govflow.db) as session:
+        return [case_view(govflow, session, actor, case) for case in cases]
+
+
+def sees_identifiers(govflow: Govflow, actor: Principal, case_id: int) -> bool:
+    """Does the caller see the case's ID numbers, phones and names in clear?"""
+    with read_only(govflow.db) as session:
+        return disclosure.sees_identifiers(actor, get_visible_case(session, actor, case_id))

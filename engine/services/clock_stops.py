@@ -15,13 +15,13 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.models import CasePause
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, validate_submission
 from ..models import TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from . import access
 from .forms_lookup import form_for
 
@@ -68,9 +68,9 @@ def _items(raw: Any) -> list[dict[str, str]]:
     return items
 
 
-def _acting_row(cs: CaseSession, task_id: str) -> TaskRow:
-    row = cs.session.get(TaskRow, task_id)
-    if row is None or not access.may_act_on(cs.actor, row):
+def _acting_row(ctx: CommandContext, task_id: str) -> TaskRow:
+    row = ctx.session.get(TaskRow, task_id)
+    if row is None or not access.may_act_on(ctx.actor, row):
         raise Forbidden("this task belongs to another department")
     if row.status not in ("ready", "claimed"):
         raise Conflict("the task is not open", code="task_not_ready")
@@ -78,17 +78,17 @@ def _acting_row(cs: CaseSession, task_id: str) -> TaskRow:
 
 
 def request_supplement(
-    app: Govflow, actor: Principal, task_id: str, items: Any, note: str = ""
+    govflow: Govflow, actor: Principal, task_id: str, items: Any, note: str = ""
 ) -> int:
     checked = _items(items)
 
-    def command(cs: CaseSession) -> int:
-        row = _acting_row(cs, task_id)
-        if cs.case.status != "running":
+    def command(ctx: CommandContext) -> int:
+        row = _acting_row(ctx, task_id)
+        if ctx.case.status != "running":
             raise Conflict("the case is not running", code="case_not_running")
-        if cs.case.suspended:  # 挂起 (engine/verbs/case_control)
+        if ctx.case.suspended:  # 挂起 (engine/verbs/case_control)
             raise Conflict("the case is suspended", code="case_suspended")
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         clocks.pause(
             "supplement",
             str(note or "")[:2000],
@@ -96,18 +96,22 @@ def request_supplement(
             task_id=row.id,
             details={"items": checked, "task": row.name, "department": row.department_code},
         )
-        cs.case.status = "waiting_applicant"
-        cs.audit("supplement_requested", task_id=row.id, items=checked, note=note)
-        cs.sync_deadlines(clocks)
-        return cs.case.id
+        ctx.case.status = "waiting_applicant"
+        ctx.audit("supplement_requested", task_id=row.id, items=checked, note=note)
+        ctx.sync_deadlines(clocks)
+        return ctx.case.id
 
     return execute(
-        app, access.case_of_task(app.db, actor, task_id), actor, command, touches_workflow=False
+        govflow,
+        access.case_of_task(govflow.db, actor, task_id),
+        actor,
+        command,
+        touches_workflow=False,
     )
 
 
 def answer_supplement(
-    app: Govflow, actor: Principal, case_id: int, data: Any, note: str = "", lang: str = "zh"
+    govflow: Govflow, actor: Principal, case_id: int, data: Any, note: str = "", lang: str = "zh"
 ) -> int:
     """The applicant's resubmission: corrected application fields (validated against the
     application form), then every clock resumes."""
@@ -116,50 +120,50 @@ def answer_supplement(
     if not isinstance(data, dict):
         raise BadRequest("'data' must be an object")
 
-    def command(cs: CaseSession) -> int:
+    def command(ctx: CommandContext) -> int:
         if not (
-            actor.has("applicant") and actor.id_number == cs.case.applicant_id_number
+            actor.has("applicant") and actor.id_number == ctx.case.applicant_id_number
         ) and not actor.has("clerk", "admin"):
             raise Forbidden("only the applicant answers a supplement request")
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         pending = [p for p in clocks.open_pauses() if p.kind == "supplement"]
-        if cs.case.status != "waiting_applicant" or not pending:
+        if ctx.case.status != "waiting_applicant" or not pending:
             raise Conflict("no supplement request is waiting", code="no_supplement_pending")
-        corrected = _corrected_application(app, cs, data, lang)
-        for task in cs.workflow.tasks.values():
+        corrected = _corrected_application(govflow, ctx, data, lang)
+        for task in ctx.workflow.tasks.values():
             if task.state in (TaskState.READY, TaskState.WAITING):
                 task.data.update(corrected)
         for pause in pending:
             clocks.resume(
                 pause, actor.username, {"data": corrected, "note": str(note or "")[:2000]}
             )
-        cs.case.status = "running"
-        cs.audit("supplement_answered", corrected=corrected, note=note)
-        return cs.case.id
+        ctx.case.status = "running"
+        ctx.audit("supplement_answered", corrected=corrected, note=note)
+        return ctx.case.id
 
-    access.require_visible_case(app.db, actor, case_id)
-    return execute(app, case_id, actor, command)
+    access.require_visible_case(govflow.db, actor, case_id)
+    return execute(govflow, case_id, actor, command)
 
 
-def _corrected_application(app: Govflow, cs: CaseSession, data: dict, lang: str) -> dict:
+def _corrected_application(govflow: Govflow, ctx: CommandContext, data: dict, lang: str) -> dict:
     if not data:
         return {}
-    start_form = cs.definition.meta.get("start_form")
+    start_form = ctx.definition.meta.get("start_form")
     if not start_form:
         raise ValidationFailed(
             "this matter has no application form to correct",
             fields={"data": ["不接受更正数据 / no corrections accepted"]},
         )
-    form = form_for(app.forms, cs.definition, start_form)
+    form = form_for(govflow.forms, ctx.definition, start_form)
     unknown = [k for k in data if form.field_named(k) is None]
     if unknown:
         raise ValidationFailed(
             "unknown fields", fields={k: ["未知字段 / unknown field"] for k in unknown}
         )
     merged = {
-        f.name: cs.case.data.get(f.name)
+        f.name: ctx.case.data.get(f.name)
         for f in form.fields
-        if cs.case.data.get(f.name) is not None
+        if ctx.case.data.get(f.name) is not None
     }
     merged.update(data)
     try:
@@ -170,7 +174,7 @@ def _corrected_application(app: Govflow, cs: CaseSession, data: dict, lang: str)
 
 
 def start_special_procedure(
-    app: Govflow, actor: Principal, task_id: str, kind: str, reason: str
+    govflow: Govflow, actor: Principal, task_id: str, kind: str, reason: str
 ) -> int:
     if kind not in SPECIAL_PROCEDURES:
         raise ValidationFailed(
@@ -180,9 +184,9 @@ def start_special_procedure(
     if not str(reason or "").strip():
         raise ValidationFailed("give the reason", fields={"reason": ["必填 / required"]})
 
-    def command(cs: CaseSession) -> int:
-        row = _acting_row(cs, task_id)
-        clocks = cs.clocks()
+    def command(ctx: CommandContext) -> int:
+        row = _acting_row(ctx, task_id)
+        clocks = ctx.clocks()
         pause = clocks.pause(
             "special_procedure",
             str(reason)[:2000],
@@ -190,39 +194,45 @@ def start_special_procedure(
             task_id=row.id,
             details={"procedure": kind},
         )
-        cs.session.flush()
-        cs.audit(
+        ctx.session.flush()
+        ctx.audit(
             "special_procedure_started",
             task_id=row.id,
             procedure=kind,
             reason=reason,
             pause_id=pause.id,
         )
-        cs.sync_deadlines(clocks)
+        ctx.sync_deadlines(clocks)
         return pause.id
 
     return execute(
-        app, access.case_of_task(app.db, actor, task_id), actor, command, touches_workflow=False
+        govflow,
+        access.case_of_task(govflow.db, actor, task_id),
+        actor,
+        command,
+        touches_workflow=False,
     )
 
 
 def end_special_procedure(
-    app: Govflow, actor: Principal, case_id: int, pause_id: int, result: str
+    govflow: Govflow, actor: Principal, case_id: int, pause_id: int, result: str
 ) -> int:
-    def command(cs: CaseSession) -> int:
-        pause = cs.session.get(CasePause, pause_id)
+    def command(ctx: CommandContext) -> int:
+        pause = ctx.session.get(CasePause, pause_id)
         if pause is None or pause.case_id != case_id or pause.kind != "special_procedure":
             raise NotFound("no such special procedure")
         if pause.ended_at is not None:
             raise Conflict("the special procedure has already ended", code="already_ended")
-        row = cs.session.get(TaskRow, pause.task_id) if pause.task_id else None
+        row = ctx.session.get(TaskRow, pause.task_id) if pause.task_id else None
         if not actor.has("admin", "supervisor") and not (row and access.may_act_on(actor, row)):
             raise Forbidden("only the department that started it may end it")
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         clocks.resume(pause, actor.username, {"result": str(result or "")[:2000]})
-        cs.audit("special_procedure_ended", task_id=pause.task_id, pause_id=pause.id, result=result)
-        cs.sync_deadlines(clocks)
+        ctx.audit(
+            "special_procedure_ended", task_id=pause.task_id, pause_id=pause.id, result=result
+        )
+        ctx.sync_deadlines(clocks)
         return case_id
 
-    access.require_visible_case(app.db, actor, case_id)
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    access.require_visible_case(govflow.db, actor, case_id)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)

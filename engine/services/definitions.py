@@ -10,8 +10,8 @@ from sqlalchemy.orm import defer
 
 from processes.catalogue import Matter
 
-from ..app import Govflow
 from ..clock import isoformat
+from ..context import Govflow
 from ..definitions.deploy import DeployOutcome, DeployRequest, Upload
 from ..definitions.deploy import deploy as deploy_command
 from ..errors import NotFound
@@ -21,37 +21,37 @@ from ..uow import read_only
 from .access import require_role
 
 
-def deploy(app: Govflow, actor: Principal, request: DeployRequest) -> DeployOutcome:
+def deploy(govflow: Govflow, actor: Principal, request: DeployRequest) -> DeployOutcome:
     return deploy_command(
-        app.db,
+        govflow.db,
         actor,
         request,
-        shipped_forms=app.forms,
-        providers=set(app.providers),
-        max_bytes=app.settings.max_bpmn_bytes,
+        shipped_forms=govflow.forms,
+        providers=set(govflow.providers),
+        max_bytes=govflow.settings.max_bpmn_bytes,
     )
 
 
 def deploy_files(
-    app: Govflow, actor: Principal, bpmn: Path, dmn: list[Path] = (), forms: list[Path] = ()
+    govflow: Govflow, actor: Principal, bpmn: Path, dmn: list[Path] = (), forms: list[Path] = ()
 ) -> DeployOutcome:
     def upload(path: Path) -> Upload:
         return Upload(path.name, path.read_bytes())
 
     return deploy(
-        app,
+        govflow,
         actor,
         DeployRequest(upload(bpmn), [upload(p) for p in dmn], [upload(p) for p in forms]),
     )
 
 
-def deploy_matter(app: Govflow, actor: Principal, matter: Matter) -> DeployOutcome:
-    return deploy_files(app, actor, matter.bpmn_path, list(matter.dmn_paths))
+def deploy_matter(govflow: Govflow, actor: Principal, matter: Matter) -> DeployOutcome:
+    return deploy_files(govflow, actor, matter.bpmn_path, list(matter.dmn_paths))
 
 
-def latest_definitions(app: Govflow, actor: Principal) -> list[ProcessDefinition]:
+def latest_definitions(govflow: Govflow, actor: Principal) -> list[ProcessDefinition]:
     require_role(actor, "designer", "admin", "supervisor", "clerk", "applicant")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         newest = (
             select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
             .group_by(ProcessDefinition.key)
@@ -71,9 +71,9 @@ def latest_definitions(app: Govflow, actor: Principal) -> list[ProcessDefinition
 
 
 def get_definition(
-    app: Govflow, actor: Principal, key: str, version: int | None
+    govflow: Govflow, actor: Principal, key: str, version: int | None
 ) -> ProcessDefinition:
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         query = select(ProcessDefinition).where(ProcessDefinition.key == key)
         if version is not None:
             query = query.where(ProcessDefinition.version == version)
@@ -85,8 +85,8 @@ def get_definition(
     return definition
 
 
-def versions(app: Govflow, key: str) -> list[dict[str, Any]]:
-    with read_only(app.db) as session:
+def versions(govflow: Govflow, key: str) -> list[dict[str, Any]]:
+    with read_only(govflow.db) as session:
         rows = session.execute(
             select(
                 ProcessDefinition.version,
@@ -103,21 +103,21 @@ def versions(app: Govflow, key: str) -> list[dict[str, Any]]:
     ]
 
 
-def list_models(app: Govflow, actor: Principal) -> list[BpmnModel]:
+def list_models(govflow: Govflow, actor: Principal) -> list[BpmnModel]:
     require_role(actor, "designer", "admin")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         return list(session.scalars(select(BpmnModel).order_by(BpmnModel.id.desc())))
 
 
 def models_page(
-    app: Govflow, actor: Principal, page: int, per_page: int
+    govflow: Govflow, actor: Principal, page: int, per_page: int
 ) -> tuple[list[BpmnModel], int]:
     """One page of uploaded models, newest first, and how many there are.
 
     The XML is left out (deferred): a listing shows verdicts, and models can be large.
     """
     require_role(actor, "designer", "admin")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(BpmnModel)) or 0
         rows = session.scalars(
             select(BpmnModel)
@@ -129,9 +129,9 @@ def models_page(
         return list(rows), total
 
 
-def get_model(app: Govflow, actor: Principal, model_id: int) -> BpmnModel:
+def get_model(govflow: Govflow, actor: Principal, model_id: int) -> BpmnModel:
     require_role(actor, "designer", "admin")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         model = session.get(BpmnModel, model_id)
     if model is None:
         raise NotFound("no such model")

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..app import Govflow
+from ..context import Govflow
 from ..models import Department
 from ..uow import read_only
 
 
-def department_names(app: Govflow) -> dict[str, dict[str, str]]:
+def department_names(govflow: Govflow) -> dict[str, dict[str, str]]:
     """``{code: {"zh": ..., "en": ...}}`` for every department."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         return {
             d.code: {"zh": d.name_zh, "en": d.name_en}
             for d in session.scalars(select(Department).order_by(Department.code))
         }
 
 
-def clerks(app: Govflow) -> list[dict[str, str | None]]:
+def clerks(govflow: Govflow) -> list[dict[str, str | None]]:
     """Active clerks (for choosing whom to transfer or delegate a task to)."""
     from ..models import User
 
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
         return [
             {

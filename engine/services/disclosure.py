@@ -28,7 +28,7 @@ from ..uow import run_in_transaction
 from . import access
 
 if TYPE_CHECKING:
-    from ..app import Govflow
+    from ..context import Govflow
 
 
 def sees_identifiers(actor: Principal, case: Case, session: Session | None = None) -> bool:
@@ -74,7 +74,7 @@ def subjects_shown(case: Case) -> dict[str, list[str]]:
 
 
 def log_view(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     case: Case,
     purpose: str,
@@ -114,11 +114,11 @@ def log_view(
     def work(session: Session) -> None:
         session.add_all(DataAccess(**row) for row in rows)
 
-    run_in_transaction(app.db, work)
+    run_in_transaction(govflow.db, work)
 
 
 def disclose(
-    app: Govflow,
+    govflow: Govflow,
     session: Session,
     actor: Principal,
     case: Case,
@@ -127,11 +127,13 @@ def disclose(
 ) -> bool:
     """Log the view of ``case``; return whether it is shown in clear."""
     clear = sees_identifiers(actor, case, session)
-    log_view(app, actor, case, view_purpose(session, actor, case, task), clear=clear)
+    log_view(govflow, actor, case, view_purpose(session, actor, case, task), clear=clear)
     return clear
 
 
-def log_material_view(app: Govflow, actor: Principal, case: Case, code: str, purpose: str) -> None:
+def log_material_view(
+    govflow: Govflow, actor: Principal, case: Case, code: str, purpose: str
+) -> None:
     """An uploaded document was opened: it is about the applicant."""
     row = DataAccess(
         at=clock.now(),
@@ -148,13 +150,13 @@ def log_material_view(app: Govflow, actor: Principal, case: Case, code: str, pur
         purpose=purpose,
         outcome="downloaded",
     )
-    run_in_transaction(app.db, lambda session: session.add(row))
+    run_in_transaction(govflow.db, lambda session: session.add(row))
 
 
-def sees_case(app: Govflow, actor: Principal, case_id: int) -> bool:
+def sees_case(govflow: Govflow, actor: Principal, case_id: int) -> bool:
     """``sees_identifiers`` for a case known by id (the caller has checked visibility)."""
     from ..uow import read_only
 
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         case = session.get(Case, case_id)
         return case is not None and sees_identifiers(actor, case, session)

@@ -19,20 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import SharedRecord, TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from ..shared_data import exchange, registry
-from ..shared_data.dispute_form import DISPUTE_FORM, DISPUTE_FORM_KEY
+from ..shared_data.dispute_form import DISPUTE_FORM_KEY
 from ..shared_data.models import Dispute
 from ..uow import read_only
-from . import side_tasks
-from .cases import get_visible_case
+from .access import get_visible_case
 from .materials import dispute_summary
 
-__all__ = ["DISPUTE_FORM", "dispute_view", "list_disputes", "raise_dispute"]
+__all__ = ["dispute_view", "list_disputes", "raise_dispute", "settle"]
 
 
 def dispute_view(dispute: Dispute) -> dict[str, Any]:
@@ -50,19 +49,19 @@ def dispute_view(dispute: Dispute) -> dict[str, Any]:
 
 
 def raise_dispute(
-    app: Govflow, actor: Principal, case_id: int, provider_name: str, field: str, reason: str
+    govflow: Govflow, actor: Principal, case_id: int, provider_name: str, field: str, reason: str
 ) -> dict[str, Any]:
     """Flag a shared record of the case as wrong; the owning department gets a task.
 
     The request (web/schemas/shared_data.py ``RaiseDispute``) holds the three as
     non-blank text of bounded length."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
 
-    def command(cs: CaseSession) -> dict[str, Any]:
-        case = cs.case
-        own_case = cs.actor.has("applicant") and cs.actor.id_number == case.applicant_id_number
-        if not (own_case or cs.actor.has("clerk")):
+    def command(ctx: CommandContext) -> dict[str, Any]:
+        case = ctx.case
+        own_case = ctx.actor.has("applicant") and ctx.actor.id_number == case.applicant_id_number
+        if not (own_case or ctx.actor.has("clerk")):
             raise Forbidden("only the applicant or a clerk handling the case may dispute")
         source = (case.sources or {}).get(f"{provider_name}:{field}")
         if source is None or source.get("outcome") not in exchange.SHARED_OUTCOMES:
@@ -70,7 +69,7 @@ def raise_dispute(
                 "the case holds no such shared record",
                 fields={"provider": ["no record of this provider for this field in the case"]},
             )
-        if cs.session.scalar(
+        if ctx.session.scalar(
             select(Dispute.id).where(
                 Dispute.case_id == case.id,
                 Dispute.provider == provider_name,
@@ -79,7 +78,7 @@ def raise_dispute(
             )
         ):
             raise Conflict("a dispute over this record is already open", code="dispute_open")
-        provider = cs.app.providers[provider_name]
+        provider = ctx.govflow.providers[provider_name]
         row = TaskRow(
             id=str(uuid.uuid4()),
             kind="dispute",
@@ -101,21 +100,21 @@ def raise_dispute(
             record_key=source.get("record_key"),
             department_code=provider.department,
             reason=reason,
-            raised_by=cs.actor.username,
+            raised_by=ctx.actor.username,
             raised_at=clock.now(),
             status="open",
             task_id=row.id,
         )
-        cs.session.add_all([row, dispute])
-        cs.session.flush()
-        cs.audit(
+        ctx.session.add_all([row, dispute])
+        ctx.session.flush()
+        ctx.audit(
             "dispute_raised",
             provider=provider_name,
             subject_field=field,
             department=provider.department,
             reason=reason,
         )
-        cs.audit(
+        ctx.audit(
             "task_created",
             task_id=row.id,
             bpmn_id=row.bpmn_id,
@@ -125,11 +124,11 @@ def raise_dispute(
         )
         return dispute_view(dispute)
 
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)
 
 
-def list_disputes(app: Govflow, actor: Principal, case_id: int) -> list[dict[str, Any]]:
-    with read_only(app.db) as session:
+def list_disputes(govflow: Govflow, actor: Principal, case_id: int) -> list[dict[str, Any]]:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
         rows = session.scalars(
             select(Dispute).where(Dispute.case_id == case_id).order_by(Dispute.id)
@@ -158,43 +157,42 @@ def _corrections(raw: str | None, fields: tuple[str, ...]) -> dict[str, Any]:
     return value
 
 
-@side_tasks.register("dispute")
-def settle(cs: CaseSession, row: TaskRow, cleaned: dict[str, Any]) -> None:
+def settle(ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any]) -> None:
     """Completing a dispute task: the owning department's verdict."""
-    dispute = dispute_for_task(cs.session, row.id)
+    dispute = dispute_for_task(ctx.session, row.id)
     if dispute is None or dispute.status != "open":
         raise Conflict("the dispute is already settled", code="already_completed")
     verdict = cleaned["verdict"]
     resolution: dict[str, Any] = {"verdict": verdict, "opinion": cleaned.get("opinion")}
     if verdict == "upheld":
-        spec = cs.app.providers[dispute.provider]
+        spec = ctx.govflow.providers[dispute.provider]
         corrections = _corrections(cleaned.get("corrected_record"), spec.fields)
-        source = dict((cs.case.sources or {}).get(f"{dispute.provider}:{dispute.subject_field}"))
-        record = _current_record(cs, dispute) or {}
+        source = dict((ctx.case.sources or {}).get(f"{dispute.provider}:{dispute.subject_field}"))
+        record = _current_record(ctx, dispute) or {}
         corrected = {**record, **corrections}
         exchange.apply_record(
-            cs.workflow, cs.service_tasks, dispute.provider, dispute.subject_field, corrected
+            ctx.workflow, ctx.service_tasks, dispute.provider, dispute.subject_field, corrected
         )
         now = clock.now()
         exchange.record_source(
-            cs.case,
+            ctx.case,
             dispute.provider,
             dispute.subject_field,
             {
                 **source,
                 "outcome": "corrected",
                 "reason": None,
-                "corrected_by": cs.actor.username,
+                "corrected_by": ctx.actor.username,
                 "corrected_at": now.isoformat(),
                 "dispute_id": dispute.id,
             },
         )
-        _correct_at_source(cs, dispute, corrections)
+        _correct_at_source(ctx, dispute, corrections)
         resolution["corrections"] = corrections
     dispute.status = verdict
     dispute.resolution = resolution
-    dispute.resolved_by, dispute.resolved_at = cs.actor.username, clock.now()
-    cs.audit(
+    dispute.resolved_by, dispute.resolved_at = ctx.actor.username, clock.now()
+    ctx.audit(
         "dispute_settled",
         task_id=row.id,
         provider=dispute.provider,
@@ -204,21 +202,21 @@ def settle(cs: CaseSession, row: TaskRow, cleaned: dict[str, Any]) -> None:
     )
 
 
-def _current_record(cs: CaseSession, dispute: Dispute) -> dict[str, Any] | None:
-    held = (cs.case.data or {}).get(dispute.provider)
+def _current_record(ctx: CommandContext, dispute: Dispute) -> dict[str, Any] | None:
+    held = (ctx.case.data or {}).get(dispute.provider)
     if isinstance(held, dict) and isinstance(held.get(dispute.subject_field), dict):
         return dict(held[dispute.subject_field])
     return dict(held) if isinstance(held, dict) else None
 
 
-def _correct_at_source(cs: CaseSession, dispute: Dispute, corrections: dict[str, Any]) -> None:
+def _correct_at_source(ctx: CommandContext, dispute: Dispute, corrections: dict[str, Any]) -> None:
     """The owning department corrects its own record: in the built-in table directly; an
     exchange-platform record is corrected in the department's own system (the case keeps
     the corrected copy and the trail says so)."""
-    resolved = registry.resolve(cs.session, cs.app.providers, dispute.provider)
+    resolved = registry.resolve(ctx.session, ctx.govflow.providers, dispute.provider)
     if resolved.provider.transport != "database" or not dispute.record_key:
         return
-    row = cs.session.scalar(
+    row = ctx.session.scalar(
         select(SharedRecord).where(
             SharedRecord.provider == dispute.provider,
             SharedRecord.record_key == dispute.record_key,

@@ -1,8 +1,9 @@
 """Tasks that are not steps of the BPMN process but still land in a worklist.
 
 A dispute over a shared record (异议) goes to the department that holds the record; a bad
-rating (差评) opens a rectification task for a supervisor.  Each kind registers what
-completing it means; the worklist, claim and form validation treat them like any task.
+rating (差评) opens a rectification task for a supervisor.  Each kind names what completing
+it means and the form its clerk fills in; the worklist, claim and form validation treat
+them like any task.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import TaskRow
-from ..runtime.executor import CaseSession
+from ..runtime.executor import CommandContext
+from ..shared_data.dispute_form import DISPUTE_FORM
+from ..verbs import ratings
+from ..verbs.rectification_form import RECTIFICATION_FORM
+from . import disputes
 
-#: kind → called with (case session, the task row, the validated form data) on completion.
-SideTaskHandler = Callable[[CaseSession, TaskRow, dict[str, Any]], None]
+#: called with (the command's context, the task row, the validated form data) on completion.
+SideTaskHandler = Callable[[CommandContext, TaskRow, dict[str, Any]], None]
 
-HANDLERS: dict[str, SideTaskHandler] = {}
+#: task kind → what completing a task of that kind does.
+HANDLERS: dict[str, SideTaskHandler] = {
+    "dispute": disputes.settle,
+    "rectification": ratings.rectified,
+}
 
-
-def register(kind: str) -> Callable[[SideTaskHandler], SideTaskHandler]:
-    def decorate(handler: SideTaskHandler) -> SideTaskHandler:
-        HANDLERS[kind] = handler
-        return handler
-
-    return decorate
+#: The forms of side tasks, added to the shipped ones when the engine is built.
+FORMS = [DISPUTE_FORM, RECTIFICATION_FORM]

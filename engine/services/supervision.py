@@ -9,7 +9,7 @@ from sqlalchemy import case as when
 from sqlalchemy import func, select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.models import DeadlineRow
 from ..deadlines.states import shown_state, state_at, yellow_or_red
 from ..masking import mask_name
@@ -34,10 +34,10 @@ def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
     )
 
 
-def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
+def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
     require_role(actor, "supervisor", "admin")
     now = clock.now()
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
         by_department = session.execute(
             select(
@@ -88,7 +88,7 @@ def overview(app: Govflow, actor: Principal) -> dict[str, Any]:
 
 
 def overdue(
-    app: Govflow, actor: Principal, *, page: int = 1, per_page: int = 20
+    govflow: Govflow, actor: Principal, *, page: int = 1, per_page: int = 20
 ) -> tuple[list[dict[str, Any]], int]:
     """Overdue and warning deadlines of open work, the most urgent first: overdue before
     warning, then by due time (the longest overdue first)."""
@@ -102,7 +102,7 @@ def overdue(
         .outerjoin(TaskRow, TaskRow.id == DeadlineRow.task_id)
         .where(yellow_or_red(*instants, now), DeadlineRow.completed_at.is_(None))
     )
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(
             query.order_by(urgency, DeadlineRow.due_at, DeadlineRow.id)

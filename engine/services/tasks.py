@@ -11,17 +11,18 @@ from sqlalchemy import false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormDefinition, FormValidationError, validate_submission
 from ..models import Case, TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, case_facts, execute, with_facts
+from ..runtime.executor import CommandContext, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
 from . import access, side_tasks, uploads
 from .forms_lookup import form_for
+from .serializers import task_detail
 
 STATUSES = ("ready", "claimed", "completed", "cancelled")
 
@@ -34,7 +35,7 @@ def _visible_row(session: Session, actor: Principal, task_id: str) -> TaskRow:
 
 
 def list_tasks(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     *,
     status: str | None = None,
@@ -90,7 +91,7 @@ def list_tasks(
         ]
         candidates = union_all(*(select(top.c.id) for top in tops))
         page_query = select(TaskRow).where(TaskRow.id.in_(candidates))
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(counted)
         rows = session.scalars(
             page_query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
@@ -98,12 +99,18 @@ def list_tasks(
     return list(rows), total or 0
 
 
-def get_task(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
-    with read_only(app.db) as session:
+def get_task(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    with read_only(govflow.db) as session:
         return _visible_row(session, actor, task_id)
 
 
-def _case_of(app: Govflow, actor: Principal, task_id: str) -> Callable[[Session], Case]:
+def get_task_json(govflow: Govflow, actor: Principal, task_id: str) -> dict[str, Any]:
+    """The task with its form and prefill, masked for the caller (the view is logged)."""
+    with read_only(govflow.db) as session:
+        return task_detail(govflow, session, _visible_row(session, actor, task_id), actor)
+
+
+def _case_of(govflow: Govflow, actor: Principal, task_id: str) -> Callable[[Session], Case]:
     """Finds and locks the task's case inside the command's transaction, in the same
     statement that checks the task is visible to the actor (404 if not)."""
 
@@ -125,17 +132,17 @@ def _case_of(app: Govflow, actor: Principal, task_id: str) -> Callable[[Session]
     return find
 
 
-def _open_row(cs: CaseSession, task_id: str) -> TaskRow:
-    row = cs.session.get(TaskRow, task_id)
-    if row is None or row.case_id != cs.case.id:
+def _open_row(ctx: CommandContext, task_id: str) -> TaskRow:
+    row = ctx.session.get(TaskRow, task_id)
+    if row is None or row.case_id != ctx.case.id:
         raise NotFound("no such task")
-    if not access.may_act_on(cs.actor, row):
+    if not access.may_act_on(ctx.actor, row):
         raise Forbidden("this task belongs to another department")
     if row.status == "completed":
         raise Conflict("the task is already completed", code="already_completed")
     if row.status == "cancelled":
         raise Conflict("the task is no longer open", code="task_not_ready")
-    if cs.case.status in ("terminated",):
+    if ctx.case.status in ("terminated",):
         raise Conflict("the case is terminated", code="case_closed")
     return row
 
@@ -148,11 +155,11 @@ def _validated(form: FormDefinition, data: dict[str, Any], lang: str) -> dict[st
 
 
 def _mark_completed(
-    cs: CaseSession, row: TaskRow, cleaned: dict[str, Any], before: dict[str, Any]
+    ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any], before: dict[str, Any]
 ) -> None:
-    row.status, row.assignee = "completed", row.assignee or cs.actor.username
-    row.completed_at, row.completed_by, row.submission = clock.now(), cs.actor.username, cleaned
-    cs.audit(
+    row.status, row.assignee = "completed", row.assignee or ctx.actor.username
+    row.completed_at, row.completed_by, row.submission = clock.now(), ctx.actor.username, cleaned
+    ctx.audit(
         "task_completed",
         task_id=row.id,
         name=row.name,
@@ -165,38 +172,40 @@ def _mark_completed(
 
 
 def _attach(
-    cs: CaseSession, row: TaskRow, form: FormDefinition, files: dict[str, uploads.Incoming]
+    ctx: CommandContext, row: TaskRow, form: FormDefinition, files: dict[str, uploads.Incoming]
 ) -> dict[str, str]:
     """Keep the files of the form's ``file`` fields; answer field → attachment code.  (A
     form that then fails validation rolls them back with everything else; only the
     content-addressed bytes stay on disk, unreferenced.)"""
     wanted = {f.name for f in form.fields if f.type == "file"} & set(files)
     if wanted:
-        uploads.may_attach(cs)
+        uploads.may_attach(ctx)
     codes = {}
     for name in sorted(wanted):
         code = uploads.attachment_code(row.id, name)
-        uploads.store(cs, code, files[name], field=name, step=row.bpmn_id)
+        uploads.store(ctx, code, files[name], field=name, step=row.bpmn_id)
         codes[name] = code
     return codes
 
 
-def claim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
-    def command(cs: CaseSession) -> TaskRow:
-        row = _open_row(cs, task_id)
+def claim(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    def command(ctx: CommandContext) -> TaskRow:
+        row = _open_row(ctx, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"already claimed by {row.assignee}", code="already_claimed")
         if row.assignee != actor.username:
             row.assignee, row.status = actor.username, "claimed"
-            cs.audit("task_claimed", task_id=row.id, name=row.name)
+            ctx.audit("task_claimed", task_id=row.id, name=row.name)
         return row
 
-    return execute(app, _case_of(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        govflow, _case_of(govflow, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
-def unclaim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
-    def command(cs: CaseSession) -> TaskRow:
-        row = _open_row(cs, task_id)
+def unclaim(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
+    def command(ctx: CommandContext) -> TaskRow:
+        row = _open_row(ctx, task_id)
         if row.assignee is None:
             return row
         if row.owner:  # 委派: the delegate resolves, the task does not go back to the pool
@@ -204,14 +213,16 @@ def unclaim(app: Govflow, actor: Principal, task_id: str) -> TaskRow:
         if row.assignee != actor.username and not actor.has("admin"):
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
         row.assignee, row.status = None, "ready"
-        cs.audit("task_unclaimed", task_id=row.id, name=row.name)
+        ctx.audit("task_unclaimed", task_id=row.id, name=row.name)
         return row
 
-    return execute(app, _case_of(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        govflow, _case_of(govflow, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
 def complete(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     task_id: str,
     data: Any,
@@ -228,28 +239,32 @@ def complete(
     if not isinstance(data, dict):
         raise BadRequest("'data' must be an object")
 
-    def command(cs: CaseSession) -> int:
-        row = _open_row(cs, task_id)
+    def command(ctx: CommandContext) -> int:
+        row = _open_row(ctx, task_id)
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
-        guards.require_progress_allowed(cs, row)
-        form = form_for(app.forms, cs.definition, row.form_key)
+        if ctx.case.status == "error":  # an incident: moving on would run the failed step again
+            raise Conflict(
+                "the case waits for an administrator to retry a failed step", code="case_in_error"
+            )
+        guards.require_progress_allowed(ctx, row)
+        form = form_for(govflow.forms, ctx.definition, row.form_key)
         if row.kind != "bpmn":
             cleaned = _validated(form, data, lang)
-            side_tasks.HANDLERS[row.kind](cs, row, cleaned)
-            _mark_completed(cs, row, cleaned, before={})
-            return cs.case.id
-        task = cs.workflow.get_task_from_id(UUID(task_id))
+            side_tasks.HANDLERS[row.kind](ctx, row, cleaned)
+            _mark_completed(ctx, row, cleaned, before={})
+            return ctx.case.id
+        task = ctx.workflow.get_task_from_id(UUID(task_id))
         # SpiffWorkflow would happily "complete" a FUTURE or COMPLETED task: check first.
         if task.state != TaskState.READY:
             raise Conflict("the task is not ready", code="task_not_ready")
-        cleaned = _validated(form, {**data, **_attach(cs, row, form, files or {})}, lang)
+        cleaned = _validated(form, {**data, **_attach(ctx, row, form, files or {})}, lang)
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
         countersign.before_run(task)  # 会签 instances: no-ops for other tasks
         task.run()
-        countersign.after_run(cs, task, row, cleaned)
-        _mark_completed(cs, row, cleaned, before)
-        return cs.case.id
+        countersign.after_run(ctx, task, row, cleaned)
+        _mark_completed(ctx, row, cleaned, before)
+        return ctx.case.id
 
-    return execute(app, _case_of(app, actor, task_id), actor, command)
+    return execute(govflow, _case_of(govflow, actor, task_id), actor, command)

@@ -24,15 +24,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from ..models import Case, ProcessDefinition
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from ..shared_data.models import MaterialUpload
 from ..uow import read_only
 from . import disclosure
-from .cases import get_visible_case
+from .access import get_visible_case
 from .materials import ATTACHMENT_PREFIX, case_materials, upload_view
 
 #: Magic bytes → the only types accepted.
@@ -69,9 +69,9 @@ def _read_limited(stream: IO[bytes], limit: int) -> bytes:
     return content
 
 
-def may_attach(cs: CaseSession) -> None:
+def may_attach(ctx: CommandContext) -> None:
     """Files go to an open case, from its applicant or a clerk handling it."""
-    actor, case = cs.actor, cs.case
+    actor, case = ctx.actor, ctx.case
     mine = actor.has("applicant") and actor.id_number == case.applicant_id_number
     if not mine and not actor.has("clerk"):  # a clerk sees the case: they handle it
         raise Forbidden("only the applicant or a clerk handling the case may upload materials")
@@ -89,9 +89,9 @@ class Incoming:
     sha256: str
 
 
-def read_upload(app: Govflow, filename: str | None, stream: IO[bytes]) -> Incoming:
+def read_upload(govflow: Govflow, filename: str | None, stream: IO[bytes]) -> Incoming:
     """Read an upload within the size limit and decide its type by its first bytes."""
-    content = _read_limited(stream, app.settings.max_upload_bytes)
+    content = _read_limited(stream, govflow.settings.max_upload_bytes)
     if not content:
         raise BadRequest("the file is empty", code="bad_request")
     content_type = sniff(content[:16])
@@ -105,12 +105,12 @@ def read_upload(app: Govflow, filename: str | None, stream: IO[bytes]) -> Incomi
     return Incoming(_clean_name(filename), content, content_type, digest)
 
 
-def store(cs: CaseSession, code: str, incoming: Incoming, **audit: str) -> MaterialUpload:
+def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> MaterialUpload:
     """Keep ``incoming`` as the case's current file under ``code`` (a material, or a form
     field's attachment), superseding the one before; in the command's transaction, after
     ``may_attach``."""
-    case = cs.case
-    cs.session.execute(
+    case = ctx.case
+    ctx.session.execute(
         update(MaterialUpload)
         .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
         .values(superseded=True)
@@ -124,14 +124,14 @@ def store(cs: CaseSession, code: str, incoming: Incoming, **audit: str) -> Mater
         size=len(incoming.content),
         sha256=incoming.sha256,
         stored_path=relative.as_posix(),
-        uploaded_by=cs.actor.username,
+        uploaded_by=ctx.actor.username,
         uploaded_at=clock.now(),
         superseded=False,
     )
-    cs.session.add(upload)
-    cs.session.flush()
-    _write(cs.app.settings.data_dir / relative, incoming.content)
-    cs.audit(
+    ctx.session.add(upload)
+    ctx.session.flush()
+    _write(ctx.govflow.settings.data_dir / relative, incoming.content)
+    ctx.audit(
         "material_uploaded",
         material=code,
         filename=upload.filename,
@@ -144,7 +144,7 @@ def store(cs: CaseSession, code: str, incoming: Incoming, **audit: str) -> Mater
 
 
 def upload_material(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     case_id: int,
     code: str,
@@ -152,22 +152,22 @@ def upload_material(
     stream: IO[bytes],
 ) -> dict:
     """Store an uploaded file for material ``code`` of the case; answer the material."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)  # 404 before reading a byte
-    incoming = read_upload(app, filename, stream)
+    incoming = read_upload(govflow, filename, stream)
 
-    def command(cs: CaseSession) -> dict:
-        may_attach(cs)
-        material = _material(cs.session, cs.case, code)
+    def command(ctx: CommandContext) -> dict:
+        may_attach(ctx)
+        material = _material(ctx.session, ctx.case, code)
         if material["status"] == "shared":
             raise Conflict(
                 "shared data already provides this material; nothing to upload",
                 code="material_shared",
             )
-        upload = store(cs, code, incoming)
+        upload = store(ctx, code, incoming)
         return {**material, "status": "uploaded", "action": "none", "upload": upload_view(upload)}
 
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)
 
 
 def attachment_code(task_id: str, field: str) -> str:
@@ -197,9 +197,9 @@ def _write(path: Path, content: bytes) -> None:
         raise
 
 
-def material_file(app: Govflow, actor: Principal, case_id: int, code: str) -> StoredFile:
+def material_file(govflow: Govflow, actor: Principal, case_id: int, code: str) -> StoredFile:
     """The current upload of material ``code``, for a caller who may see it."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         case = get_visible_case(session, actor, case_id)
         upload = session.scalar(
             select(MaterialUpload)
@@ -213,10 +213,10 @@ def material_file(app: Govflow, actor: Principal, case_id: int, code: str) -> St
         )
         if upload is None:
             raise NotFound("no file uploaded for this material")
-        path = app.settings.data_dir / upload.stored_path
+        path = govflow.settings.data_dir / upload.stored_path
         if not path.is_file():
             raise NotFound("the stored file is missing")
         if not (actor.has("applicant") and actor.id_number == case.applicant_id_number):
             purpose = disclosure.view_purpose(session, actor, case, None)
-            disclosure.log_material_view(app, actor, case, code, purpose)
+            disclosure.log_material_view(govflow, actor, case, code, purpose)
         return StoredFile(path, upload.filename, upload.content_type, upload.size, upload.sha256)

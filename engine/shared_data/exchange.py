@@ -35,6 +35,8 @@ from .providers import DatabaseProvider, Record
 
 #: Outcomes after which the record is in the case and the material counts as shared.
 SHARED_OUTCOMES = ("found", "corrected")
+#: Outcomes of a pull that could not be made (the provider down, or answering nonsense).
+FAILED_OUTCOMES = ("unavailable", "error")
 #: Outcomes a re-pull may turn into ``found``.
 RETRYABLE_OUTCOMES = ("unavailable", "error", "not_found")
 

@@ -27,12 +27,24 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from . import allow_list
 from .providers import DatabaseProvider, Record
 
 #: An exchange-platform answer bigger than this is refused, not read into memory.
 MAX_ANSWER_BYTES = 1024 * 1024
 #: Pause before retry n is ``BACKOFF_SECONDS * n``: short, the case is locked meanwhile.
 BACKOFF_SECONDS = 0.1
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as the error it is for us: urllib would follow it to any
+    host, outside ``GOVFLOW_EXCHANGE_HOSTS``, carrying the Authorization header along."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201, PLR0913
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
 
 
 class ProviderUnavailable(Exception):
@@ -110,6 +122,12 @@ class HttpProvider:
     def _ask(self, key: str, purpose: str) -> Record | None:
         if not is_http_url(self.url):
             raise ProviderFailed("the provider's URL is not an http(s) URL")
+        # Checked again at use: an endpoint stored before the operator narrowed a list.
+        problem = allow_list.url_problem(self.url) or (
+            self.credential_env and allow_list.credential_env_problem(self.credential_env)
+        )
+        if problem:
+            raise ProviderFailed(problem)
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.credential_env:
             secret = os.environ.get(self.credential_env)
@@ -133,7 +151,7 @@ class HttpProvider:
     def _once(self, body: bytes, headers: dict[str, str], key: str) -> Record | None:
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as exc:
             if exc.code == 404:

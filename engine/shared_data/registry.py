@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..principal import Principal
+from . import allow_list
 from .http import HttpProvider
 from .models import ProviderConfig
 from .providers import SHARING_CLASSES, DatabaseProvider
@@ -109,6 +110,7 @@ def configure(
     """
     if name not in providers:
         raise NotFound(f"no provider '{name}'")
+    _check_allow_lists(cleaned)
     config = session.get(ProviderConfig, name)
     if config is None:
         config = ProviderConfig(name=name)
@@ -126,6 +128,19 @@ def configure(
         purposes=cleaned.get("purposes"),
     )
     return provider_view(providers[name], config)
+
+
+def _check_allow_lists(cleaned: dict[str, Any]) -> None:
+    """The operator's allow-lists (``allow_list``): a 422 naming the field, at configuration
+    time; the HTTP transport checks them again before every request."""
+    fields: dict[str, list[str]] = {}
+    url, env = cleaned.get("url"), cleaned.get("credential_env")
+    if cleaned.get("kind") == "http" and url and (problem := allow_list.url_problem(url)):
+        fields["url"] = [problem]
+    if env is not None and (problem := allow_list.credential_env_problem(env)):
+        fields["credential_env"] = [problem]
+    if fields:
+        raise ValidationFailed("the provider configuration is invalid", fields=fields)
 
 
 __all__ = ["SHARING_CLASSES", "Resolved", "configure", "listing", "resolve"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Conflict, ValidationFailed
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from ..services.access import require_role
 from .common import (
     case_of_task,
@@ -52,82 +52,82 @@ REFUSAL_REASONS: dict[str, tuple[str, str]] = {
 MAX_REASONS = 10
 
 
-def _supervising(app: Govflow, actor: Principal, case_id: int) -> None:
+def _supervising(govflow: Govflow, actor: Principal, case_id: int) -> None:
     require_role(actor, "supervisor", "admin")
-    require_visible_case(app, actor, case_id)
+    require_visible_case(govflow, actor, case_id)
 
 
-def _not_closed(cs: CaseSession) -> None:
-    if cs.case.status in ("completed", "terminated"):
+def _not_closed(ctx: CommandContext) -> None:
+    if ctx.case.status in ("completed", "terminated"):
         raise Conflict("the case is closed", code="case_closed")
 
 
-def _close_pauses(cs: CaseSession, clocks: Any, result: dict[str, Any]) -> None:
+def _close_pauses(ctx: CommandContext, clocks: Any, result: dict[str, Any]) -> None:
     for pause in clocks.open_pauses():
-        clocks.resume(pause, cs.actor.username, result)
+        clocks.resume(pause, ctx.actor.username, result)
 
 
-def suspend(app: Govflow, actor: Principal, case_id: int, reason: Any) -> int:
+def suspend(govflow: Govflow, actor: Principal, case_id: int, reason: Any) -> int:
     """挂起: the case halts, its clocks stop, its steps cannot be completed."""
     text = reason_of(reason)
-    _supervising(app, actor, case_id)
+    _supervising(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> int:
-        _not_closed(cs)
-        if cs.case.suspended:
+    def command(ctx: CommandContext) -> int:
+        _not_closed(ctx)
+        if ctx.case.suspended:
             raise Conflict("the case is already suspended", code="already_suspended")
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         clocks.pause("suspension", text, actor.username)
-        cs.case.suspended = True
-        cs.audit("case_suspended", reason=text)
-        cs.sync_deadlines(clocks)
+        ctx.case.suspended = True
+        ctx.audit("case_suspended", reason=text)
+        ctx.sync_deadlines(clocks)
         return case_id
 
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)
 
 
-def resume(app: Govflow, actor: Principal, case_id: int, note: Any) -> int:
+def resume(govflow: Govflow, actor: Principal, case_id: int, note: Any) -> int:
     """恢复: the suspension ends; the suspended time is not counted."""
     text = reason_of(note, "note", required=False)
-    _supervising(app, actor, case_id)
+    _supervising(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> int:
-        _not_closed(cs)
-        if not cs.case.suspended:
+    def command(ctx: CommandContext) -> int:
+        _not_closed(ctx)
+        if not ctx.case.suspended:
             raise Conflict("the case is not suspended", code="not_suspended")
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         for pause in clocks.open_pauses():
             if pause.kind == "suspension":
                 clocks.resume(pause, actor.username, {"note": text})
-        cs.case.suspended = False
-        cs.audit("case_resumed", note=text, reason=text)
-        cs.sync_deadlines(clocks)
+        ctx.case.suspended = False
+        ctx.audit("case_resumed", note=text, reason=text)
+        ctx.sync_deadlines(clocks)
         return case_id
 
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)
 
 
-def terminate(app: Govflow, actor: Principal, case_id: int, reason: Any) -> int:
+def terminate(govflow: Govflow, actor: Principal, case_id: int, reason: Any) -> int:
     """终止: the case ends unfinished; its open tasks leave the worklists."""
     text = reason_of(reason)
-    _supervising(app, actor, case_id)
+    _supervising(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> int:
-        _not_closed(cs)
+    def command(ctx: CommandContext) -> int:
+        _not_closed(ctx)
         now = clock.now()
-        _close_pauses(cs, cs.clocks(), {"ended_by": "termination"})
-        cs.workflow.cancel()
-        cs.case.status, cs.case.suspended, cs.case.completed_at = "terminated", False, now
-        cs.case.closure = {
+        _close_pauses(ctx, ctx.clocks(), {"ended_by": "termination"})
+        ctx.workflow.cancel()
+        ctx.case.status, ctx.case.suspended, ctx.case.completed_at = "terminated", False, now
+        ctx.case.closure = {
             "kind": "terminated",
             "reason": text,
             "by": actor.username,
             "at": clock.isoformat(now),
         }
-        cs.audit("case_terminated", reason=text)
+        ctx.audit("case_terminated", reason=text)
         return case_id
 
-    return execute(app, case_id, actor, command)
+    return execute(govflow, case_id, actor, command)
 
 
 def _reasons(raw: Any) -> list[dict[str, str]]:
@@ -161,33 +161,33 @@ def _reasons(raw: Any) -> list[dict[str, str]]:
     return reasons
 
 
-def _is_window_step(cs: CaseSession, bpmn_id: str, department: str | None) -> bool:
+def _is_window_step(ctx: CommandContext, bpmn_id: str, department: str | None) -> bool:
     """The acceptance step: the process property ``acceptance_task``, else any step of
     the window (``service_center``)."""
-    wanted = cs.definition.meta.get("properties", {}).get("acceptance_task")
+    wanted = ctx.definition.meta.get("properties", {}).get("acceptance_task")
     return bpmn_id == wanted if wanted else department == "service_center"
 
 
-def refuse(app: Govflow, actor: Principal, task_id: str, reasons: Any, note: Any) -> int:
+def refuse(govflow: Govflow, actor: Principal, task_id: str, reasons: Any, note: Any) -> int:
     """不予受理: the window refuses the application with statutory reasons; the case ends
     with outcome ``refused`` and the applicant sees why."""
     checked = _reasons(reasons)
     text = reason_of(note, "note", required=False)
 
-    def command(cs: CaseSession) -> int:
-        row = open_row_to_act_on(cs, task_id)
-        _not_closed(cs)
-        if cs.case.suspended:
+    def command(ctx: CommandContext) -> int:
+        row = open_row_to_act_on(ctx, task_id)
+        _not_closed(ctx)
+        if ctx.case.suspended:
             raise Conflict("the case is suspended", code="case_suspended")
-        if row.kind != "bpmn" or not _is_window_step(cs, row.bpmn_id, row.department_code):
+        if row.kind != "bpmn" or not _is_window_step(ctx, row.bpmn_id, row.department_code):
             raise Conflict("only the window's acceptance step refuses", code="not_refusable")
         now = clock.now()
-        _close_pauses(cs, cs.clocks(), {"ended_by": "refusal"})
-        cs.workflow.cancel()
+        _close_pauses(ctx, ctx.clocks(), {"ended_by": "refusal"})
+        ctx.workflow.cancel()
         row.status, row.assignee = "completed", row.assignee or actor.username
         row.completed_at, row.completed_by = now, actor.username
         row.submission = {"refused": True, "reasons": checked, "note": text}
-        case = cs.case
+        case = ctx.case
         case.status, case.outcome, case.completed_at = "completed", "refused", now
         case.closure = {
             "kind": "refused",
@@ -196,10 +196,10 @@ def refuse(app: Govflow, actor: Principal, task_id: str, reasons: Any, note: Any
             "by": actor.username,
             "at": clock.isoformat(now),
         }
-        cs.audit("case_refused", task_id=row.id, reasons=checked, note=text, reason=text)
+        ctx.audit("case_refused", task_id=row.id, reasons=checked, note=text, reason=text)
         return case.id
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command)
+    return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)
 
 
 def refusal_reasons() -> list[dict[str, str]]:

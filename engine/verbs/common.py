@@ -8,11 +8,11 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession
+from ..runtime.executor import CaseReading, CommandContext
 from ..services import access
 
 MAX_REASON = 2000
@@ -29,25 +29,25 @@ def reason_of(raw: Any, field: str = "reason", *, required: bool = True) -> str:
     return text[:MAX_REASON]
 
 
-def case_of_task(app: Govflow, actor: Principal, task_id: str) -> int:
-    return access.case_of_task(app.db, actor, task_id)
+def case_of_task(govflow: Govflow, actor: Principal, task_id: str) -> int:
+    return access.case_of_task(govflow.db, actor, task_id)
 
 
-def require_visible_case(app: Govflow, actor: Principal, case_id: int) -> None:
-    access.require_visible_case(app.db, actor, case_id)
+def require_visible_case(govflow: Govflow, actor: Principal, case_id: int) -> None:
+    access.require_visible_case(govflow.db, actor, case_id)
 
 
-def task_row(cs: CaseSession, task_id: str) -> TaskRow:
-    row = cs.session.get(TaskRow, task_id)
-    if row is None or row.case_id != cs.case.id:
+def task_row(ctx: CaseReading, task_id: str) -> TaskRow:
+    row = ctx.session.get(TaskRow, task_id)
+    if row is None or row.case_id != ctx.case.id:
         raise NotFound("no such task")
     return row
 
 
-def require_running(cs: CaseSession) -> None:
+def require_running(ctx: CommandContext) -> None:
     """Verbs that move work along need a running case: not closed, not waiting for the
     applicant, not suspended."""
-    case = cs.case
+    case = ctx.case
     if case.status in ("completed", "terminated"):
         raise Conflict("the case is closed", code="case_closed")
     if case.suspended:
@@ -56,24 +56,24 @@ def require_running(cs: CaseSession) -> None:
         raise Conflict("the case is not running", code="case_not_running")
 
 
-def open_row_to_act_on(cs: CaseSession, task_id: str) -> TaskRow:
+def open_row_to_act_on(ctx: CaseReading, task_id: str) -> TaskRow:
     """An open task of this case the actor may act on, not held by someone else."""
-    row = task_row(cs, task_id)
-    if not access.may_act_on(cs.actor, row):
+    row = task_row(ctx, task_id)
+    if not access.may_act_on(ctx.actor, row):
         raise Forbidden("this task belongs to another department")
     if row.status not in OPEN:
         code = "already_completed" if row.status == "completed" else "task_not_ready"
         raise Conflict("the task is not open", code=code)
-    if row.assignee and row.assignee != cs.actor.username and not cs.actor.has("admin"):
+    if row.assignee and row.assignee != ctx.actor.username and not ctx.actor.has("admin"):
         raise Conflict(f"claimed by {row.assignee}", code="already_claimed")
     return row
 
 
-def ready_spiff_task(cs: CaseSession, row: TaskRow) -> Any:
+def ready_spiff_task(ctx: CaseReading, row: TaskRow) -> Any:
     """The READY SpiffWorkflow task behind a BPMN row (SpiffWorkflow checks no state)."""
     if row.kind != "bpmn":
         raise Conflict("this is not a step of the process", code="task_not_ready")
-    task = cs.workflow.get_task_from_id(UUID(row.id))
+    task = ctx.workflow.get_task_from_id(UUID(row.id))
     if task.state != TaskState.READY:
         raise Conflict("the task is not ready", code="task_not_ready")
     return task

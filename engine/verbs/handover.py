@@ -8,55 +8,55 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import TaskRow, User
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from .common import case_of_task, open_row_to_act_on, reason_of, task_row
 
 
-def _clerk(cs: CaseSession, raw: Any) -> User:
+def _clerk(ctx: CommandContext, raw: Any) -> User:
     """The receiving clerk: an active user with the clerk role."""
     username = raw.strip() if isinstance(raw, str) else ""
     if not username:
         raise ValidationFailed("name the receiving clerk", fields={"to": ["必填 / required"]})
-    user = cs.session.scalar(select(User).where(User.username == username))
+    user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or "clerk" not in (user.roles or []):
         raise ValidationFailed("no such clerk", fields={"to": ["不是在岗办事员 / not a clerk"]})
-    if user.username == cs.actor.username:
+    if user.username == ctx.actor.username:
         raise ValidationFailed(
             "hand the task to someone else", fields={"to": ["不能转给自己 / not yourself"]}
         )
     return user
 
 
-def _notice(kind: str, cs: CaseSession, reason: str, **extra: Any) -> dict[str, Any]:
+def _notice(kind: str, ctx: CommandContext, reason: str, **extra: Any) -> dict[str, Any]:
     return {
         "kind": kind,
         "reason": reason,
-        "by": cs.actor.username,
+        "by": ctx.actor.username,
         "at": clock.isoformat(clock.now()),
         **extra,
     }
 
 
-def _handing_over(cs: CaseSession, task_id: str) -> TaskRow:
-    row = open_row_to_act_on(cs, task_id)
-    if cs.case.status in ("completed", "terminated") and row.kind == "bpmn":
+def _handing_over(ctx: CommandContext, task_id: str) -> TaskRow:
+    row = open_row_to_act_on(ctx, task_id)
+    if ctx.case.status in ("completed", "terminated") and row.kind == "bpmn":
         raise Conflict("the case is closed", code="case_closed")
     if row.owner:
         raise Conflict(f"delegated by {row.owner}", code="delegation_pending")
     return row
 
 
-def transfer(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
+def transfer(govflow: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
     """转办: the task goes to another clerk of its department, claimed for them."""
     text = reason_of(reason)
 
-    def command(cs: CaseSession) -> TaskRow:
-        row = _handing_over(cs, task_id)
-        target = _clerk(cs, to)
+    def command(ctx: CommandContext) -> TaskRow:
+        row = _handing_over(ctx, task_id)
+        target = _clerk(ctx, to)
         if target.department_code != row.department_code:
             raise ValidationFailed(
                 "transfer stays within the department; delegate across departments",
@@ -64,8 +64,8 @@ def transfer(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any)
             )
         previous = row.assignee
         row.assignee, row.status = target.username, "claimed"
-        row.notice = _notice("transferred", cs, text, previous=previous)
-        cs.audit(
+        row.notice = _notice("transferred", ctx, text, previous=previous)
+        ctx.audit(
             "task_transferred",
             task_id=row.id,
             name=row.name,
@@ -75,22 +75,24 @@ def transfer(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any)
         )
         return row
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        govflow, case_of_task(govflow, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
-def delegate(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
+def delegate(govflow: Govflow, actor: Principal, task_id: str, to: Any, reason: Any) -> TaskRow:
     """委派: anyone (any department) works on it; the owner gets it back on resolve."""
     text = reason_of(reason)
 
-    def command(cs: CaseSession) -> TaskRow:
-        row = _handing_over(cs, task_id)
+    def command(ctx: CommandContext) -> TaskRow:
+        row = _handing_over(ctx, task_id)
         if not actor.has("clerk"):
             raise Forbidden("only the clerk holding the task may delegate it")
-        target = _clerk(cs, to)
+        target = _clerk(ctx, to)
         row.owner = actor.username
         row.assignee, row.status = target.username, "claimed"
-        row.notice = _notice("delegated", cs, text, owner=actor.username)
-        cs.audit(
+        row.notice = _notice("delegated", ctx, text, owner=actor.username)
+        ctx.audit(
             "task_delegated",
             task_id=row.id,
             name=row.name,
@@ -100,15 +102,17 @@ def delegate(app: Govflow, actor: Principal, task_id: str, to: Any, reason: Any)
         )
         return row
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        govflow, case_of_task(govflow, actor, task_id), actor, command, touches_workflow=False
+    )
 
 
-def resolve(app: Govflow, actor: Principal, task_id: str, opinion: Any) -> TaskRow:
+def resolve(govflow: Govflow, actor: Principal, task_id: str, opinion: Any) -> TaskRow:
     """The delegate hands the task back to its owner, with their opinion."""
     text = reason_of(opinion, "opinion", required=False)
 
-    def command(cs: CaseSession) -> TaskRow:
-        row = task_row(cs, task_id)
+    def command(ctx: CommandContext) -> TaskRow:
+        row = task_row(ctx, task_id)
         if row.status not in ("ready", "claimed"):
             raise Conflict("the task is not open", code="task_not_ready")
         if not row.owner:
@@ -117,10 +121,12 @@ def resolve(app: Govflow, actor: Principal, task_id: str, opinion: Any) -> TaskR
             raise Forbidden("only the delegate resolves a delegated task")
         owner = row.owner
         row.assignee, row.owner, row.status = owner, None, "claimed"
-        row.notice = _notice("resolved", cs, text, delegate=actor.username, opinion=text)
-        cs.audit(
+        row.notice = _notice("resolved", ctx, text, delegate=actor.username, opinion=text)
+        ctx.audit(
             "task_resolved", task_id=row.id, name=row.name, owner=owner, opinion=text, reason=text
         )
         return row
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command, touches_workflow=False)
+    return execute(
+        govflow, case_of_task(govflow, actor, task_id), actor, command, touches_workflow=False
+    )

@@ -1,47 +1,15 @@
-"""Tables of the clerk verbs: returns (with the work they carry forward), urges, ratings."""
+"""Tables of the clerk verbs: urges and ratings.  (Returns keep theirs beside the runtime
+that re-applies their work: ``runtime.returned_work``.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, and_, cast, exists
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
-from ..models import Base, BigId, Json, UTCDateTime
-
-
-class CaseReturn(Base):
-    """One 退回: from which task, to which earlier step, why — and the completed work of
-    parallel branches the return had to unwind, re-applied when its step comes round."""
-
-    __tablename__ = "case_returns"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    from_task_id: Mapped[str] = mapped_column(String(36))
-    from_bpmn_id: Mapped[str] = mapped_column(String(200))
-    target_task_id: Mapped[str] = mapped_column(String(36))
-    target_bpmn_id: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text)
-    returned_by: Mapped[str] = mapped_column(String(80))
-    returned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    #: ``{bpmn_id: {"data", "row_id", "completed_by", "completed_at", "department"}}``
-    carried: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
-    #: BPMN ids in ``carried`` not yet re-applied; emptied as their steps come round.
-    pending: Mapped[list[str]] = mapped_column(Json, default=list)
-
-
-def carrying_work(case_id: Any) -> Any:
-    """SQL: the case's returns whose kept work is still to be re-applied."""
-    return and_(CaseReturn.case_id == case_id, cast(CaseReturn.pending, String) != "[]")
-
-
-def work_to_carry(case_id: Any) -> Any:
-    """SQL: has the case such a return?  Asked in the statement that locks the case, so a
-    step of a case never returned (nearly all) needs no query of its own for it."""
-    return exists().where(carrying_work(case_id))
+from ..models import Base, BigId, UTCDateTime
 
 
 class Urge(Base):

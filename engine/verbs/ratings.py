@@ -19,18 +19,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..deadlines.models import Notification
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Case, Department, TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
-from ..services import side_tasks
+from ..runtime.executor import CommandContext, execute
 from ..services.access import require_role
 from ..uow import read_only
 from .common import require_visible_case
 from .models import Rating
-from .rectification_form import RECTIFICATION_FORM, RECTIFICATION_FORM_KEY
+from .rectification_form import RECTIFICATION_FORM_KEY
 
 LEVELS = {
     5: ("非常满意", "very satisfied"),
@@ -41,7 +40,7 @@ LEVELS = {
 }
 BAD = 2  # this level and below open a rectification
 WHOLE_CASE = "*"
-__all__ = ["RECTIFICATION_FORM", "rate", "summary"]
+__all__ = ["rate", "rectified", "summary"]
 RECTIFICATION_LIMIT = ("working_days", 15.0)
 
 
@@ -90,7 +89,7 @@ def involved_departments(session: Any, case_id: int) -> list[str]:
 
 
 def rate(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     case_id: int,
     level: Any,
@@ -98,17 +97,17 @@ def rate(
     departments: Any = None,
 ) -> dict[str, Any]:
     rated = _parse(level, comment, departments)
-    require_visible_case(app, actor, case_id)
+    require_visible_case(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> dict[str, Any]:
-        case = cs.case
+    def command(ctx: CommandContext) -> dict[str, Any]:
+        case = ctx.case
         if not (actor.has("applicant") and actor.id_number == case.applicant_id_number):
             raise Forbidden("only the case's applicant rates it")
         if case.status != "completed":
             raise Conflict("rate the service once the case is concluded", code="not_concluded")
-        if cs.session.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
+        if ctx.session.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
             raise Conflict("the case has already been rated", code="already_rated")
-        involved = involved_departments(cs.session, case.id)
+        involved = involved_departments(ctx.session, case.id)
         stray = [c for c in rated if c != WHOLE_CASE and c not in involved]
         if stray:
             raise ValidationFailed(
@@ -127,37 +126,37 @@ def rate(
             )
             for code, (lvl, text) in rated.items()
         }
-        cs.session.add_all(ratings.values())
+        ctx.session.add_all(ratings.values())
         bad = [c for c, r in ratings.items() if c != WHOLE_CASE and r.level <= BAD]
         if ratings[WHOLE_CASE].level <= BAD and not bad and involved:
             bad = [involved[0]]  # the window answers for the case as a whole
-        clocks = cs.clocks()
+        clocks = ctx.clocks()
         opened = []
         for code in bad:
-            row = _open_rectification(cs, code, ratings.get(code) or ratings[WHOLE_CASE])
+            row = _open_rectification(ctx, code, ratings.get(code) or ratings[WHOLE_CASE])
             (ratings.get(code) or ratings[WHOLE_CASE]).rectification_task_id = row.id
             clocks.start_side_task_limit(row, *RECTIFICATION_LIMIT)
             opened.append(row.id)
-        cs.audit(
+        ctx.audit(
             "case_rated",
             level=ratings[WHOLE_CASE].level,
             departments={c: r.level for c, r in ratings.items() if c != WHOLE_CASE},
             rectifications=opened,
         )
-        cs.sync_deadlines(clocks)
+        ctx.sync_deadlines(clocks)
         return rating_view(list(ratings.values()))
 
-    return execute(app, case_id, actor, command, touches_workflow=False)
+    return execute(govflow, case_id, actor, command, touches_workflow=False)
 
 
-def _open_rectification(cs: CaseSession, code: str, rating: Rating) -> TaskRow:
-    department = cs.session.get(Department, code)
+def _open_rectification(ctx: CommandContext, code: str, rating: Rating) -> TaskRow:
+    department = ctx.session.get(Department, code)
     name_zh = department.name_zh if department else code
     row = TaskRow(
         id=str(uuid.uuid4()),
         kind="rectification",
-        case_id=cs.case.id,
-        process_key=cs.case.process_key,
+        case_id=ctx.case.id,
+        process_key=ctx.case.process_key,
         bpmn_id="rectification",
         name=f"差评整改：{name_zh}",
         department_code=code,
@@ -176,27 +175,26 @@ def _open_rectification(cs: CaseSession, code: str, rating: Rating) -> TaskRow:
             "at": clock.isoformat(rating.rated_at),
         },
     )
-    cs.session.add(row)
-    cs.session.add(
+    ctx.session.add(row)
+    ctx.session.add(
         Notification(
-            case_id=cs.case.id,
+            case_id=ctx.case.id,
             task_id=row.id,
             department_code=code,
             recipient_role="supervisor",
             kind="bad_rating",
-            message=f"办件 {cs.case.id} 获评「{LEVELS[rating.level][0]}」，请于 15 个工作日内整改",
+            message=f"办件 {ctx.case.id} 获评「{LEVELS[rating.level][0]}」，请于 15 个工作日内整改",
             created_at=clock.now(),
         )
     )
-    cs.session.flush()
-    cs.audit("task_created", task_id=row.id, name=row.name, department=code, kind=row.kind)
+    ctx.session.flush()
+    ctx.audit("task_created", task_id=row.id, name=row.name, department=code, kind=row.kind)
     return row
 
 
-@side_tasks.register("rectification")
-def rectified(cs: CaseSession, row: TaskRow, cleaned: dict[str, Any]) -> None:
+def rectified(ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any]) -> None:
     """Completing a rectification: the supervisor's measures are kept with the task."""
-    cs.audit("rating_rectified", task_id=row.id, department=row.department_code, **cleaned)
+    ctx.audit("rating_rectified", task_id=row.id, department=row.department_code, **cleaned)
 
 
 def rating_view(rows: list[Rating]) -> dict[str, Any] | None:
@@ -226,16 +224,16 @@ def case_rating(session: Any, case_id: int) -> dict[str, Any] | None:
     return rating_view(list(session.scalars(select(Rating).where(Rating.case_id == case_id))))
 
 
-def get_rating(app: Govflow, actor: Principal, case_id: int) -> dict[str, Any] | None:
-    require_visible_case(app, actor, case_id)
-    with read_only(app.db) as session:
+def get_rating(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any] | None:
+    require_visible_case(govflow, actor, case_id)
+    with read_only(govflow.db) as session:
         return case_rating(session, case_id)
 
 
-def summary(app: Govflow, actor: Principal) -> dict[str, Any]:
+def summary(govflow: Govflow, actor: Principal) -> dict[str, Any]:
     """The supervisor dashboard: ratings per department and for cases as a whole."""
     require_role(actor, "supervisor", "admin")
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
         counts = session.execute(
             select(Rating.department_code, Rating.level, func.count()).group_by(

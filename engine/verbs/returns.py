@@ -32,13 +32,14 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from .. import clock, unflushed
-from ..app import Govflow
+from .. import clock
+from ..context import Govflow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
-from ..uow import read_only
+from ..runtime.executor import CaseReading, CommandContext, execute, read
+from ..runtime.multi_instance import parent_of
+from ..runtime.returned_work import CaseReturn
 from .common import (
     case_of_task,
     open_row_to_act_on,
@@ -48,7 +49,6 @@ from .common import (
     require_running,
     task_row,
 )
-from .models import CaseReturn, carrying_work
 
 
 def _is_human(task: Any) -> bool:
@@ -81,9 +81,7 @@ def _upstream(task: Any) -> list[Any]:
 
 def _is_instance(task: Any) -> bool:
     """One department's instance of a countersign (multi-instance) step."""
-    from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
-
-    return task.parent is not None and isinstance(task.parent.task_spec, MultiInstanceTask)
+    return parent_of(task) is not None
 
 
 def _fired_joins(step: Any) -> list[Any]:
@@ -132,12 +130,12 @@ def _unwound(step: Any, partners: list[Any]) -> list[Any]:
     return [t for root in (step, *partners) for t in root]
 
 
-def _reset(cs: CaseSession, step: Any, partners: list[Any]) -> None:
+def _reset(ctx: CommandContext, step: Any, partners: list[Any]) -> None:
     # The step first: its branch's join instance becomes pending again, so the fired one,
     # reset next, goes back to waiting for it instead of firing at once.
-    cs.workflow.reset_from_task_id(step.id)
+    ctx.workflow.reset_from_task_id(step.id)
     for partner in partners:
-        cs.workflow.reset_from_task_id(partner.id)
+        ctx.workflow.reset_from_task_id(partner.id)
 
 
 def _targets(task: Any) -> dict[str, Any]:
@@ -149,9 +147,9 @@ def _targets(task: Any) -> dict[str, Any]:
     return targets
 
 
-def _target_view(cs: CaseSession, spiff_task: Any) -> dict[str, Any]:
-    row = cs.session.get(TaskRow, str(spiff_task.id))
-    meta = cs.user_tasks.get(spiff_task.task_spec.bpmn_id, {})
+def _target_view(case: CaseReading, spiff_task: Any) -> dict[str, Any]:
+    row = case.session.get(TaskRow, str(spiff_task.id))
+    meta = case.user_tasks.get(spiff_task.task_spec.bpmn_id, {})
     return {
         "bpmn_id": spiff_task.task_spec.bpmn_id,
         "name": meta.get("name") or spiff_task.task_spec.bpmn_name,
@@ -161,33 +159,19 @@ def _target_view(cs: CaseSession, spiff_task: Any) -> dict[str, Any]:
     }
 
 
-def return_targets(app: Govflow, actor: Principal, task_id: str) -> list[dict[str, Any]]:
+def return_targets(govflow: Govflow, actor: Principal, task_id: str) -> list[dict[str, Any]]:
     """The earlier steps this task may be returned to, nearest first."""
 
-    def command(cs: CaseSession) -> list[dict[str, Any]]:
-        row = open_row_to_act_on(cs, task_id)
-        task = ready_spiff_task(cs, row)
-        return [_target_view(cs, t) for t in _targets(task).values()]
+    def query(case: CaseReading) -> list[dict[str, Any]]:
+        row = open_row_to_act_on(case, task_id)
+        task = ready_spiff_task(case, row)
+        return [_target_view(case, t) for t in _targets(task).values()]
 
-    return _read_workflow(app, actor, task_id, command)
-
-
-def _read_workflow(app: Govflow, actor: Principal, task_id: str, command: Any) -> Any:
-    """Run a query on the case's workflow without locking or saving anything."""
-    from ..models import Case, ProcessDefinition
-    from ..runtime.executor import parsed_definition
-    from ..runtime.workflow import load
-
-    case_id = case_of_task(app, actor, task_id)
-    with read_only(app.db) as session:
-        case = session.get(Case, case_id)
-        definition = session.get(ProcessDefinition, case.definition_id)
-        workflow = load(case.workflow_state, parsed_definition(definition))
-        return command(CaseSession(app, session, actor, case, definition, workflow))
+    return read(govflow, case_of_task(govflow, actor, task_id), actor, query)
 
 
 def _sibling_work(
-    cs: CaseSession, target: Any, unwound: list[Any], task: Any
+    ctx: CommandContext, target: Any, unwound: list[Any], task: Any
 ) -> dict[str, dict[str, Any]]:
     """Completed user tasks the reset to ``target`` would drop that are not on the way
     from ``target`` to ``task``: the work of the other parallel branches.  (Countersign
@@ -202,7 +186,7 @@ def _sibling_work(
             or _is_instance(dropped)
         ):
             continue
-        row = cs.session.get(TaskRow, str(dropped.id))
+        row = ctx.session.get(TaskRow, str(dropped.id))
         if row is None or row.status != "completed":
             continue
         kept[dropped.task_spec.bpmn_id] = {
@@ -215,16 +199,16 @@ def _sibling_work(
     return kept
 
 
-def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reason: Any) -> int:
+def return_task(govflow: Govflow, actor: Principal, task_id: str, target: Any, reason: Any) -> int:
     """退回: send the case back from this open task to an earlier step of its branch."""
     text = reason_of(reason)
     if not isinstance(target, str) or not target.strip():
         raise ValidationFailed("name the step to return to", fields={"target": ["必填 / required"]})
 
-    def command(cs: CaseSession) -> int:
-        row = open_row_to_act_on(cs, task_id)
-        require_running(cs)
-        task = ready_spiff_task(cs, row)
+    def command(ctx: CommandContext) -> int:
+        row = open_row_to_act_on(ctx, task_id)
+        require_running(ctx)
+        task = ready_spiff_task(ctx, row)
         targets = _targets(task)
         step = targets.get(target.strip())
         if step is None:
@@ -235,13 +219,13 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
             )
         partners = _fired_joins(step)
         unwound = _unwound(step, partners)
-        carried = _sibling_work(cs, step, unwound, task)
+        carried = _sibling_work(ctx, step, unwound, task)
         unwound_ids = {str(t.id) for t in unwound}
         dropped_open = [
             r.id
-            for r in cs.session.scalars(
+            for r in ctx.session.scalars(
                 select(TaskRow).where(
-                    TaskRow.case_id == cs.case.id,
+                    TaskRow.case_id == ctx.case.id,
                     TaskRow.kind == "bpmn",
                     TaskRow.status.in_(("ready", "claimed")),
                     TaskRow.id != row.id,
@@ -249,9 +233,9 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
             )
             if r.id in unwound_ids
         ]
-        _reset(cs, step, partners)
+        _reset(ctx, step, partners)
         record = CaseReturn(
-            case_id=cs.case.id,
+            case_id=ctx.case.id,
             from_task_id=row.id,
             from_bpmn_id=row.bpmn_id,
             target_task_id=str(step.id),
@@ -262,7 +246,7 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
             carried=carried,
             pending=sorted(carried),
         )
-        cs.session.add(record)
+        ctx.session.add(record)
         notice = {
             "kind": "returned",
             "reason": text,
@@ -271,11 +255,11 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
             "from_department": row.department_code,
             "at": clock.isoformat(clock.now()),
         }
-        target_row = cs.session.get(TaskRow, str(step.id))
-        meta = cs.user_tasks.get(step.task_spec.bpmn_id, {})
+        target_row = ctx.session.get(TaskRow, str(step.id))
+        meta = ctx.user_tasks.get(step.task_spec.bpmn_id, {})
         reopen(target_row, assignee=meta.get("assignee"), notice=notice)
         # the returning task itself is closed by the projection (no longer READY)
-        cs.audit(
+        ctx.audit(
             "task_returned",
             task_id=row.id,
             name=row.name,
@@ -286,76 +270,36 @@ def return_task(app: Govflow, actor: Principal, task_id: str, target: Any, reaso
             carried=sorted(carried),
             cancelled=dropped_open,
         )
-        return cs.case.id
+        return ctx.case.id
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command)
-
-
-def carry_forward(cs: CaseSession) -> bool:
-    """Re-apply kept work whose step has come round again; True if any task ran (the
-    caller advances the workflow again).  Called after every advance of a case."""
-    # Only returns with work still to re-apply are read: a case returned hundreds of times
-    # must not reload its whole history on every step; one never returned (known when it
-    # was locked) reads none, only a return this very command made.
-    records = unflushed.rows(
-        cs.session,
-        CaseReturn,
-        select(CaseReturn).where(carrying_work(cs.case.id)).order_by(CaseReturn.id),
-        lambda r: r.case_id == cs.case.id and bool(r.pending),
-        none_stored=cs.case.work_to_carry is False,
-    )
-    records.sort(key=lambda r: (r.id is None, r.id or 0))  # a return made just now comes last
-    if not records:
-        return False
-    ran = False
-    for task in [t for t in cs.workflow.tasks.values() if t.state == TaskState.READY]:
-        if not task.task_spec.manual:
-            continue
-        bpmn_id = task.task_spec.bpmn_id
-        record = next((r for r in records if bpmn_id in r.pending), None)
-        if record is None:
-            continue
-        kept = record.carried[bpmn_id]
-        task.data.update(kept["data"])
-        task.run()
-        record.pending = [b for b in record.pending if b != bpmn_id]
-        cs.audit(
-            "task_carried_forward",
-            task_id=kept["row_id"],
-            bpmn_id=bpmn_id,
-            completed_by=kept["completed_by"],
-            department=kept["department"],
-            return_id=record.id,
-        )
-        ran = True
-    return ran
+    return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)
 
 
-def withdraw(app: Govflow, actor: Principal, task_id: str, reason: Any) -> int:
+def withdraw(govflow: Govflow, actor: Principal, task_id: str, reason: Any) -> int:
     """撤回: take back one's own completion while the next steps are untouched."""
     text = reason_of(reason, required=False)
 
-    def command(cs: CaseSession) -> int:
-        row = task_row(cs, task_id)
+    def command(ctx: CommandContext) -> int:
+        row = task_row(ctx, task_id)
         if row.kind != "bpmn":
             raise Conflict("only process steps can be withdrawn", code="task_not_ready")
         if row.status != "completed":
             raise Conflict("the task is not completed", code="not_completed")
         if row.completed_by != actor.username:
             raise Forbidden("only the clerk who completed it may withdraw it")
-        require_running(cs)
-        task = cs.workflow.get_task_from_id(UUID(row.id))
+        require_running(ctx)
+        task = ctx.workflow.get_task_from_id(UUID(row.id))
         if task.state != TaskState.COMPLETED or _is_instance(task):
             raise Conflict("the step can no longer be withdrawn", code="next_task_touched")
         partners = _fired_joins(task)
-        touched = _touched_next_steps(cs, task, _unwound(task, partners))
+        touched = _touched_next_steps(ctx, task, _unwound(task, partners))
         if touched:
             raise Conflict(
                 "the next step has already been taken up",
                 code="next_task_touched",
                 tasks=touched,
             )
-        _reset(cs, task, partners)
+        _reset(ctx, task, partners)
         notice = {
             "kind": "withdrawn",
             "reason": text,
@@ -363,13 +307,13 @@ def withdraw(app: Govflow, actor: Principal, task_id: str, reason: Any) -> int:
             "at": clock.isoformat(clock.now()),
         }
         reopen(row, assignee=actor.username, notice=notice)
-        cs.audit("task_withdrawn", task_id=row.id, name=row.name, reason=text)
-        return cs.case.id
+        ctx.audit("task_withdrawn", task_id=row.id, name=row.name, reason=text)
+        return ctx.case.id
 
-    return execute(app, case_of_task(app, actor, task_id), actor, command)
+    return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)
 
 
-def _touched_next_steps(cs: CaseSession, task: Any, unwound: list[Any]) -> list[str]:
+def _touched_next_steps(ctx: CommandContext, task: Any, unwound: list[Any]) -> list[str]:
     """BPMN ids of the steps after ``task`` someone has already claimed or completed."""
     touched = []
     for later in unwound:
@@ -378,7 +322,7 @@ def _touched_next_steps(cs: CaseSession, task: Any, unwound: list[Any]) -> list[
         if later.state == TaskState.COMPLETED:
             touched.append(later.task_spec.bpmn_id)
         elif later.state == TaskState.READY:
-            row = cs.session.get(TaskRow, str(later.id))
+            row = ctx.session.get(TaskRow, str(later.id))
             if row is not None and (row.assignee or row.status != "ready"):
                 touched.append(later.task_spec.bpmn_id)
     return touched

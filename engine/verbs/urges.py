@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import Case, TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from ..uow import read_only
 from .common import reason_of, task_row
 from .models import Urge
@@ -21,9 +21,9 @@ from .models import Urge
 MIN_INTERVAL = timedelta(hours=24)
 
 
-def _case_of_urged_task(app: Govflow, actor: Principal, task_id: str) -> int:
+def _case_of_urged_task(govflow: Govflow, actor: Principal, task_id: str) -> int:
     """Applicants see no worklists: they reach a task through their own case."""
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         row = session.get(TaskRow, task_id)
         case = session.get(Case, row.case_id) if row is not None else None
         if case is None:
@@ -37,15 +37,15 @@ def _case_of_urged_task(app: Govflow, actor: Principal, task_id: str) -> int:
         raise Forbidden("only supervisors and the applicant urge a task")
 
 
-def urge(app: Govflow, actor: Principal, task_id: str, message: Any) -> dict[str, Any]:
+def urge(govflow: Govflow, actor: Principal, task_id: str, message: Any) -> dict[str, Any]:
     text = reason_of(message, "message", required=False)[:500]
 
-    def command(cs: CaseSession) -> dict[str, Any]:
-        row = task_row(cs, task_id)
+    def command(ctx: CommandContext) -> dict[str, Any]:
+        row = task_row(ctx, task_id)
         if row.status not in ("ready", "claimed"):
             raise Conflict("only open tasks can be urged", code="task_not_ready")
         now = clock.now()
-        recent = cs.session.scalar(
+        recent = ctx.session.scalar(
             select(Urge).where(
                 Urge.task_id == row.id,
                 Urge.urged_by == actor.username,
@@ -55,16 +55,16 @@ def urge(app: Govflow, actor: Principal, task_id: str, message: Any) -> dict[str
         if recent is not None:
             raise Conflict("you urged this task less than a day ago", code="already_urged")
         entry = Urge(
-            case_id=cs.case.id,
+            case_id=ctx.case.id,
             task_id=row.id,
             urged_by=actor.username,
             role=actor.primary_role,
             message=text,
             urged_at=now,
         )
-        cs.session.add(entry)
+        ctx.session.add(entry)
         row.urge_count = (row.urge_count or 0) + 1
-        cs.audit(
+        ctx.audit(
             "task_urged",
             task_id=row.id,
             name=row.name,
@@ -73,11 +73,15 @@ def urge(app: Govflow, actor: Principal, task_id: str, message: Any) -> dict[str
             message=text,
             count=row.urge_count,
         )
-        cs.session.flush()
+        ctx.session.flush()
         return {**urge_view(entry), "urge_count": row.urge_count}
 
     return execute(
-        app, _case_of_urged_task(app, actor, task_id), actor, command, touches_workflow=False
+        govflow,
+        _case_of_urged_task(govflow, actor, task_id),
+        actor,
+        command,
+        touches_workflow=False,
     )
 
 

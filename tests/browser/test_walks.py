@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from engine import clock
 from engine.demo import LISI_ID, ZHANGSAN_ID
 from engine.principal import Principal
-from engine.services import auth, cases, tasks
+from engine.services import auth, cases, health, tasks
 from tests.support import business_application, property_application
 
 from .conftest import PHONE, SCREENSHOTS
@@ -69,8 +70,7 @@ def _claim_on_page(w, app, clerk: str, case_id: int, bpmn_id: str, label: str) -
     w.login(clerk)
     task_id = _open_task(app, clerk, case_id, bpmn_id)
     w.goto(f"/tasks/{task_id}", label)
-    w.page.click("[data-test=claim]")
-    w.page.wait_for_load_state()
+    w.follow("[data-test=claim]")
     return task_id
 
 
@@ -104,12 +104,12 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
     page = w.page
     w.login("zhangsan")
     assert page.url.endswith("/applicant")
-    page.click("[data-test=new-application]")
+    w.follow("[data-test=new-application]")
     w.check("catalogue")
     # 什么事 / 要带什么 / 多久办结 for each matter
     card = page.locator("[data-test=matter-property_transfer]")
     assert "1" in card.inner_text() and "工作日" in card.inner_text()
-    page.click("[data-test=apply-property_transfer]")
+    w.follow("[data-test=apply-property_transfer]")
     w.check("apply-form")
     fetched = page.inner_text("[data-test=fetched]")
     assert "不动产权证书" in fetched and "不动产登记中心" in fetched  # fetched, not asked
@@ -119,7 +119,7 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
         if isinstance(value, bool):
             continue  # first_home left unanswered: a second error
         page.fill(f"[name={name}]", str(value))
-    page.click("[data-test=submit-application]")
+    w.follow("[data-test=submit-application]")
     w.check("apply-form-errors")
     assert page.is_visible("[data-test=form-errors]")
     assert "校验码" in page.inner_text("[data-field=buyer_id_number] .field-error")
@@ -128,8 +128,7 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
 
     page.fill("[name=buyer_id_number]", ZHANGSAN_ID)
     page.check("[name=first_home][value=true]")
-    page.click("[data-test=submit-application]")
-    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    w.follow("[data-test=submit-application]", re.compile(r"/cases/\d+$"))
     case_id = _case_id_from(page.url)
     w.check("case-submitted")
     timeline = page.inner_text("[data-test=timeline]")
@@ -172,8 +171,7 @@ def test_applicant_upload_is_refused_then_accepted_and_answers_a_supplement(
             page.select_option("[name=company_type]", value)
         else:
             page.fill(f"[name={name}]", str(value))
-    page.click("[data-test=submit-application]")
-    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    w.follow("[data-test=submit-application]", re.compile(r"/cases/\d+$"))
     case_id = _case_id_from(page.url)
     w.check("business-case")
 
@@ -182,15 +180,13 @@ def test_applicant_upload_is_refused_then_accepted_and_answers_a_supplement(
     bad.write_text("not a scan", encoding="utf-8")
     form = page.locator("[data-test=upload-articles_of_association]")
     form.locator("input[type=file]").set_input_files(str(bad))
-    form.locator("button").click()
-    page.wait_for_load_state()
+    w.follow(form.locator("button"))
     w.check("upload-refused")
     assert "仅接受" in page.inner_text(".flash-error")
 
     form = page.locator("[data-test=upload-articles_of_association]")
     form.locator("input[type=file]").set_input_files(str(_png(tmp_path / "articles.png")))
-    form.locator("button").click()
-    page.wait_for_load_state()
+    w.follow(form.locator("button"))
     w.check("upload-accepted")
     assert "已上传" in page.inner_text(".flash-success")
 
@@ -199,25 +195,21 @@ def test_applicant_upload_is_refused_then_accepted_and_answers_a_supplement(
     clerk.login("clerk_service_center")
     task_id = _open_task(app, "clerk_service_center", case_id, "acceptance")
     clerk.goto(f"/tasks/{task_id}", "task-to-claim")
-    clerk.page.click("[data-test=claim]")
-    clerk.page.wait_for_load_state()
+    clerk.follow("[data-test=claim]")
     clerk.page.click("#supplement summary")
     clerk.page.check("#sup-articles_of_association")
     clerk.page.fill("[name=reason_articles_of_association]", "缺少全体股东签字页")
     clerk.check("supplement-form")
-    clerk.page.click("[data-test=supplement-form] button[type=submit]")
-    clerk.page.wait_for_url(re.compile(r"/cases/\d+$"))
+    clerk.follow("[data-test=supplement-form] button[type=submit]", re.compile(r"/cases/\d+$"))
     clerk.check("supplement-sent")
 
     w.goto(f"/cases/{case_id}", "supplement-requested")
     assert "缺少全体股东签字页" in page.inner_text("[data-test=supplement]")
     form = page.locator("[data-test=sup-upload-articles_of_association]")
     form.locator("input[type=file]").set_input_files(str(_png(tmp_path / "articles2.png")))
-    form.locator("button").click()
-    page.wait_for_load_state()
+    w.follow(form.locator("button"))
     w.check("supplement-uploaded")
-    page.click("[data-test=answer-supplement] button[type=submit]")
-    page.wait_for_load_state()
+    w.follow("[data-test=answer-supplement] button[type=submit]")
     w.check("supplement-answered")
     assert not page.is_visible("[data-test=supplement]")
 
@@ -232,25 +224,23 @@ def test_clerk_claims_fixes_a_form_error_completes_and_is_kept_out_of_other_depa
     w.login("clerk_service_center")
     assert "/worklist" in page.url
     row = page.locator("[data-test=worklist] tr", has_text=f"#{case_id}")
-    row.locator("[data-test=claim]").click()
-    page.wait_for_url(re.compile(r"/tasks/"))
+    w.follow(row.locator("[data-test=claim]"), re.compile(r"/tasks/"))
     w.check("task-claimed")
     # Shared data already pulled, with provenance, and the case summary.
     assert "居民身份信息" in page.inner_text("body") and "公安局" in page.inner_text("body")
-    page.click("[data-test=complete]")  # nothing chosen: "accepted" is required
+    w.follow("[data-test=complete]")  # nothing chosen: "accepted" is required
     w.check("task-form-error")
     assert page.is_visible("[data-field=accepted] .field-error")
     page.check("[name=accepted][value=true]")
     page.fill("[name=opinion]", "材料齐全，予以受理")
-    page.click("[data-test=complete]")
-    page.wait_for_url(re.compile(r"/worklist"))
+    w.follow("[data-test=complete]", re.compile(r"/worklist"))
     w.check("worklist-after")
     assert "已办结" in page.inner_text(".flash-success") or "完成" in page.inner_text(
         ".flash-success"
     )
-    page.click("[data-test=tab-mine]")
+    w.follow("[data-test=tab-mine]")
     w.check("worklist-mine")
-    page.click("[data-test=sort-due]")
+    w.follow("[data-test=sort-due]")
     w.check("worklist-sorted")
     w.goto(f"/cases/{case_id}", "case-as-clerk")
 
@@ -274,13 +264,17 @@ def test_supervisor_dashboard_drilldown_and_overdue_list(walk, live_server):  # 
     page = w.page
     w.login("supervisor")
     assert "/supervisor" in page.url
+    # No scheduler runs beside this server: a red banner says so, until one ticks.
+    banner = "[data-test=scheduler-down]"
+    assert "定时调度服务未运行" in page.inner_text(banner)
+    health.record_tick(app.extensions["govflow"], "browser-walk:0", clock.now())
+    w.goto("/supervisor", "dashboard-scheduler-ticking")
+    assert not page.is_visible(banner)
     assert page.is_visible("[data-test=by-department]")
-    page.locator("[data-test=by-department] a").first.click()
-    page.wait_for_load_state()
+    w.follow(page.locator("[data-test=by-department] a").first)
     w.check("drilldown")
     case_link = page.locator("[data-test=task-table] a.mono").first
-    case_link.click()
-    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    w.follow(case_link, re.compile(r"/cases/\d+$"))
     w.check("case-as-supervisor")
     # Supervisors see identifiers masked.
     assert LISI_ID not in page.inner_text("body") and ZHANGSAN_ID not in page.inner_text("body")
@@ -296,14 +290,13 @@ def test_designer_deploys_sees_the_diagram_and_per_element_errors(walk, live_ser
     assert "/designer" in page.url
     good = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn" / "window_review.bpmn"
     page.set_input_files("#file", str(good))
-    page.click("#upload button[type=submit]")
-    page.wait_for_url(re.compile(r"/designer/definitions/window_review"))
+    w.follow("#upload button[type=submit]", re.compile(r"/designer/definitions/window_review"))
     w.check("deployed")
     assert "window_review" in page.inner_text("body")
     assert page.locator("[data-test=user-tasks] tbody tr").count() >= 1
-    if page.evaluate("() => !!window.BpmnJS"):
-        assert page.get_attribute("[data-test=diagram]", "data-rendered") == "true"
-        assert page.locator(".djs-element.gf-task").count() >= 1
+    # The diagram is drawn, its user tasks marked (bpmn-js must be there: no fallback).
+    assert page.get_attribute("[data-test=diagram]", "data-rendered") == "true"
+    assert page.locator(".djs-element.gf-task").count() >= 1
 
     # A refused upload: a lane nobody can receive.
     broken = tmp_path / "broken.bpmn"
@@ -315,16 +308,14 @@ def test_designer_deploys_sees_the_diagram_and_per_element_errors(walk, live_ser
     )
     w.goto("/designer", "designer-home")
     page.set_input_files("#file", str(broken))
-    page.click("#upload button[type=submit]")
-    page.wait_for_load_state()
+    w.follow("#upload button[type=submit]")
     w.check("deploy-refused")
     errors = page.inner_text("[data-test=deploy-errors]")
     assert "acceptance" in errors
-    page.click("[data-test=model-link]")
-    page.wait_for_load_state()
+    w.follow("[data-test=model-link]")
     w.check("refused-model")
-    if page.evaluate("() => !!window.BpmnJS"):
-        assert page.locator(".djs-element.gf-error").count() >= 1
+    assert page.get_attribute("[data-test=diagram]", "data-rendered") == "true"
+    assert page.locator(".djs-element.gf-error").count() >= 1
     # Failure path: a designer has no worklist.
     w.goto("/worklist", "designer-forbidden-worklist", status=403)
 
@@ -366,8 +357,7 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
     page.select_option("#return-target", "acceptance")
     page.fill("#return-reason", "卖方婚姻状况与共享数据不一致，请窗口核实后重新受理")
     registry.check("return-form")
-    page.click("[data-test=return]")
-    page.wait_for_url(re.compile(r"/worklist"))
+    registry.follow("[data-test=return]", re.compile(r"/worklist"))
     registry.check("returned")
     assert "已退回" in page.inner_text(".flash-success")
 
@@ -376,16 +366,13 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
     window.login("clerk_service_center")
     row = page.locator("[data-test=worklist] tr", has_text=f"#{case_id}")
     assert "退回" in row.locator("[data-test=notice-mark]").inner_text()
-    row.locator("[data-test=open-task]").click()
-    page.wait_for_url(re.compile(r"/tasks/"))
+    window.follow(row.locator("[data-test=open-task]"), re.compile(r"/tasks/"))
     window.check("returned-task")
     notice = page.inner_text("[data-test=task-notice]")
     assert "卖方婚姻状况与共享数据不一致" in notice and "不动产登记中心" in notice
-    page.click("[data-test=claim]")
-    page.wait_for_load_state()
+    window.follow("[data-test=claim]")
     page.check("[name=accepted][value=true]")
-    page.click("[data-test=complete]")
-    page.wait_for_url(re.compile(r"/worklist"))
+    window.follow("[data-test=complete]", re.compile(r"/worklist"))
     window.goto(f"/cases/{case_id}", "case-with-withdraw")
     page.click("[data-test=withdraw-acceptance] summary")
     window.check("withdraw-open")
@@ -406,8 +393,7 @@ def test_registry_returns_the_case_the_window_sees_why_and_the_applicant_rates(w
     page.click("[data-test=rate] details summary")
     page.select_option("#rate-registry", "5")
     applicant.check("rate-filled")
-    page.click("[data-test=submit-rating]")
-    page.wait_for_load_state()
+    applicant.follow("[data-test=submit-rating]")
     applicant.check("rated")
     rating = page.inner_text("[data-test=rating]")
     assert "满意" in rating and "退回后当天就办好了" in rating
@@ -442,15 +428,13 @@ def test_clerk_attaches_a_document_to_a_file_field_after_a_refused_one(walk, liv
     bad = tmp_path / "photo.txt"
     bad.write_text("not a photo", encoding="utf-8")
     page.set_input_files("[name=site_photo]", str(bad))
-    page.click("[data-test=complete]")
-    page.wait_for_load_state()
+    w.follow("[data-test=complete]")
     w.check("attachment-refused")
     assert "仅接受" in page.inner_text("[data-field=site_photo] .field-error")
 
     page.check("[name=site_exists][value=true]")
     page.fill("[name=area]", "40")
     page.set_input_files("[name=site_photo]", str(_png(tmp_path / "现场照片.png")))
-    page.click("[data-test=complete]")
-    page.wait_for_url(re.compile(r"/worklist"))
+    w.follow("[data-test=complete]", re.compile(r"/worklist"))
     w.goto(f"/cases/{case_id}", "attachment-on-case")
     assert "现场照片.png" in page.inner_text("[data-test=attachments]")

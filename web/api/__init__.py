@@ -6,17 +6,33 @@ from flask import Blueprint, Flask
 
 
 def register_api(app: Flask) -> None:
-    from . import auth, calendar, cases, definitions, docs, shared_data, supervision, tasks
+    from . import (
+        auth,
+        calendar,
+        cases,
+        definitions,
+        docs,
+        incidents,
+        shared_data,
+        supervision,
+        tasks,
+    )
     from .parsing import IdConverter, YearConverter
 
     # <id:case_id> and <year:year>: path numbers that fit their column, else 404 (parsing.py)
     app.url_map.converters.update(id=IdConverter, year=YearConverter)
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data):
+    for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data, incidents):
         api.register_blueprint(module.bp)
     from . import verbs  # 退回, 转办, 会签, 催办, 挂起, 终止, 不予受理, 好差评
 
     api.register_blueprint(verbs.bp)
+    from . import directory  # departments and users, administered
+
+    api.register_blueprint(directory.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
+    from . import health
+
+    app.register_blueprint(health.bp)

@@ -4,8 +4,7 @@ from flask import Blueprint
 
 from engine.services import cases as service
 from engine.services import clock_stops, disclosure
-from engine.services.views import case_view, event_view
-from engine.uow import read_only
+from engine.services.serializers import event_view
 
 from ..i18n import language
 from ..schemas.base import page_of as page_schema
@@ -24,9 +23,7 @@ bp = Blueprint("cases", __name__)
 
 
 def _case_json(case_id: int) -> dict:
-    with read_only(engine().db) as session:
-        case = service.get_visible_case(session, caller(), case_id)
-        return case_view(engine(), session, caller(), case)
+    return service.get_case_json(engine(), caller(), case_id)
 
 
 @bp.post("/cases")
@@ -67,8 +64,7 @@ def list_cases():  # noqa: ANN201
         page=page,
         per_page=per_page,
     )
-    with read_only(engine().db) as session:
-        items = [case_view(engine(), session, caller(), c) for c in cases]
+    items = service.cases_as_json(engine(), caller(), cases)
     return page_of(items, total, page, per_page)
 
 

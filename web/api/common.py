@@ -9,13 +9,17 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from engine.app import Govflow
+from engine.context import Govflow
+from engine.directory import standing
 from engine.errors import Unauthorized
 from engine.principal import Principal
 from engine.services import auth
 
 from ..schemas.base import clamp
 from .operation import query
+
+#: What a user whose password was reset may still call: who am I, and change it.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.auth.me", "api.directory.change_password"})
 
 
 def engine() -> Govflow:
@@ -26,14 +30,21 @@ def caller() -> Principal:
     return g.principal
 
 
+def bearer_token() -> str:
+    """The request's bearer token (401 without one)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    return token.strip()
+
+
 def authenticated(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("missing bearer token")
-        g.user = auth.user_for_token(engine(), token.strip())
+        g.user = standing.ensure_active(auth.user_for_token(engine(), bearer_token()))
+        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            standing.ensure_password_current(g.user)
         g.principal = auth.principal_of(g.user)
         return view(*args, **kwargs)
 

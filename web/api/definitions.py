@@ -5,7 +5,7 @@ from flask import Blueprint, Response, request
 from engine.definitions.deploy import DeployRequest, Upload
 from engine.errors import BadRequest
 from engine.services import definitions as service
-from engine.services.views import definition_view
+from engine.services.serializers import definition_view
 
 from ..schemas.base import Paging
 from ..schemas.base import page_of as page_schema

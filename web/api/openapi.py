@@ -2,7 +2,8 @@
 
 apispec's marshmallow plugin turns each declared schema into a component; the paths come
 from Flask's URL map, so a route without a declaration cannot hide: building the
-document fails on it (tests/test_openapi.py builds it).
+document fails on it (tests/test_openapi.py builds it).  ``GET /api/health`` sits outside
+/api/v1 (balancers know it there) but is part of the contract, so it is documented too.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ _ERROR_TEXT = {
     409: "state conflict",
     413: "too large",
     422: "well-formed but invalid",
+    429: "too many failed attempts: wait Retry-After seconds",
+    503: "the database does not answer",
 }
 
 
@@ -54,9 +57,12 @@ def _responses(op: Operation, names_something: bool) -> dict[str, Any]:
         content = {kind: {"schema": schema} for kind, schema in op.produces.items()}
     else:
         content = {"application/json": {"schema": op.answer}}
-    responses: dict[str, Any] = {
-        str(status): {"description": "OK", "content": content} for status in (op.status, *op.also)
-    }
+    responses: dict[str, Any] = {}
+    for status in (op.status, *op.also):
+        text = "OK" if status < 400 else _ERROR_TEXT.get(status, "error")
+        responses[str(status)] = {"description": text, "content": content}
+        if status == 204 or (op.answer is None and not op.produces):
+            del responses[str(status)]["content"]  # no body
     # Every operation may meet a malformed request and, unless public, a missing token;
     # one whose path names something may find nothing there.
     errors = {400, *op.errors} | (set() if op.public else {401})
@@ -114,7 +120,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     spec.components.schema("Error", schema=Error)
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not rule.rule.startswith("/api/v1/"):
+        if not (rule.rule.startswith("/api/v1/") or rule.rule == "/api/health"):
             continue
         view = app.view_functions[rule.endpoint]
         op = getattr(view, "operation", None)

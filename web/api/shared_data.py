@@ -6,11 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, request, send_file
 
 from engine.errors import BadRequest
-from engine.services import case_records, data_access, disputes, uploads
-from engine.services.access import require_role
+from engine.services import access_log, disputes, failed_pulls, providers, uploads
 from engine.services.materials import catalogue
-from engine.shared_data import registry
-from engine.uow import read_only, run_in_transaction
 
 from ..schemas.base import Paging
 from ..schemas.base import page_of as page_schema
@@ -55,11 +52,7 @@ def _slice(items: list, page: int, per_page: int) -> dict:
 )
 def list_providers():  # noqa: ANN201
     page, per_page = paging()
-    with read_only(engine().db) as session:
-        items = registry.listing(session, engine().providers)
-    if not caller().has("admin"):  # where the platform is, is an admin's business
-        for item in items:
-            item["endpoint"] = None
+    items = providers.list_providers(engine(), caller())
     return _slice(items, page, per_page)
 
 
@@ -73,12 +66,7 @@ def list_providers():  # noqa: ANN201
     errors=(403, 404, 422),
 )
 def configure_provider(name: str):  # noqa: ANN201
-    require_role(caller(), "admin")
-    config = body()
-    return run_in_transaction(
-        engine().db,
-        lambda session: registry.configure(session, engine().providers, caller(), name, config),
-    )
+    return providers.configure_provider(engine(), caller(), name, body())
 
 
 @bp.get("/catalogue")
@@ -143,7 +131,7 @@ def download_material(case_id: int, code: str):  # noqa: ANN201
     errors=(403, 404, 409),
 )
 def refresh_shared_data(case_id: int):  # noqa: ANN201
-    return case_records.refresh(engine(), caller(), case_id)
+    return failed_pulls.refresh(engine(), caller(), case_id)
 
 
 @bp.put("/cases/<id:case_id>/shared-data/<provider>/<field>")
@@ -156,7 +144,7 @@ def refresh_shared_data(case_id: int):  # noqa: ANN201
     errors=(403, 404, 409, 422),
 )
 def transcribe_record(case_id: int, provider: str, field: str):  # noqa: ANN201
-    return case_records.transcribe(engine(), caller(), case_id, provider, field, body())
+    return failed_pulls.transcribe(engine(), caller(), case_id, provider, field, body())
 
 
 # --- disputes -----------------------------------------------------------------------------
@@ -205,7 +193,7 @@ def list_disputes(case_id: int):  # noqa: ANN201
 def audit_data_access():  # noqa: ANN201
     page, per_page = paging()
     filters = query()
-    items, total = data_access.audit_log(
+    items, total = access_log.audit_log(
         engine(),
         caller(),
         case_id=filters.get("case_id"),
@@ -230,5 +218,5 @@ def audit_data_access():  # noqa: ANN201
 )
 def my_data_access():  # noqa: ANN201
     page, per_page = paging()
-    items, total = data_access.my_log(engine(), caller(), page=page, per_page=per_page)
+    items, total = access_log.my_log(engine(), caller(), page=page, per_page=per_page)
     return page_of(items, total, page, per_page)

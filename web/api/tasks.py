@@ -6,8 +6,7 @@ from flask import Blueprint, request
 
 from engine.services import clock_stops, uploads
 from engine.services import tasks as service
-from engine.services.views import task_detail, task_view
-from engine.uow import read_only
+from engine.services.serializers import task_view
 
 from ..i18n import language
 from ..schemas.base import page_of as page_schema
@@ -60,9 +59,7 @@ def list_tasks():  # noqa: ANN201
     "A task with its form definition and prefill", tag="tasks", answer=TaskDetail, errors=(404,)
 )
 def get_task(task_id: str):  # noqa: ANN201
-    row = service.get_task(engine(), caller(), task_id)
-    with read_only(engine().db) as session:
-        return task_detail(engine(), session, row, caller())
+    return service.get_task_json(engine(), caller(), task_id)
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from engine.errors import NotFound
-from engine.services.views import task_view
+from engine.services.serializers import task_view
 from engine.verbs import case_control, handover, ratings, returns, urges
 
 from ..schemas.base import page_of as page_schema

@@ -1,7 +1,7 @@
 """Server-rendered pages for the four kinds of user (Jinja, Flask-Babel, session auth).
 
 Pages call the same engine services as the REST API and render the same JSON shapes
-(``engine.services.views``), so masking and access rules are the API's.  Nothing here
+(``engine.services.serializers``), so masking and access rules are the API's.  Nothing here
 decides a business rule.
 
 ``register_pages(app)`` wires everything: the session secret, CSRF, the language,
@@ -20,6 +20,7 @@ from flask_babel import Babel
 
 from . import csrf
 from .common import LANG_COOKIE, SUPPORTED_LANGS, template_helpers
+from .session_cookie import PageSessionInterface
 
 
 def _secret_key(app: Flask) -> str:
@@ -55,10 +56,21 @@ def select_locale() -> str:
 def register_pages(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_NAME", "govflow_session")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
+    # Assigned, not ``setdefault``: Flask's defaults already hold these keys (a 31-day
+    # cookie named "session", no SameSite), so a default set here would never apply.
+    app.config.update(
+        SESSION_COOKIE_NAME="govflow_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # The cookie's end; the page-session row ends at the same moment on the server.
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            hours=app.extensions["govflow"].settings.session_hours
+        ),
+        # A sign-in lasts its lifetime from sign-in, not from the last click.
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+    # Name and Secure flag follow the scheme of each request (``session_cookie``).
+    app.session_interface = PageSessionInterface()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     Babel(app, locale_selector=select_locale)
@@ -88,7 +100,10 @@ def register_pages(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from . import applicant, auth, cases, clerk, designer, supervisor, verbs
+    from . import applicant, auth, cases, clerk, designer, incidents, supervisor, verbs
 
-    for module in (auth, designer, clerk, applicant, cases, supervisor, verbs):
+    for module in (auth, designer, clerk, applicant, cases, supervisor, verbs, incidents):
         app.register_blueprint(module.bp)
+    from . import admin  # departments, users, one's own password
+
+    app.register_blueprint(admin.bp)

@@ -13,8 +13,7 @@ from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.services import cases as case_service
 from engine.services import clock_stops, uploads
 from engine.services import definitions as definition_service
-from engine.services.views import case_view, definition_view
-from engine.uow import read_only
+from engine.services.serializers import definition_view
 from processes.catalogue import Matter, load_matters
 
 from .common import engine, lang, login_required, principal, provider_department
@@ -76,8 +75,7 @@ def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
 def home():  # noqa: ANN201
     actor = principal()
     cases, total = case_service.list_cases(engine(), actor, page=1, per_page=50)
-    with read_only(engine().db) as session:
-        views = [case_view(engine(), session, actor, c) for c in cases]
+    views = case_service.cases_as_json(engine(), actor, cases)
     return render_template("applicant/home.html", cases=views, total=total)
 
 
@@ -165,9 +163,7 @@ def _corrections(case_id: int) -> dict[str, Any]:
     from .cases import start_form
 
     actor = principal()
-    with read_only(engine().db) as session:
-        case = case_service.get_visible_case(session, actor, case_id)
-        view = case_view(engine(), session, actor, case)
+    view = case_service.get_case_json(engine(), actor, case_id)
     form = start_form(view)
     if not form:
         return {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import Unauthorized
+from engine.errors import TooManyAttempts, Unauthorized
 from engine.services import auth
 
 from .common import current_user, engine, home_endpoint, safe_next, sign_in, sign_out
@@ -33,14 +33,27 @@ def login():  # noqa: ANN201
         )
     username = (request.form.get("username") or "").strip()
     try:
-        user = auth.login(engine(), username, request.form.get("password") or "")
+        user, page_session = auth.login(
+            engine(),
+            username,
+            request.form.get("password") or "",
+            lifetime=current_app.permanent_session_lifetime,
+            address=request.remote_addr,
+        )
+    except TooManyAttempts as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        error = _("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes)
+        page = render_template(
+            "login.html", next_url=next_url, error=error, username=username, demo=_demo()
+        )
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     except Unauthorized:
         error = _("Wrong username or password.")
         page = render_template(
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
         return page, 401
-    sign_in(user)
+    sign_in(user, page_session)
     return redirect(next_url or url_for(home_endpoint(user)))
 
 

@@ -10,12 +10,9 @@ from flask import Blueprint, abort, make_response, render_template, request
 from engine.errors import BadRequest
 from engine.services import cases as service
 from engine.services import definitions as definition_service
-from engine.services.views import _sees_identifiers, case_view, definition_view, event_view
-from engine.uow import read_only
+from engine.services.serializers import definition_view, event_view
 
-from .common import engine, login_required, principal, xml_response
-from .formdata import form_values
-from .present import (
+from .case_display import (
     diagram_state,
     issued_results,
     materials_summary,
@@ -23,6 +20,8 @@ from .present import (
     supplement_items,
     timeline,
 )
+from .common import engine, login_required, principal, xml_response
+from .formdata import form_values
 
 bp = Blueprint("cases", __name__)
 
@@ -32,10 +31,8 @@ STATUSES = ("running", "waiting_applicant", "completed", "terminated", "error")
 
 def _load(case_id: int) -> tuple[dict, list[dict], bool]:
     actor = principal()
-    with read_only(engine().db) as session:
-        case = service.get_visible_case(session, actor, case_id)
-        view = case_view(engine(), session, actor, case)
-        sees = _sees_identifiers(actor, case)
+    view = service.get_case_json(engine(), actor, case_id)
+    sees = service.sees_identifiers(engine(), actor, case_id)
     events = [event_view(e) for e in service.case_events(engine(), actor, case_id)]
     return view, events, sees
 
@@ -57,8 +54,7 @@ def case_list():  # noqa: ANN201
         page=page,
         per_page=25,
     )
-    with read_only(engine().db) as session:
-        views = [case_view(engine(), session, actor, c) for c in cases]
+    views = service.cases_as_json(engine(), actor, cases)
     return render_template(
         "cases/list.html", cases=views, total=total, page=page, per_page=25, status=status
     )
@@ -137,9 +133,8 @@ def render_case(
 @login_required(*CASE_ROLES)
 def diagram(case_id: int):  # noqa: ANN201
     actor = principal()
-    with read_only(engine().db) as session:
-        case = service.get_visible_case(session, actor, case_id)
-        key, version = case.process_key, case.version
+    case = service.get_case(engine(), actor, case_id)
+    key, version = case.process_key, case.version
     definition = definition_service.get_definition(engine(), actor, key, version)
     return xml_response(definition.bpmn_xml)
 

@@ -13,13 +13,12 @@ from engine.services import cases as case_service
 from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
 from engine.services import tasks as service
-from engine.services.views import case_view, definition_view, task_detail, task_view
-from engine.uow import read_only
+from engine.services.serializers import definition_view, task_view
 from engine.verbs import case_control, returns
 
+from .case_display import application_rows, shared_records
 from .common import engine, lang, localized, login_required, principal
 from .formdata import form_values, from_form
-from .present import application_rows, shared_records
 from .verbs import problem
 
 bp = Blueprint("clerk", __name__)
@@ -141,10 +140,8 @@ def _task_page(
 ):  # noqa: ANN202
     actor = principal()
     row = service.get_task(engine(), actor, task_id)
-    with read_only(engine().db) as session:
-        detail = task_detail(engine(), session, row, actor)
-        case = case_service.get_visible_case(session, actor, row.case_id)
-        case_json = case_view(engine(), session, actor, case)
+    detail = service.get_task_json(engine(), actor, task_id)
+    case_json = case_service.get_case_json(engine(), actor, row.case_id)
     definition = detail["form_definition"]
     initial = dict(detail["prefill"]["values"])
     if detail.get("submission"):
@@ -209,8 +206,7 @@ def task(task_id: str):  # noqa: ANN201
 def complete(task_id: str):  # noqa: ANN201
     actor = principal()
     row = service.get_task(engine(), actor, task_id)
-    with read_only(engine().db) as session:
-        definition = task_detail(engine(), session, row, actor)["form_definition"]
+    definition = service.get_task_json(engine(), actor, task_id)["form_definition"]
     data = from_form(definition, request.form)
     try:
         files = _chosen_files(definition)
@@ -254,9 +250,8 @@ def supplement(task_id: str):  # noqa: ANN201
     actor = principal()
     back = url_for(".task", task_id=task_id) + "#supplement"
     row = service.get_task(engine(), actor, task_id)
-    with read_only(engine().db) as session:
-        case = case_service.get_visible_case(session, actor, row.case_id)
-        materials = {m["code"]: m for m in case_view(engine(), session, actor, case)["materials"]}
+    case_json = case_service.get_case_json(engine(), actor, row.case_id)
+    materials = {m["code"]: m for m in case_json["materials"]}
     items = []
     for code in request.form.getlist("material"):
         if code in materials:

@@ -15,10 +15,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine import clock
-from engine.app import Govflow
+from engine.context import Govflow
+from engine.directory import standing
 from engine.models import User
 from engine.principal import Principal
-from engine.services import auth
+from engine.services import auth, health
 from engine.services.directory import department_names
 
 from . import csrf
@@ -26,6 +27,10 @@ from . import csrf
 LANG_COOKIE = "govflow_lang"
 SUPPORTED_LANGS = ("zh", "en")
 SESSION_USER = "user"
+#: The page session's random id (``engine.sign_in.sessions``): the session is its row.
+SESSION_ID = "sid"
+#: The one page open to a user whose password an administrator reset.
+PASSWORD_PAGE = "admin.password"
 
 #: Where each role lands after signing in (the first role a user has wins).
 HOME_BY_ROLE = (
@@ -115,6 +120,8 @@ EVENT_LABELS = {
     "case_refused": _l("Application not accepted"),
     "case_rated": _l("Service rated"),
     "rating_rectified": _l("Bad rating rectified"),
+    "task_moved_to_successor": _l("Step moved to the successor department"),
+    "task_released": _l("Step released: its clerk was deactivated"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).
@@ -214,10 +221,11 @@ def lang() -> str:
 
 
 def current_user() -> User | None:
+    """The user of the request's page session: its row must still be live (logout and
+    expiry end it on the server, so a replayed cookie signs nobody in)."""
     if "page_user" not in g:
-        username = session.get(SESSION_USER)
-        user = auth.get_user(engine(), username) if username else None
-        if user is not None and not user.active:
+        user = auth.user_for_page_session(engine(), session.get(SESSION_ID))
+        if user is not None and not standing.may_act(user):
             user = None
         g.page_user = user
     return g.page_user
@@ -230,15 +238,17 @@ def principal() -> Principal:
     return auth.principal_of(user)
 
 
-def sign_in(user: User) -> None:
+def sign_in(user: User, page_session: str) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.username
+    session[SESSION_ID] = page_session
     csrf.rotate()
     g.page_user = user
 
 
 def sign_out() -> None:
+    auth.logout(engine(), session.get(SESSION_ID))
     session.clear()
     csrf.rotate()
     g.page_user = None
@@ -261,6 +271,8 @@ def login_required(*roles: str) -> Callable:
             user = current_user()
             if user is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if standing.password_change_pending(user) and request.endpoint != PASSWORD_PAGE:
+                return redirect(url_for(PASSWORD_PAGE))
             if roles and not set(roles) & set(user.roles or ()):
                 abort(403)
             return view(*args, **kwargs)
@@ -415,6 +427,13 @@ def vendor_url(name: str) -> str | None:
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
+def scheduler_health() -> health.Health:
+    """The health check behind the scheduler banner, once per request."""
+    if "_health" not in g:
+        g._health = health.check(engine())
+    return g._health
+
+
 def template_helpers() -> dict[str, Any]:
     user = current_user() if session.get(SESSION_USER) else None
     roles = set(user.roles or ()) if user else set()
@@ -436,6 +455,7 @@ def template_helpers() -> dict[str, Any]:
         "label": label,
         "url_with": url_with,
         "vendor_url": vendor_url,
+        "scheduler_health": scheduler_health,
         "CASE_STATUS": CASE_STATUS_STAFF if roles - {"applicant"} else CASE_STATUS,
         "CASE_OUTCOME": CASE_OUTCOME,
         "TASK_STATUS": TASK_STATUS,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from engine.definitions.deploy import DeployRequest, Upload
 from engine.errors import BadRequest, GovflowError, TooLarge, Undeployable
 from engine.services import definitions as service
-from engine.services.views import definition_view
+from engine.services.serializers import definition_view
 
 from .common import engine, login_required, principal, xml_response
 

@@ -34,6 +34,9 @@ PROBLEMS = {
     "case_closed": _l("The case is closed."),
     "case_not_running": _l("The case is not in progress (it may be waiting for the applicant)."),
     "case_suspended": _l("The case is suspended; nothing moves until a supervisor resumes it."),
+    "case_in_error": _l(
+        "A step of this case failed; nothing moves until an administrator retries it."
+    ),
     "not_completed": _l("This step is not done, so there is nothing to withdraw."),
     "next_task_touched": _l(
         "The next step has already been taken up, so it can no longer be withdrawn. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .base import Answer, Request, s, strings, text, when
+from .base import Answer, Request, b, s, strings, text, when
 
 
 class TokenRequest(Request):
@@ -18,6 +18,12 @@ class User(Answer):
     roles = strings()
     department = s(metadata={"description": "department code; null outside a department"})
     id_number = s(metadata={"description": "applicants only"})
+    must_change_password = b(
+        metadata={
+            "description": "after an administrator's reset: only GET /me and "
+            "POST /me/password answer until it is changed"
+        }
+    )
 
 
 class Token(Answer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 MAX_ID = 2**63 - 1
 MAX_ROW_ID = 2**31 - 1  # ids and versions live in INTEGER columns (web/api/parsing.py)
@@ -161,3 +161,40 @@ def page_of(item: type[Schema]) -> type[Schema]:
             name=f"{name}Page",
         )
     return _pages[item]
+
+
+class FullMatch(validate.Validator):
+    """The whole value matches ``regex`` (``validate.Regexp`` anchors only the start);
+    give the field ``metadata={"pattern": ...}`` with the same expression between ^ and $
+    so that the document says what is refused."""
+
+    def __init__(self, regex: re.Pattern[str], error: str) -> None:
+        self.regex, self.error = regex, error
+
+    def __call__(self, value: str) -> str:
+        if not self.regex.fullmatch(value):
+            raise ValidationError(self.error)
+        return value
+
+
+def matching(regex: re.Pattern[str], error: str, **kwargs: Any) -> fields.String:
+    """A request string that matches ``regex`` whole, the pattern documented."""
+    metadata = {"pattern": f"^{regex.pattern}$", **kwargs.pop("metadata", {})}
+    return fields.String(validate=FullMatch(regex, error), metadata=metadata, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` only (marshmallow would read "yes", 1 or "on" too)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("true or false")
+        return value
+
+
+class Strict(Schema):
+    """A request body whose unknown keys are refused, each named (422): a misspelt key
+    would otherwise be dropped and the old value silently kept."""
+
+    class Meta:
+        unknown = RAISE

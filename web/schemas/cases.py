@@ -39,7 +39,11 @@ class StartCase(Request):
     applicant = fields.Nested(
         ApplicantIn,
         allow_none=True,
-        metadata={"description": "who applies; an applicant applies for themself"},
+        metadata={
+            "description": "An applicant applies for themself (omit it, or name only "
+            "themself: else 403); a window clerk names the applicant at the counter; every "
+            "other role is refused (403)"
+        },
     )
     data = json_object(allow_none=True, metadata={"description": "the application form"})
 
@@ -142,6 +146,7 @@ class Case(Answer):
     closure = obj()
     rating = obj()
     returns = many(fields.Dict())
+    started_at_window = b(metadata={"description": "started by a clerk at the counter"})
 
 
 class Event(Answer):

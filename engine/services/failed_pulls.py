@@ -18,84 +18,84 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import clock
-from ..app import Govflow
+from ..context import Govflow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import TaskRow
 from ..principal import Principal
-from ..runtime.executor import CaseSession, execute
+from ..runtime.executor import CommandContext, execute
 from ..shared_data import exchange
 from ..shared_data.models import MaterialUpload
 from ..uow import read_only
 from . import access
-from .cases import get_visible_case
+from .access import get_visible_case
 
 
-def _require_handling_clerk(cs: CaseSession) -> None:
+def _require_handling_clerk(ctx: CommandContext) -> None:
     """A clerk whose department has an open task on the case (or an admin)."""
-    if cs.actor.has("admin"):
+    if ctx.actor.has("admin"):
         return
-    if not cs.actor.has("clerk"):
+    if not ctx.actor.has("clerk"):
         raise Forbidden("only a clerk handling the case may do this")
-    open_task = cs.session.scalar(
+    open_task = ctx.session.scalar(
         select(TaskRow.id).where(
-            TaskRow.case_id == cs.case.id,
+            TaskRow.case_id == ctx.case.id,
             TaskRow.status.in_(("ready", "claimed")),
-            access.task_filter(cs.actor),
+            access.task_filter(ctx.actor),
         )
     )
     if open_task is None:
         raise Forbidden("your department has no open task on this case")
 
 
-def _visible(app: Govflow, actor: Principal, case_id: int) -> None:
-    with read_only(app.db) as session:
+def _visible(govflow: Govflow, actor: Principal, case_id: int) -> None:
+    with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
 
 
-def refresh(app: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
+def refresh(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
     """Re-pull every record that did not arrive; answer which ones did now."""
-    _visible(app, actor, case_id)
+    _visible(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> dict[str, Any]:
-        _require_handling_clerk(cs)
-        if cs.case.status in ("completed", "terminated"):
+    def command(ctx: CommandContext) -> dict[str, Any]:
+        _require_handling_clerk(ctx)
+        if ctx.case.status in ("completed", "terminated"):
             raise Conflict("the case is closed", code="case_closed")
         arrived = exchange.repull(
-            cs.session, cs.app.providers, cs.case, cs.actor, cs.workflow, cs.service_tasks
+            ctx.session, ctx.govflow.providers, ctx.case, ctx.actor, ctx.workflow, ctx.service_tasks
         )
-        cs.audit("shared_data_refreshed", arrived=arrived)
+        ctx.audit("shared_data_refreshed", arrived=arrived)
         return {"arrived": arrived}
 
-    return execute(app, case_id, actor, command)
+    return execute(govflow, case_id, actor, command)
 
 
 def transcribe(
-    app: Govflow, actor: Principal, case_id: int, provider: str, field: str, body: Any
+    govflow: Govflow, actor: Principal, case_id: int, provider: str, field: str, body: Any
 ) -> dict[str, Any]:
     """Enter a record's facts from the uploaded document (``body = {"data": {...}}``)."""
-    if provider not in app.providers:
+    if provider not in govflow.providers:
         raise NotFound(f"no provider '{provider}'")
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict) or not data:
         raise BadRequest("'data' must be a non-empty object")
-    unknown = sorted(set(data) - set(app.providers[provider].fields))
+    unknown = sorted(set(data) - set(govflow.providers[provider].fields))
     if unknown:
         raise ValidationFailed(
             "unknown fields", fields={k: ["the record has no such field"] for k in unknown}
         )
-    _visible(app, actor, case_id)
+    _visible(govflow, actor, case_id)
 
-    def command(cs: CaseSession) -> dict[str, Any]:
-        _require_handling_clerk(cs)
-        source = (cs.case.sources or {}).get(f"{provider}:{field}")
+    def command(ctx: CommandContext) -> dict[str, Any]:
+        _require_handling_clerk(ctx)
+        source = (ctx.case.sources or {}).get(f"{provider}:{field}")
         if source is None:
             raise NotFound("the case has not asked this provider for this field")
         if source.get("outcome") in exchange.SHARED_OUTCOMES:
             raise Conflict("shared data provided this record", code="material_shared")
-        upload = cs.session.scalar(
+        upload = ctx.session.scalar(
             select(MaterialUpload)
-            .where(MaterialUpload.case_id == cs.case.id, MaterialUpload.superseded.is_(False))
-            .where(MaterialUpload.material_code.in_(_codes_for(cs, provider, field)))
+            .where(MaterialUpload.case_id == ctx.case.id, MaterialUpload.superseded.is_(False))
+            .where(MaterialUpload.material_code.in_(_codes_for(ctx, provider, field)))
             .order_by(MaterialUpload.id.desc())
             .limit(1)
         )
@@ -104,21 +104,21 @@ def transcribe(
                 "upload the document first: the record is transcribed from it",
                 code="material_missing",
             )
-        exchange.apply_record(cs.workflow, cs.service_tasks, provider, field, data)
+        exchange.apply_record(ctx.workflow, ctx.service_tasks, provider, field, data)
         exchange.record_source(
-            cs.case,
+            ctx.case,
             provider,
             field,
             {
                 **source,
                 "outcome": "transcribed",
                 "previous_outcome": source.get("outcome"),
-                "transcribed_by": cs.actor.username,
+                "transcribed_by": ctx.actor.username,
                 "transcribed_at": clock.now().isoformat(),
                 "upload_sha256": upload.sha256,
             },
         )
-        cs.audit(
+        ctx.audit(
             "record_transcribed",
             provider=provider,
             subject_field=field,
@@ -127,14 +127,14 @@ def transcribe(
         )
         return {"provider": provider, "subject_field": field, "outcome": "transcribed"}
 
-    return execute(app, case_id, actor, command)
+    return execute(govflow, case_id, actor, command)
 
 
-def _codes_for(cs: CaseSession, provider: str, field: str) -> list[str]:
+def _codes_for(ctx: CommandContext, provider: str, field: str) -> list[str]:
     from .materials import materials_of
 
     return [
         m["code"]
-        for m in materials_of(cs.case, cs.definition)
+        for m in materials_of(ctx.case, ctx.definition)
         if m["provider"] == provider and m["subject"] == field
     ]

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from ..app import Govflow
 from ..clock import isoformat
+from ..context import Govflow
 from ..errors import BadRequest
 from ..masking import mask_data, mask_id_number
 from ..models import DataAccess
@@ -49,9 +49,9 @@ def entry_view(row: DataAccess, *, clear: bool) -> dict[str, Any]:
 
 
 def _page(
-    app: Govflow, query: Select, page: int, per_page: int, *, clear: bool
+    govflow: Govflow, query: Select, page: int, per_page: int, *, clear: bool
 ) -> tuple[list[dict[str, Any]], int]:
-    with read_only(app.db) as session:
+    with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(
             query.order_by(DataAccess.id.desc()).offset((page - 1) * per_page).limit(per_page)
@@ -60,7 +60,7 @@ def _page(
 
 
 def audit_log(
-    app: Govflow,
+    govflow: Govflow,
     actor: Principal,
     *,
     case_id: int | None = None,
@@ -80,6 +80,9 @@ def audit_log(
     if case_id is not None:
         query = query.where(DataAccess.case_id == case_id)
     if id_number:
+        # Finding everything about one person is answering that person's request (PIPL
+        # art. 45), an administrator's job; supervisors audit behaviour, not people.
+        require_role(actor, "admin")
         query = query.where(DataAccess.subject_id_number == id_number.strip().upper())
     if department:
         query = query.where(
@@ -91,15 +94,15 @@ def audit_log(
         query = query.where(DataAccess.kind == kind)
     if provider:
         query = query.where(DataAccess.provider == provider)
-    return _page(app, query, page, per_page, clear=actor.has("admin"))
+    return _page(govflow, query, page, per_page, clear=actor.has("admin"))
 
 
 def my_log(
-    app: Govflow, actor: Principal, *, page: int = 1, per_page: int = 20
+    govflow: Govflow, actor: Principal, *, page: int = 1, per_page: int = 20
 ) -> tuple[list[dict[str, Any]], int]:
     """Every pull and view of the caller's own personal data, newest first."""
     require_role(actor, "applicant")
     if not actor.id_number:
         return [], 0
     query = select(DataAccess).where(DataAccess.subject_id_number == actor.id_number)
-    return _page(app, query, page, per_page, clear=True)
+    return _page(govflow, query, page, per_page, clear=True)

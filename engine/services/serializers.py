@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..app import Govflow
 from ..clock import isoformat, now
+from ..context import Govflow
 from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
-from ..verbs import views as verb_views
+from ..verbs import serializers as verb_serializers
 from . import disclosure
 from .forms_lookup import form_for
 from .materials import materials_block
@@ -67,7 +67,7 @@ def task_view(row: TaskRow) -> dict[str, Any]:
         "completed_by": row.completed_by,
         "due_at": isoformat(row.due_at),
         "deadline_state": state_at(row.deadline_state, row.warning_at, row.due_at, now()),
-        **verb_views.task_extras(row),
+        **verb_serializers.task_extras(row),
     }
 
 
@@ -86,12 +86,12 @@ def applicant_view(actor: Principal, case: Case, clear: bool | None = None) -> d
     }
 
 
-def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
+def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) -> dict[str, Any]:
     definition = session.get(ProcessDefinition, case.definition_id)
     rows = session.scalars(
         select(TaskRow).where(TaskRow.case_id == case.id).order_by(TaskRow.created_at, TaskRow.id)
     ).all()
-    clear = disclosure.disclose(app, session, actor, case)  # logs the view
+    clear = disclosure.disclose(govflow, session, actor, case)  # logs the view
     materials = materials_block(session, case, definition)
     return {
         "id": case.id,
@@ -101,6 +101,8 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
         "status": case.status,
         "outcome": case.outcome,
         "applicant": applicant_view(actor, case, clear),
+        #: Started by a window clerk for the applicant at the counter (代办), not online.
+        "started_at_window": bool(case.started_at_window),
         "data": case.data if clear else _masked_data(case.data),
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
         **_deadlines(session, case),
@@ -108,7 +110,7 @@ def case_view(app: Govflow, session: Session, actor: Principal, case: Case) -> d
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
-        **verb_views.case_extras(session, case),
+        **verb_serializers.case_extras(session, case),
     }
 
 
@@ -168,19 +170,19 @@ def _masked_data(data: Any) -> Any:
 
 
 def task_detail(
-    app: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
+    govflow: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
 ) -> dict[str, Any]:
     """The task with its form and prefill.  With ``actor`` the view is masked for their
     role and logged (pass it: without one the caller is trusted to be the handling clerk)."""
     case = session.get(Case, row.case_id)
     definition = session.get(ProcessDefinition, case.definition_id)
-    form = form_for(app.forms, definition, row.form_key)
-    clear = True if actor is None else disclosure.disclose(app, session, actor, case, task=row)
+    form = form_for(govflow.forms, definition, row.form_key)
+    clear = True if actor is None else disclosure.disclose(govflow, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()
     view["prefill"] = _prefill(case, form.to_dict())
     view["submission"] = row.submission
-    view["urges"] = verb_views.task_urges(session, row)
+    view["urges"] = verb_serializers.task_urges(session, row)
     view["deadline"] = _task_deadline(session, row)
     view["case"] = {
         "id": case.id,

@@ -1,4 +1,4 @@
-"""What the verbs add to the case and task JSON (engine/services/views.py calls these)."""
+"""What the verbs add to the case and task JSON (engine/services/serializers.py calls these)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..models import Case, TaskRow
-from .models import CaseReturn, Urge
+from ..runtime.returned_work import CaseReturn
+from .models import Urge
 from .ratings import case_rating
 from .urges import urge_view
 

@@ -1,0 +1,105 @@
+"""Due work is picked fairly: cases whose step keeps failing — a thousand of them — never
+delay another case's timer (DESIGN.md "Failures are visible, never silent")."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import func, insert, select
+
+from engine import clock, scheduler
+from engine.models import Case
+from engine.uow import read_only, transaction
+from tests.bpmn_support import deployed, model, open_tasks
+from tests.support import Api
+from tests.test_incidents import HOUR, TIMER_THEN_GATEWAY
+
+FAILING = 1_000
+
+HEALTHY = model(
+    "healthy_timer",
+    "\n".join(
+        [
+            '<bpmn:startEvent id="start"/>',
+            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>',
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDuration>PT5S</bpmn:timeDuration></bpmn:timerEventDefinition>"
+            "</bpmn:intermediateCatchEvent>",
+            '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="after"/>',
+            '<bpmn:userTask id="after" name="after" camunda:candidateGroups="tax"/>',
+            '<bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end"/>',
+            '<bpmn:endEvent id="end"/>',
+        ]
+    ),
+)
+
+
+def clone(govflow, case_id: int, copies: int) -> None:  # noqa: ANN001
+    """``copies`` more cases in exactly the state of ``case_id`` (one bulk insert)."""
+    with transaction(govflow.db) as session:
+        case = session.get(Case, case_id)
+        row = {c.key: getattr(case, c.key) for c in Case.__table__.columns if c.key != "id"}
+        session.execute(insert(Case.__table__), [row] * copies)
+
+
+def statuses(govflow) -> dict[str, int]:  # noqa: ANN001
+    with read_only(govflow.db) as session:
+        return dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+
+
+def tick_until_quiet(govflow) -> int:  # noqa: ANN001
+    """Tick until nothing more is due now (the batch takes 500 cases a tick)."""
+    attempts = 0
+    while (report := scheduler.tick(govflow)).timers:
+        attempts += report.timers
+    return attempts
+
+
+def healthy_timer_fires_at_once(api: Api, govflow, started_at) -> scheduler.TickReport:  # noqa: ANN001
+    """Start a healthy case at ``started_at``; its timer fires in the first tick after it
+    falls due, and that tick takes less than 2 s."""
+    with time_machine.travel(started_at, tick=False):
+        healthy = api.start_case("healthy_timer", {})
+    with time_machine.travel(started_at + timedelta(seconds=6), tick=False):
+        began = time.monotonic()
+        report = scheduler.tick(govflow)
+        took = time.monotonic() - began
+    assert took < 2.0
+    assert open_tasks(api.get(f"/api/v1/cases/{healthy['id']}", "admin").get_json()) == ["after"]
+    return report
+
+
+def test_a_thousand_failing_cases_never_delay_another_cases_timer(api: Api, govflow):
+    # Two attempts instead of three: the same two phases (paused, then in error) at two
+    # thirds of the cost (each failed attempt is a rolled-back command and a record of it).
+    govflow.settings = dataclasses.replace(govflow.settings, step_attempts=2)
+    deployed(api, TIMER_THEN_GATEWAY)
+    deployed(api, HEALTHY)
+    first = api.start_case("timer_then_gateway", {})
+    due = clock.now() + HOUR
+    clone(govflow, first["id"], FAILING - 1)
+
+    # Everything falls due at once: each failing case is tried once, then waits its pause.
+    with time_machine.travel(due, tick=False):
+        assert tick_until_quiet(govflow) == FAILING
+    assert statuses(govflow) == {"running": FAILING}
+    # While all of them wait out their pause, only the healthy case is picked.
+    report = healthy_timer_fires_at_once(api, govflow, due)
+    assert (report.timers, report.errors) == (1, 0)
+
+    # Their second attempts fall due together with another healthy timer: it is fired
+    # first, and the tick stops retrying after its budget.
+    wave = healthy_timer_fires_at_once(api, govflow, due + timedelta(seconds=10))
+    assert 1 < wave.timers < FAILING and wave.errors == wave.timers - 1
+    with time_machine.travel(due + timedelta(seconds=16), tick=False):
+        assert tick_until_quiet(govflow) == FAILING - wave.errors
+    assert statuses(govflow) == {"error": FAILING, "running": 2}
+
+    # In error, they are never picked again.
+    report = healthy_timer_fires_at_once(api, govflow, due + timedelta(minutes=1))
+    assert (report.timers, report.errors) == (1, 0)
+    listed = api.get("/api/v1/incidents", "supervisor", query_string={"status": "open"})
+    assert listed.get_json()["total"] == FAILING
