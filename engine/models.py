@@ -130,6 +130,12 @@ class ProcessDefinition(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     deployed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    #: ``current`` (new cases start on it), ``superseded`` (an older approved version) or
+    #: ``pending_approval`` (a new version of a key with cases, waiting for a second pair
+    #: of eyes: ``definitions.approval``); added by migration 0013 (version approval).
+    status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
+    approved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class BpmnModel(Base):

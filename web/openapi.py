@@ -141,6 +141,15 @@ def openapi_document() -> dict[str, Any]:
                 "The deployed BPMN XML", tag="definitions", params=(key, version), errors=(401, 404)
             )
         },
+        "/api/v1/process-definitions/{key}/versions/{version}/approve": {
+            "post": _op(
+                "Approve a pending version: it becomes current (admin, or a designer other "
+                "than its uploader)",
+                tag="definitions",
+                params=(key, _p("version", {"type": "integer"})),
+                errors=(401, 403, 404, 409),
+            )
+        },
         "/api/v1/models": {
             "get": _op("Every uploaded BPMN file, deployable or not", tag="definitions")
         },
@@ -183,6 +192,12 @@ def openapi_document() -> dict[str, Any]:
                                 },
                             },
                             "data": {"type": "object"},
+                            "version": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "description": "Omit for the current version; a pending "
+                                "version only for its uploader (a trial before approval)",
+                            },
                         },
                     }
                 ),

@@ -28,6 +28,9 @@ def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
         "sha256": definition.sha256,
         "deployed_at": isoformat(definition.deployed_at),
         "deployed_by": definition.deployed_by,
+        "status": definition.status,
+        "approved_by": definition.approved_by,
+        "approved_at": isoformat(definition.approved_at),
         "departments": meta.get("departments", []),
         "user_tasks": [
             {
