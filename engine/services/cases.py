@@ -17,7 +17,7 @@ from ..models import AuditEvent, Case, ProcessDefinition
 from ..principal import Principal
 from ..runtime.executor import CommandContext, start
 from ..uow import read_only
-from . import access, disclosure
+from . import access, disclosure, parties
 from .access import get_visible_case
 from .forms_lookup import form_for
 from .serializers import case_view
@@ -150,6 +150,7 @@ def start_case(
         )
         session.add(case)
         session.flush()  # the case id is needed by the access log of the first pulls
+        parties.record_parties(session, case, cleaned, actor)
         audit.record(
             session,
             actor,

@@ -14,6 +14,9 @@ def register_api(app: Flask) -> None:
     from . import verbs  # 退回, 转办, 会签, 催办, 挂起, 终止, 不予受理, 好差评
 
     api.register_blueprint(verbs.bp)
+    from . import parties  # the other parties of a case confirm it
+
+    api.register_blueprint(parties.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health
