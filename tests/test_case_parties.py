@@ -170,3 +170,41 @@ def test_a_named_party_sees_the_case_masked_but_cannot_act_as_applicant(api: Api
     assert seen.status_code == 200
     assert seen.get_json()["applicant"]["id_number"] == "110105********1239"
     assert ZHANGSAN_ID not in json.dumps(seen.get_json())
+
+
+# --- pages ------------------------------------------------------------------------------
+def test_the_party_confirms_on_their_home_page_and_the_case_page_shows_it(api: Api, app):
+    from tests.test_pages import Browser
+
+    case = api.start_case("property_transfer", property_application(), confirmed=False)
+    browser = Browser(app, "lisi")
+    home = browser.get("/applicant").get_data(as_text=True)
+    assert 'data-test="waiting-confirmations"' in home and f"#{case['id']}" in home
+    assert "待您确认的申请" in home
+    page = browser.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert 'data-test="parties"' in page and 'data-test="confirm"' in page
+    done = browser.post(f"/cases/{case['id']}/confirm")
+    assert done.status_code == 302
+    home = browser.get("/applicant").get_data(as_text=True)
+    assert 'data-test="waiting-confirmations"' not in home
+    seller = api.get(f"/api/v1/cases/{case['id']}", "zhangsan").get_json()["parties"][1]
+    assert seller["confirmed_at"] is not None
+
+
+def test_the_window_clerk_page_shows_an_unconfirmed_party(api: Api, app):
+    from tests.test_pages import Browser
+
+    case = api.start_case("property_transfer", property_application(), confirmed=False)
+    page = Browser(app, "clerk_service_center").get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert 'data-test="not-confirmed"' in page and "未确认" in page
+    assert 'data-test="confirm"' not in page
+
+
+def test_the_data_subject_has_a_page_of_who_used_their_data(api: Api, app):
+    from tests.test_pages import Browser
+
+    _lisi_names_strangers(api)
+    page = Browser(app, "zhangsan").get("/me/data-access")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "谁使用了我的数据" in html and "已拒绝" in html

@@ -499,6 +499,23 @@ def _shared_data_paths(case_id: dict) -> dict[str, Any]:
                 errors=(400, 401, 403),
             )
         },
+        "/api/v1/cases/{case_id}/confirmations": {
+            "post": _op(
+                "A party the case names confirms it with their own sign-in (no body); the "
+                "pulls that waited for them are made",
+                tag=tag,
+                params=(_p("case_id", {"type": "integer"}),),
+                errors=(401, 404, 409),
+            )
+        },
+        "/api/v1/me/confirmations": {
+            "get": _op(
+                "Cases naming the caller as a party who has not confirmed yet",
+                tag=tag,
+                params=_PAGING,
+                errors=(401,),
+            )
+        },
         "/api/v1/me/data-access": {
             "get": _op(
                 "Who pulled or viewed the caller's personal data (applicants)",

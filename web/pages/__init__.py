@@ -104,3 +104,6 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, designer, clerk, applicant, cases, supervisor, verbs):
         app.register_blueprint(module.bp)
+    from . import parties  # confirming a case as its party; who used my data
+
+    app.register_blueprint(parties.bp)

@@ -76,7 +76,11 @@ def home():  # noqa: ANN201
     actor = principal()
     cases, total = case_service.list_cases(engine(), actor, page=1, per_page=50)
     views = case_service.cases_as_json(engine(), actor, cases)
-    return render_template("applicant/home.html", cases=views, total=total)
+    from .parties import waiting_confirmations
+
+    return render_template(
+        "applicant/home.html", cases=views, total=total, waiting=waiting_confirmations()
+    )
 
 
 @bp.get("/catalogue")
