@@ -89,3 +89,14 @@ class Api:
         response = self.complete(username, task["id"], data)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
+
+
+def confirm_named_parties(govflow: Any, case_id: int, application: dict, starter: str) -> None:
+    """The demo users an application names as parties (the seller 李四) confirm it, as
+    ``Api.start_case`` does, for tests that start cases through the services."""
+    from engine.services import parties
+    from engine.services.auth import get_user, principal_of
+
+    for username, _, id_number, _ in APPLICANTS:
+        if username != starter and id_number in application.values():
+            parties.confirm(govflow, principal_of(get_user(govflow, username)), case_id)

@@ -140,7 +140,7 @@ def waiting_for(
                     "name": mask_name(case.applicant_name),
                     "id_number": mask_id_number(case.applicant_id_number),
                 },
-                "created_at": case.created_at.isoformat(),
+                "created_at": clock.isoformat(case.created_at),
             }
             for case, party in rows
         ], total
@@ -151,7 +151,7 @@ def party_view(party: CaseParty, clear: bool) -> dict[str, Any]:
         "role": party.role,
         "name": party.name if clear else mask_name(party.name),
         "id_number": party.id_number if clear else mask_id_number(party.id_number),
-        "confirmed_at": party.confirmed_at.isoformat() if party.confirmed_at else None,
+        "confirmed_at": clock.isoformat(party.confirmed_at),
     }
 
 

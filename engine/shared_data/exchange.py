@@ -192,13 +192,16 @@ def apply_record(
 ) -> None:
     """Put a record into the running case as the pull would have (``data[provider]``, or
     ``data[provider][field]`` when the step pulled for several subjects), in every open
-    branch, so the steps still to come see it."""
+    branch and the completed steps holding it, so the steps still to come see it."""
     multi = any(
         provider in meta["shared_data"] and field in meta["subject"] and len(meta["subject"]) > 1
         for meta in service_tasks.values()
     )
     for task in workflow.tasks.values():
-        if task.state not in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+        open_now = task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+        # Completed tasks that carry the missing record get it too: a withdrawal or a
+        # return restarts a step from the data of the steps before it.
+        if not open_now and not (task.state == TaskState.COMPLETED and provider in task.data):
             continue
         if multi:
             current = task.data.get(provider)
