@@ -71,6 +71,19 @@ def latest_definitions(govflow: Govflow, actor: Principal) -> list[ProcessDefini
         )
 
 
+def current_definitions(govflow: Govflow, actor: Principal) -> list[ProcessDefinition]:
+    """The version of each key new cases start on (what the catalogue offers)."""
+    require_role(actor, "designer", "admin", "supervisor", "clerk", "applicant")
+    with read_only(govflow.db) as session:
+        return list(
+            session.scalars(
+                select(ProcessDefinition)
+                .where(ProcessDefinition.status == approval.CURRENT)
+                .order_by(ProcessDefinition.key)
+            )
+        )
+
+
 def get_definition(
     govflow: Govflow, actor: Principal, key: str, version: int | None
 ) -> ProcessDefinition:

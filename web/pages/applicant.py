@@ -29,7 +29,7 @@ def _catalogue() -> list[dict[str, Any]]:
     offered; a deployed process without an entry is offered with what deploy knows)."""
     deployed = {
         d.key: definition_view(d)
-        for d in definition_service.latest_definitions(engine(), principal())
+        for d in definition_service.current_definitions(engine(), principal())
     }
     matters = load_matters()
     entries = []
