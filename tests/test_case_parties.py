@@ -208,3 +208,14 @@ def test_the_data_subject_has_a_page_of_who_used_their_data(api: Api, app):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "谁使用了我的数据" in html and "已拒绝" in html
+
+
+def test_a_named_party_cannot_download_the_applicants_documents(api: Api):
+    from tests.shared_data_support import upload
+
+    case = api.start_case("property_transfer", property_application(), confirmed=False)
+    assert upload(api, case["id"], "deed_tax_certificate", "zhangsan").status_code in (200, 201)
+    url = f"/api/v1/cases/{case['id']}/materials/deed_tax_certificate/file"
+    assert api.get(url, "zhangsan").status_code == 200
+    assert api.get(url, "lisi").status_code == 404  # the seller sees the case, not the file
+    assert api.get(url, "clerk_service_center").status_code == 200
