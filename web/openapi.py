@@ -141,6 +141,15 @@ def openapi_document() -> dict[str, Any]:
                 "The deployed BPMN XML", tag="definitions", params=(key, version), errors=(401, 404)
             )
         },
+        "/api/v1/process-definitions/{key}/versions/{version}/approve": {
+            "post": _op(
+                "Approve a pending version: it becomes current (admin, or a designer other "
+                "than its uploader)",
+                tag="definitions",
+                params=(key, _p("version", {"type": "integer"})),
+                errors=(401, 403, 404, 409),
+            )
+        },
         "/api/v1/models": {
             "get": _op("Every uploaded BPMN file, deployable or not", tag="definitions")
         },
@@ -183,6 +192,12 @@ def openapi_document() -> dict[str, Any]:
                                 },
                             },
                             "data": {"type": "object"},
+                            "version": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "description": "Omit for the current version; a pending "
+                                "version only for its uploader (a trial before approval)",
+                            },
                         },
                     }
                 ),
@@ -508,6 +523,23 @@ def _shared_data_paths(case_id: dict) -> dict[str, Any]:
                 tag=tag,
                 params=log_filters,
                 errors=(400, 401, 403),
+            )
+        },
+        "/api/v1/cases/{case_id}/confirmations": {
+            "post": _op(
+                "A party the case names confirms it with their own sign-in (no body); the "
+                "pulls that waited for them are made",
+                tag=tag,
+                params=(_p("case_id", {"type": "integer"}),),
+                errors=(401, 404, 409),
+            )
+        },
+        "/api/v1/me/confirmations": {
+            "get": _op(
+                "Cases naming the caller as a party who has not confirmed yet",
+                tag=tag,
+                params=_PAGING,
+                errors=(401,),
             )
         },
         "/api/v1/me/data-access": {

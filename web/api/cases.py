@@ -27,6 +27,7 @@ def start_case():  # noqa: ANN201
         body.get("applicant"),
         body.get("data"),
         language(),
+        version=body.get("version"),
     )
     return _case_json(case_id), 201
 

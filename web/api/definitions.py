@@ -64,6 +64,12 @@ def get_bpmn(key: str):  # noqa: ANN201
     return Response(definition.bpmn_xml, mimetype="application/xml")
 
 
+@bp.post("/process-definitions/<key>/versions/<int:version>/approve")
+@authenticated
+def approve(key: str, version: int):  # noqa: ANN201
+    return definition_view(service.approve(engine(), caller(), key, version))
+
+
 @bp.get("/models")
 @authenticated
 def list_models():  # noqa: ANN201
