@@ -101,18 +101,21 @@ def engine_case(app: Any) -> Callable[[], list[float]]:
 
     from engine.models import TaskRow
     from engine.services import cases as case_service
-    from engine.services import tasks
+    from engine.services import parties, tasks
     from engine.services.auth import get_user, principal_of
     from engine.uow import read_only
 
     govflow = app.extensions["govflow"]
-    people = {u: principal_of(get_user(govflow, u)) for u in {s[0] for s in STEPS} | {"zhangsan"}}
+    people = {
+        u: principal_of(get_user(govflow, u)) for u in {s[0] for s in STEPS} | {"zhangsan", "lisi"}
+    }
 
     def one_case() -> list[float]:
         samples = []
         case_id = case_service.start_case(
             govflow, people["zhangsan"], "property_transfer", None, _application()
         )
+        parties.confirm(govflow, people["lisi"], case_id)  # the seller consents
         for user, bpmn_id, data in STEPS:
             with read_only(govflow.db) as session:
                 task_id = session.scalar(

@@ -35,7 +35,7 @@ def _round(govflow, window, registry, case_id: int) -> float:  # noqa: ANN001
 
 def step_cost(rounds: int) -> float:
     """Median time of the acceptance step after ``rounds`` returns and resubmissions."""
-    from engine.services import cases
+    from engine.services import cases, parties
     from engine.services.auth import get_user, principal_of
 
     with seeded_app() as app:
@@ -44,6 +44,7 @@ def step_cost(rounds: int) -> float:
         window = principal_of(get_user(govflow, "clerk_service_center"))
         registry = principal_of(get_user(govflow, "clerk_registry"))
         case_id = cases.start_case(govflow, applicant, "property_transfer", None, _application())
+        parties.confirm(govflow, principal_of(get_user(govflow, "lisi")), case_id)  # the seller
         for _ in range(rounds):
             _round(govflow, window, registry, case_id)
         return statistics.median(_round(govflow, window, registry, case_id) for _ in range(SAMPLES))

@@ -76,6 +76,8 @@ def one_case(client: Client) -> None:
         "zhangsan",
         {"process_key": "property_transfer", "data": property_application()},
     )
+    # the seller confirms the application (co-application): his records are pulled then
+    client.call("POST", f"/api/v1/cases/{case['id']}/confirmations", "lisi", {}, answer=False)
     for user, bpmn_id, data in STEPS:
         case = client.call("GET", f"/api/v1/cases/{case['id']}", user)
         task = next(t for t in case["tasks"] if t["bpmn_id"] == bpmn_id and t["status"] == "ready")
@@ -87,7 +89,7 @@ def one_case(client: Client) -> None:
 def _client_process(args: tuple[str, float]) -> tuple[int, list[float]]:
     base, seconds = args
     client = Client(base)
-    for user in {s[0] for s in STEPS} | {"zhangsan"}:
+    for user in {s[0] for s in STEPS} | {"zhangsan", "lisi"}:
         client.token(user)
     client.latencies.clear()
     done = 0

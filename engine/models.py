@@ -147,6 +147,12 @@ class ProcessDefinition(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     deployed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    #: ``current`` (new cases start on it), ``superseded`` (an older approved version) or
+    #: ``pending_approval`` (a new version of a key with cases, waiting for a second pair
+    #: of eyes: ``definitions.approval``); added by migration 0013 (version approval).
+    status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
+    approved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class BpmnModel(Base):
@@ -218,6 +224,29 @@ class Case(Base):
     work_to_carry = None
     ever_paused = None
     calendar_stamp = None
+
+
+class CaseParty(Base):
+    """A party of a case besides the applicant (the seller, a co-buyer, a shareholder), as
+    the application names them; they confirm with their own sign-in (共同申请).  Until
+    ``confirmed_at`` nothing is pulled about them (``shared_data.parties``).  Added by
+    migration 0014 (case parties)."""
+
+    __tablename__ = "case_parties"
+    __table_args__ = (UniqueConstraint("case_id", "role", name="uq_case_parties_case_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    #: The application's fields that name them: masked for the applicant until they confirm.
+    name_field: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    id_field: Mapped[str] = mapped_column(String(80))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Who confirmed: the party's own username, or the window clerk who checked them at
+    #: the counter; the applicant themself is confirmed when the case starts.
+    confirmed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class TaskRow(Base):

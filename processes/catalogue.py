@@ -61,6 +61,28 @@ class Material:
 
 
 @dataclass(frozen=True)
+class Party:
+    """A party of the matter besides the applicant (the seller, a co-buyer, a shareholder,
+    a legal representative), named by start-form fields: ``id_field`` holds their ID
+    number, ``name_field`` (optional) their name.  A named party confirms the application
+    with their own sign-in before anything is pulled about them (docs/SECURITY.md)."""
+
+    role: str
+    id_field: str
+    name_field: str | None = None
+    label: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Party:
+        return cls(
+            role=data["role"],
+            id_field=data["id_field"],
+            name_field=data.get("name_field"),
+            label=dict(data.get("label") or {}),
+        )
+
+
+@dataclass(frozen=True)
 class Matter:
     """A catalogue entry, as written in ``<key>/matter.json``."""
 
@@ -74,6 +96,7 @@ class Matter:
     before: dict[str, Any]  # {"visits", "materials", "working_days"} before re-engineering
     materials: tuple[Material, ...]
     directory: Path = field(compare=False)
+    parties: tuple[Party, ...] = ()
 
     @property
     def bpmn_path(self) -> Path:
@@ -111,6 +134,7 @@ class Matter:
                 before=dict(data.get("before") or {}),
                 materials=tuple(Material.from_dict(m) for m in data.get("materials") or ()),
                 directory=path.parent,
+                parties=tuple(Party.from_dict(p) for p in data.get("parties") or ()),
             )
         except (KeyError, TypeError) as exc:
             raise CatalogueError(f"{path}: missing or malformed field {exc}") from exc

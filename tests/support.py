@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine import clock
-from engine.demo import business_application, property_application  # noqa: F401 - re-exported
+from engine.demo import APPLICANTS, business_application, property_application  # noqa: F401 - re-exported
 
 PASSWORD = "govflow-demo"
 
@@ -42,10 +42,27 @@ class Api:
         return self.client.post(path, headers=headers, json=json, **kwargs)
 
     # --- domain shortcuts -------------------------------------------------------------
-    def start_case(self, process_key: str, data: dict, as_: str = "zhangsan") -> dict:
+    def start_case(
+        self, process_key: str, data: dict, as_: str = "zhangsan", *, confirmed: bool = True
+    ) -> dict:
+        """Start a case; with ``confirmed`` the other parties it names (demo users) confirm
+        it at once, as the seller of a flat does when the buyer applies with their consent."""
         response = self.post("/api/v1/cases", as_, json={"process_key": process_key, "data": data})
         assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        case = response.get_json()
+        return self.confirm_parties(case, as_) if confirmed else case
+
+    def confirm_parties(self, case: dict, as_: str = "zhangsan") -> dict:
+        """Every demo user the case names as a party confirms it; the case afterwards, as
+        ``as_`` sees it."""
+        if any(p["confirmed_at"] is None for p in case.get("parties", [])):
+            for username, *_ in APPLICANTS:
+                waiting = self.get("/api/v1/me/confirmations", username).get_json()["items"]
+                if any(w["case_id"] == case["id"] for w in waiting):
+                    done = self.post(f"/api/v1/cases/{case['id']}/confirmations", username)
+                    assert done.status_code == 200, done.get_json()
+            case = self.get(f"/api/v1/cases/{case['id']}", as_).get_json()
+        return case
 
     def worklist(self, username: str, **filters: str) -> list[dict]:
         response = self.get("/api/v1/tasks", username, query_string={"per_page": 100, **filters})
@@ -72,3 +89,14 @@ class Api:
         response = self.complete(username, task["id"], data)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
+
+
+def confirm_named_parties(govflow: Any, case_id: int, application: dict, starter: str) -> None:
+    """The demo users an application names as parties (the seller 李四) confirm it, as
+    ``Api.start_case`` does, for tests that start cases through the services."""
+    from engine.services import parties
+    from engine.services.auth import get_user, principal_of
+
+    for username, _, id_number, _ in APPLICANTS:
+        if username != starter and id_number in application.values():
+            parties.confirm(govflow, principal_of(get_user(govflow, username)), case_id)

@@ -200,7 +200,8 @@ def test_a_case_started_before_version_2_stays_on_version_1(api):
     open_tasks = [t for t in after["tasks"] if t["status"] in ("ready", "claimed")]
     assert [(t["bpmn_id"], t["department"]) for t in open_tasks] == [("review", "registry")]
     api.claim_and_complete("clerk_registry", case["id"], "review", {"approved": True})
-    # a case started now gets version 2
+    # once a second pair of eyes approves it, a case started now gets version 2
+    assert api.post(f"{DEPLOY}/window_review/versions/2/approve", "admin").status_code == 200
     assert api.start_case("window_review", {})["version"] == 2
 
 

@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.demo import LISI_ID, ZHANGSAN_ID
+from engine.demo import LISI_ID, WANGFANG_ID, ZHANGSAN_ID
 from engine.services import auth, cases, tasks
-from tests.support import PASSWORD, business_application, property_application
+from tests.support import (
+    PASSWORD,
+    business_application,
+    confirm_named_parties,
+    property_application,
+)
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -55,7 +60,9 @@ def _start(govflow, matter: str = "property_transfer", username: str = "zhangsan
         if matter == "property_transfer"
         else business_application(**data)
     )
-    return cases.start_case(govflow, _actor(govflow, username), matter, None, form)
+    case_id = cases.start_case(govflow, _actor(govflow, username), matter, None, form)
+    confirm_named_parties(govflow, case_id, form, username)
+    return case_id
 
 
 def _task_id(govflow, clerk: str, case_id: int, bpmn_id: str) -> str:  # noqa: ANN001
@@ -155,7 +162,8 @@ def test_applicant_applies_through_the_form_with_inline_errors(app, govflow):  #
 
 
 def test_no_applicant_sees_another_applicants_case(app, govflow):  # noqa: ANN001
-    case_id = _start(govflow)
+    # a sale 李四 is no party to (a case naming him he sees, to confirm it)
+    case_id = _start(govflow, seller_name="王芳", seller_id_number=WANGFANG_ID)
     lisi = Browser(app, "lisi")
     for path in (f"/cases/{case_id}", f"/cases/{case_id}/diagram.xml", f"/cases/{case_id}/result"):
         response = lisi.get(path)
@@ -512,7 +520,7 @@ def test_urge_by_the_applicant_once_a_day_and_not_by_a_clerk(app, govflow):  # n
 
 
 def test_refusal_with_statutory_reasons_then_the_applicant_rates(app, govflow):  # noqa: ANN001
-    case_id = _start(govflow)
+    case_id = _start(govflow, seller_name="王芳", seller_id_number=WANGFANG_ID)  # not lisi's
     task_id = _claimed(govflow, "clerk_service_center", case_id, "acceptance")
     window = Browser(app, "clerk_service_center")
     page = _text(window.get(f"/tasks/{task_id}"))

@@ -99,7 +99,8 @@ def test_dispute_refusals(api: Api):
     assert set(missing.get_json()["error"]["details"]["fields"]) == {"subject_field", "reason"}
     nothing = _raise(api, case_id, body={**DISPUTE, "provider": "tax_record"})
     assert nothing.status_code == 422
-    assert _raise(api, case_id, "lisi").status_code == 404
+    # 李四 is the seller: a party sees the case, but objects only to his own records' use
+    assert _raise(api, case_id, "lisi").status_code == 403
     assert _raise(api, case_id, "supervisor").status_code == 403
     assert _raise(api, case_id).status_code == 201
     again = _raise(api, case_id)

@@ -76,7 +76,12 @@ def test_property_transfer_where_the_applicant_uploads_nothing(api: Api, govflow
         ("contract_filing", "property_transfer/pull_contract"),
         ("tax_record", "property_transfer/pull_tax_payment"),
     }
-    assert all(e["outcome"] == "found" for e in log)
+    # the property is 李四's: withheld until he confirmed as the seller, then pulled
+    assert sorted(e["outcome"] for e in log if e["provider"] == "property") == [
+        "found",
+        "not_a_party",
+    ]
+    assert all(e["outcome"] == "found" for e in log if e["provider"] != "property")
 
 
 def test_an_uploaded_file_is_stored_by_checksum_with_type_and_size(api: Api, govflow):
@@ -131,7 +136,8 @@ def test_upload_refusals_change_nothing(api: Api):
     shared = upload(api, case_id, "buyer_id_card", "zhangsan")
     assert shared.status_code == 409 and shared.get_json()["error"]["code"] == "material_shared"
     assert upload(api, case_id, "no_such_material", "zhangsan").status_code == 404
-    assert upload(api, case_id, "deed_tax_certificate", "lisi").status_code == 404
+    # 李四 is the seller: a party sees the case but uploads nothing for the applicant
+    assert upload(api, case_id, "deed_tax_certificate", "lisi").status_code == 403
     assert upload(api, case_id, "deed_tax_certificate", "supervisor").status_code == 403
     no_file = api.post(
         f"/api/v1/cases/{case_id}/materials/deed_tax_certificate",

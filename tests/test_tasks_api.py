@@ -114,7 +114,11 @@ def test_expired_tokens_are_refused(api: Api):
 
 
 def test_applicants_see_only_their_own_cases(api: Api):
-    mine = api.start_case("property_transfer", property_application(), as_="zhangsan")
+    from engine.demo import WANGFANG_ID
+
+    # a sale 李四 is no party to (a case naming him he sees, to confirm it)
+    sale = property_application(seller_name="王芳", seller_id_number=WANGFANG_ID)
+    mine = api.start_case("property_transfer", sale, as_="zhangsan")
     assert api.get(f"/api/v1/cases/{mine['id']}", "lisi").status_code == 404
     assert api.get("/api/v1/cases", "lisi").get_json()["total"] == 0
     assert api.get("/api/v1/cases", "zhangsan").get_json()["total"] == 1

@@ -124,7 +124,8 @@ def test_rating_refusals(api: Api):
     early = rate(api, running["id"], {"level": 5})
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "not_concluded"
     case_id = concluded(api)
-    assert rate(api, case_id, {"level": 5}, user="lisi").status_code == 404  # not theirs
+    # not theirs: 李四 is the seller, a party who sees the case but does not rate it
+    assert rate(api, case_id, {"level": 5}, user="lisi").status_code == 403
     assert rate(api, case_id, {"level": 5}, user="supervisor").status_code == 403
     assert rate(api, case_id, {"level": 6}).status_code == 422
     assert rate(api, case_id, {"level": "5"}).status_code == 422

@@ -2,7 +2,8 @@
 
 Versioning: the sha256 of everything deployed together identifies a version.  The same
 upload again answers the existing version (200); anything different becomes version N+1
-(201).  Cases keep the version they started on.  A refused upload is still kept as a
+(201).  Cases keep the version they started on; a new version of a key that already has
+cases waits for approval (``approval``).  A refused upload is still kept as a
 *model* (``BpmnModel``) so its diagram can be viewed, but nothing is deployed.
 """
 
@@ -24,6 +25,7 @@ from ..forms import FormDefinition, FormDefinitionError, FormRegistry
 from ..models import BpmnModel, Department, ProcessDefinition
 from ..principal import Principal
 from ..uow import run_in_transaction
+from . import approval
 from .checks import check_process
 from .metadata import called_processes, executable_processes
 from .specs import SpecError, parse_process
@@ -254,10 +256,19 @@ def deploy(
             deployed_at=clock.now(),
             deployed_by=actor.username,
         )
+        definition.status = approval.status_of_new_version(session, key)
         session.add(definition)
         session.flush()
+        if definition.status == approval.CURRENT:
+            approval.make_current(session, definition)
         audit.record(
-            session, actor, "definition_deployed", key=key, version=definition.version, sha256=sha
+            session,
+            actor,
+            "definition_deployed",
+            key=key,
+            version=definition.version,
+            sha256=sha,
+            status=definition.status,
         )
         return DeployOutcome(definition, created=True)
 

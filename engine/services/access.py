@@ -1,6 +1,7 @@
 """Who may see and act on what — enforced in the queries, not only in the views.
 
-* applicants: their own cases (by ID number), no worklists;
+* applicants: their own cases (by ID number) and those naming them as a party (to
+  confirm them; shown masked but for their own entry), no worklists;
 * clerks: tasks of their department or offered/assigned to them, and the cases those
   tasks belong to — only while such a task is or was on the case; receiving an
   application at the counter counts as the window's work on it (the window clerk who
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..errors import Forbidden, NotFound
-from ..models import Case, TaskRow
+from ..models import Case, CaseParty, TaskRow
 from ..principal import Principal
 from ..sql import json_array_contains
 from ..uow import read_only
@@ -72,6 +73,10 @@ def case_filter(actor: Principal):  # noqa: ANN201
     conditions = []
     if actor.has("applicant") and actor.id_number:
         conditions.append(Case.applicant_id_number == actor.id_number)
+        # a party the application names (the seller, a co-buyer): to confirm it
+        conditions.append(
+            exists().where(CaseParty.case_id == Case.id, CaseParty.id_number == actor.id_number)
+        )
     if actor.has("clerk"):
         conditions.append(Case.started_at_window.is_(True) & (Case.started_by == actor.username))
         conditions.append(exists().where(TaskRow.case_id == Case.id, task_filter(actor)))

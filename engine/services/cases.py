@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 from .. import audit, clock
 from ..context import Govflow
 from ..deadlines.states import shown_state_is
+from ..definitions import approval
 from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, is_valid_id_number, validate_submission
 from ..models import AuditEvent, Case, ProcessDefinition
 from ..principal import Principal
 from ..runtime.executor import CommandContext, start
 from ..uow import read_only
-from . import access, disclosure
+from . import access, disclosure, parties
 from .access import get_visible_case
 from .forms_lookup import form_for
 from .serializers import case_view
@@ -114,15 +115,22 @@ def start_case(
     applicant: dict | None,
     data: Any,
     lang: str = "zh",
+    version: Any = None,
 ) -> int:
+    """Start a case on the key's current version; ``version`` names a pending one its
+    uploader wants to try before approval (``definitions.approval.current_or_trial``)."""
     id_number, name, at_window = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or version < 1
+    ):
+        raise BadRequest("'version' must be a positive whole number")
 
     cleaned: dict[str, Any] = {}  # the application, as validated against its start form
 
     def open_case(session: Session) -> tuple[Case, ProcessDefinition]:
-        definition = latest_definition(session, process_key)
+        definition = approval.current_or_trial(session, actor, process_key, version)
         cleaned.update(_application_data(govflow, definition, data, lang))
         now = clock.now()
         case = Case(
@@ -142,6 +150,7 @@ def start_case(
         )
         session.add(case)
         session.flush()  # the case id is needed by the access log of the first pulls
+        parties.record_parties(session, case, cleaned, actor)
         audit.record(
             session,
             actor,

@@ -12,6 +12,7 @@ from processes.catalogue import Matter
 
 from ..clock import isoformat
 from ..context import Govflow
+from ..definitions import approval
 from ..definitions.deploy import DeployOutcome, DeployRequest, Upload
 from ..definitions.deploy import deploy as deploy_command
 from ..errors import NotFound
@@ -70,6 +71,19 @@ def latest_definitions(govflow: Govflow, actor: Principal) -> list[ProcessDefini
         )
 
 
+def current_definitions(govflow: Govflow, actor: Principal) -> list[ProcessDefinition]:
+    """The version of each key new cases start on (what the catalogue offers)."""
+    require_role(actor, "designer", "admin", "supervisor", "clerk", "applicant")
+    with read_only(govflow.db) as session:
+        return list(
+            session.scalars(
+                select(ProcessDefinition)
+                .where(ProcessDefinition.status == approval.CURRENT)
+                .order_by(ProcessDefinition.key)
+            )
+        )
+
+
 def get_definition(
     govflow: Govflow, actor: Principal, key: str, version: int | None
 ) -> ProcessDefinition:
@@ -93,14 +107,46 @@ def versions(govflow: Govflow, key: str) -> list[dict[str, Any]]:
                 ProcessDefinition.sha256,
                 ProcessDefinition.deployed_at,
                 ProcessDefinition.deployed_by,
+                ProcessDefinition.status,
             )
             .where(ProcessDefinition.key == key)
             .order_by(ProcessDefinition.version)
         ).all()
     return [
-        {"version": v, "sha256": s, "deployed_at": isoformat(at), "deployed_by": by}
-        for v, s, at, by in rows
+        {
+            "version": v,
+            "sha256": s,
+            "deployed_at": isoformat(at),
+            "deployed_by": by,
+            "status": status,
+        }
+        for v, s, at, by, status in rows
     ]
+
+
+def approve(govflow: Govflow, actor: Principal, key: str, version: int) -> ProcessDefinition:
+    """A second pair of eyes makes a pending version current (``definitions.approval``)."""
+    return approval.approve(govflow.db, actor, key, version)
+
+
+def approval_review(
+    govflow: Govflow, actor: Principal, key: str, version: int
+) -> tuple[ProcessDefinition, ProcessDefinition | None, dict[str, list[dict[str, Any]]]]:
+    """What a reviewer reads before approving: the version, the current one, and the
+    elements added, removed and changed between them."""
+    require_role(actor, "designer", "admin")
+    with read_only(govflow.db) as session:
+        definition = session.scalar(
+            select(ProcessDefinition).where(
+                ProcessDefinition.key == key, ProcessDefinition.version == version
+            )
+        )
+        if definition is None:
+            raise NotFound(f"no process definition '{key}' version {version}")
+        current = approval.current_definition(session, key)
+    baseline = current if current is not None and current.id != definition.id else None
+    diff = approval.element_diff(baseline.bpmn_xml if baseline else None, definition.bpmn_xml)
+    return definition, baseline, diff
 
 
 def list_models(govflow: Govflow, actor: Principal) -> list[BpmnModel]:

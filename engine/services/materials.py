@@ -124,7 +124,9 @@ def case_materials(
             status, action = "shared", "none"
         elif upload is not None:
             status, action = "uploaded", "none"
-        elif material["provider"] and source is None:
+        elif material["provider"] and (
+            source is None or source.get("outcome") == "awaiting_party"
+        ):  # a pull still to come: the step has not run, or a party has not confirmed
             status, action = "missing", "wait"
         else:
             status, action = "missing", "upload"

@@ -17,6 +17,7 @@ from ..verbs import serializers as verb_serializers
 from . import disclosure
 from .forms_lookup import form_for
 from .materials import materials_block
+from .parties import parties_block
 
 
 def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
@@ -28,6 +29,9 @@ def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
         "sha256": definition.sha256,
         "deployed_at": isoformat(definition.deployed_at),
         "deployed_by": definition.deployed_by,
+        "status": definition.status,
+        "approved_by": definition.approved_by,
+        "approved_at": isoformat(definition.approved_at),
         "departments": meta.get("departments", []),
         "user_tasks": [
             {
@@ -93,6 +97,9 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
     ).all()
     clear = disclosure.disclose(govflow, session, actor, case)  # logs the view
     materials = materials_block(session, case, definition)
+    parties, data = parties_block(
+        session, actor, case, clear, case.data if clear else _masked_data(case.data)
+    )
     return {
         "id": case.id,
         "process_key": case.process_key,
@@ -103,7 +110,9 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
         "applicant": applicant_view(actor, case, clear),
         #: Started by a window clerk for the applicant at the counter (代办), not online.
         "started_at_window": bool(case.started_at_window),
-        "data": case.data if clear else _masked_data(case.data),
+        "data": data,
+        #: Who else applies with the applicant, and whether they confirmed (共同申请).
+        "parties": parties,
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
         **_deadlines(session, case),
         **(materials if clear else _masked_data(materials)),

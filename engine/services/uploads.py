@@ -201,6 +201,8 @@ def material_file(govflow: Govflow, actor: Principal, case_id: int, code: str) -
     """The current upload of material ``code``, for a caller who may see it."""
     with read_only(govflow.db) as session:
         case = get_visible_case(session, actor, case_id)
+        if _a_party_only(actor, case):  # sees the case to confirm it, not the documents
+            raise NotFound("no file uploaded for this material")
         upload = session.scalar(
             select(MaterialUpload)
             .where(
@@ -220,3 +222,12 @@ def material_file(govflow: Govflow, actor: Principal, case_id: int, code: str) -
             purpose = disclosure.view_purpose(session, actor, case, None)
             disclosure.log_material_view(govflow, actor, case, code, purpose)
         return StoredFile(path, upload.filename, upload.content_type, upload.size, upload.sha256)
+
+
+def _a_party_only(actor: Principal, case: Case) -> bool:
+    """Another party of the case (the seller), seeing it as a citizen, not as staff."""
+    return (
+        actor.has("applicant")
+        and not actor.has("clerk", "supervisor", "admin")
+        and actor.id_number != case.applicant_id_number
+    )

@@ -11,6 +11,10 @@ refused, in the append-only access log:
 ``refused``      the purpose is not one the provider is shared for → upload
 ``unavailable``  timeout / connection / 5xx, still failing after the retries → upload
 ``error``        the provider answered something unusable (malformed JSON, 4xx) → upload
+``awaiting_party`` the subject is a party who has not confirmed: nothing is asked yet;
+                 the pull is made when they confirm (``parties``)
+``not_a_party``  the record's subject is nobody confirmed on the case: withheld, the
+                 refusal logged → upload, with the reason
 
 Whatever the outcome the service task completes (``data[provider] = None`` when nothing
 came back) and the case moves on: a provider outage never loses a case or stops a
@@ -29,7 +33,7 @@ from sqlalchemy.orm import Session
 from .. import audit, clock
 from ..models import Case, DataAccess
 from ..principal import Principal
-from . import registry
+from . import parties, registry
 from .http import ProviderFailed, ProviderUnavailable
 from .providers import DatabaseProvider, Record
 
@@ -39,6 +43,8 @@ SHARED_OUTCOMES = ("found", "corrected")
 FAILED_OUTCOMES = ("unavailable", "error")
 #: Outcomes a re-pull may turn into ``found``.
 RETRYABLE_OUTCOMES = ("unavailable", "error", "not_found")
+#: Outcomes a party's confirmation may turn into ``found`` (``parties``).
+PARTY_OUTCOMES = ("awaiting_party", "not_a_party")
 
 
 def _subject_value(data: dict[str, Any], field: str) -> str | None:
@@ -83,8 +89,14 @@ def pull_one(
     provider = resolved.provider
     record: Record | None = None
     reason: str | None = None
+    withheld_from: str | None = None  # the subject of a record the case may not receive
+    standing = parties.standing(session, case)
     if key is None:
         outcome, reason = "no_key", f"the application gives no '{field}'"
+    elif not standing.may_ask_by(field):
+        outcome = "awaiting_party"
+        reason = f"the {standing.waiting[field]} has not confirmed the application yet"
+        key = None  # nothing is asked, so nothing is logged as an access
     elif not resolved.allows(purpose):
         outcome = "refused"
         reason = f"{provider.name} is not shared for the purpose {purpose}"
@@ -97,8 +109,19 @@ def pull_one(
             outcome, reason = "unavailable", exc.reason
         except ProviderFailed as exc:
             outcome, reason = "error", exc.reason
+        if (
+            record is not None
+            and provider.personal
+            and not standing.may_receive(record.subject_id_number)
+        ):
+            withheld_from, record = record.subject_id_number, None
+            outcome = "not_a_party"
+            reason = (
+                f"the {provider.name} record is about someone who is not a confirmed party "
+                "of this case: upload the document, or have that person confirm"
+            )
     now = clock.now()
-    subject = _id_number_of(record, key) if provider.personal else None
+    subject = _id_number_of(record, key) if provider.personal and not withheld_from else None
     record_source(
         case,
         provider.name,
@@ -128,7 +151,8 @@ def pull_one(
                 provider=provider.name,
                 department_code=provider.department,
                 record_key=(record.key if record else key)[:200],
-                subject_id_number=subject,
+                # a refusal is logged against the person it protected, so they see it
+                subject_id_number=withheld_from or subject,
                 fields=sorted(record.data) if record else [],
                 purpose=purpose[:200],
                 outcome=outcome,
@@ -170,13 +194,16 @@ def apply_record(
 ) -> None:
     """Put a record into the running case as the pull would have (``data[provider]``, or
     ``data[provider][field]`` when the step pulled for several subjects), in every open
-    branch, so the steps still to come see it."""
+    branch and the completed steps holding it, so the steps still to come see it."""
     multi = any(
         provider in meta["shared_data"] and field in meta["subject"] and len(meta["subject"]) > 1
         for meta in service_tasks.values()
     )
     for task in workflow.tasks.values():
-        if task.state not in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+        open_now = task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+        # Completed tasks that carry the missing record get it too: a withdrawal or a
+        # return restarts a step from the data of the steps before it.
+        if not open_now and not (task.state == TaskState.COMPLETED and provider in task.data):
             continue
         if multi:
             current = task.data.get(provider)
@@ -194,12 +221,13 @@ def repull(
     actor: Principal,
     workflow: Any,
     service_tasks: dict[str, dict[str, Any]],
+    outcomes: tuple[str, ...] = RETRYABLE_OUTCOMES + PARTY_OUTCOMES,
 ) -> list[str]:
     """Ask again for every record that did not arrive (provider down, broken answer, not
-    found); return the ``provider:field`` keys now found."""
+    found, a party not yet confirmed); return the ``provider:field`` keys now found."""
     arrived = []
     for source_key, source in sorted((case.sources or {}).items()):
-        if source.get("outcome") not in RETRYABLE_OUTCOMES or source["provider"] not in providers:
+        if source.get("outcome") not in outcomes or source["provider"] not in providers:
             continue
         resolved = registry.resolve(session, providers, source["provider"])
         purpose = f"{case.process_key}/{source['step']}"

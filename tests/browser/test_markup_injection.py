@@ -239,6 +239,8 @@ def _plant(app) -> None:  # noqa: ANN001
         expect=201,
         json={"process_key": "property_transfer", "data": property_application()},
     )["id"]
+    # the seller confirms: the property record (his) is pulled, and can be objected to
+    api.call("POST", f"/api/v1/cases/{refused}/confirmations", "lisi")
     api.call(
         "POST",
         f"/api/v1/cases/{refused}/disputes",

@@ -14,7 +14,7 @@ from engine import clock
 from engine.demo import LISI_ID, ZHANGSAN_ID
 from engine.principal import Principal
 from engine.services import auth, cases, health, tasks
-from tests.support import business_application, property_application
+from tests.support import business_application, confirm_named_parties, property_application
 
 from .conftest import PHONE, SCREENSHOTS
 
@@ -26,9 +26,11 @@ def _principal(app, username: str) -> Principal:  # noqa: ANN001
 
 
 def _start(app, matter: str, data: dict, username: str = "zhangsan") -> int:  # noqa: ANN001
-    return cases.start_case(
+    case_id = cases.start_case(
         app.extensions["govflow"], _principal(app, username), matter, None, data
     )
+    confirm_named_parties(app.extensions["govflow"], case_id, data, username)
+    return case_id
 
 
 def _open_task(app, clerk: str, case_id: int, bpmn_id: str) -> str:  # noqa: ANN001
@@ -135,6 +137,15 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
     assert "申请已提交" in timeline and "已获取共享数据" in timeline
     assert "#" + str(case_id) in page.inner_text("h1")
 
+    # The seller confirms the application with his own sign-in (共同申请); only then are
+    # his records (identity, marriage, the flat he owns) pulled.
+    seller = walk("seller-lisi")
+    seller.login("lisi")
+    assert f"#{case_id}" in seller.page.inner_text("[data-test=waiting-confirmations]")
+    seller.follow(f"[data-test=confirm-{case_id}]")
+    seller.check("seller-confirmed")
+    assert "已于" in seller.page.inner_text("[data-test=party-seller]")
+
     # The back offices do their part (driven through the engine, as in the API tests).
     _do(app, "clerk_service_center", case_id, "acceptance", {"accepted": True})
     _conclude_registration(app, case_id, "WS-B-1", "BJ2026-0100001")
@@ -148,14 +159,13 @@ def test_applicant_applies_fixes_a_form_error_and_downloads_the_result(walk, liv
     notice = target.read_text(encoding="utf-8")
     assert "办结通知书" in notice and "张三" in notice
 
-    # Failure path: another applicant cannot open this case, nor see anything of it.
-    other = walk("applicant-lisi")
-    other.login("lisi")
-    other.goto(f"/cases/{case_id}", "other-applicants-case", status=404)
+    # Failure path: a clerk whose department has no part in the case cannot open it, nor
+    # see anything of it.
+    other = walk("clerk-uninvolved")
+    other.login("clerk_hrss")
+    other.goto(f"/cases/{case_id}", "uninvolved-clerks-case", status=404)
     body = other.page.inner_text("body")
     assert "张三" not in body and ZHANGSAN_ID not in body
-    other.goto("/applicant", "lisi-home")
-    assert f"#{case_id}" not in other.page.inner_text("[data-test=my-cases]")
 
 
 def test_applicant_upload_is_refused_then_accepted_and_answers_a_supplement(

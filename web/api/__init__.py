@@ -31,6 +31,9 @@ def register_api(app: Flask) -> None:
     from . import directory  # departments and users, administered
 
     api.register_blueprint(directory.bp)
+    from . import parties  # the other parties of a case confirm it
+
+    api.register_blueprint(parties.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health

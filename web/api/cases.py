@@ -45,6 +45,7 @@ def start_case():  # noqa: ANN201
         application.get("applicant"),
         application.get("data"),
         language(),
+        version=application.get("version"),
     )
     return _case_json(case_id), 201
 

@@ -95,6 +95,18 @@ def get_bpmn(key: str):  # noqa: ANN201
     return Response(definition.bpmn_xml, mimetype="application/xml")
 
 
+@bp.post("/process-definitions/<key>/versions/<id:version>/approve")
+@authenticated
+@operation(
+    "Approve a pending version: it becomes current (admin, or a designer other than its uploader)",
+    tag="definitions",
+    answer=Definition,
+    errors=(403, 409),
+)
+def approve(key: str, version: int):  # noqa: ANN201
+    return definition_view(service.approve(engine(), caller(), key, version))
+
+
 @bp.get("/models")
 @authenticated
 @operation(

@@ -107,3 +107,6 @@ def register_pages(app: Flask) -> None:
     from . import admin  # departments, users, one's own password
 
     app.register_blueprint(admin.bp)
+    from . import parties  # confirming a case as its party; who used my data
+
+    app.register_blueprint(parties.bp)

@@ -29,7 +29,7 @@ def _catalogue() -> list[dict[str, Any]]:
     offered; a deployed process without an entry is offered with what deploy knows)."""
     deployed = {
         d.key: definition_view(d)
-        for d in definition_service.latest_definitions(engine(), principal())
+        for d in definition_service.current_definitions(engine(), principal())
     }
     matters = load_matters()
     entries = []
@@ -76,7 +76,11 @@ def home():  # noqa: ANN201
     actor = principal()
     cases, total = case_service.list_cases(engine(), actor, page=1, per_page=50)
     views = case_service.cases_as_json(engine(), actor, cases)
-    return render_template("applicant/home.html", cases=views, total=total)
+    from .parties import waiting_confirmations
+
+    return render_template(
+        "applicant/home.html", cases=views, total=total, waiting=waiting_confirmations()
+    )
 
 
 @bp.get("/catalogue")

@@ -122,6 +122,29 @@ def definition_xml(key: str):  # noqa: ANN201
     return xml_response(found.bpmn_xml)
 
 
+@bp.get("/definitions/<key>/versions/<id:version>/approval")
+@login_required(*DESIGNERS)
+def approval(key: str, version: int):  # noqa: ANN201
+    """The four-eyes review: what the version changes against the current one."""
+    found, current, diff = service.approval_review(engine(), principal(), key, version)
+    return render_template(
+        "designer/approval.html",
+        definition=definition_view(found),
+        current=definition_view(current) if current else None,
+        diff=diff,
+        may_approve=found.status == "pending_approval"
+        and found.deployed_by != principal().username,
+    )
+
+
+@bp.post("/definitions/<key>/versions/<id:version>/approval")
+@login_required(*DESIGNERS)
+def approve(key: str, version: int):  # noqa: ANN201
+    service.approve(engine(), principal(), key, version)
+    flash(_("Version %(version)s of %(key)s is now current.", key=key, version=version), "success")
+    return redirect(url_for(".definition", key=key, version=version))
+
+
 @bp.get("/models/<id:model_id>")
 @login_required(*DESIGNERS)
 def model(model_id: int):  # noqa: ANN201

@@ -83,7 +83,8 @@ def b(**kwargs: Any) -> fields.Boolean:
 
 def when(**kwargs: Any) -> fields.String:
     """A time, ISO 8601 with offset (a string: the answer is written, not parsed)."""
-    return fields.String(allow_none=True, metadata={"format": "date-time"}, **kwargs)
+    metadata = {"format": "date-time", **kwargs.pop("metadata", {})}
+    return fields.String(allow_none=True, metadata=metadata, **kwargs)
 
 
 def day(**kwargs: Any) -> fields.String:

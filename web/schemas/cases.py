@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from .base import (
+    MAX_ROW_ID,
     NAME_LENGTH,
     NOTE_LENGTH,
     Answer,
@@ -46,6 +47,15 @@ class StartCase(Request):
         },
     )
     data = json_object(allow_none=True, metadata={"description": "the application form"})
+    version = fields.Integer(
+        strict=True,
+        validate=validate.Range(1, MAX_ROW_ID),
+        allow_none=True,
+        metadata={
+            "description": "Omit for the current version; a pending version only for its "
+            "uploader (a trial before approval)"
+        },
+    )
 
 
 class CaseFilters(Paging):
@@ -122,6 +132,16 @@ class Pause(Answer):
     result = fields.Raw(allow_none=True, metadata={"description": "how it ended"})
 
 
+class Party(Answer):
+    """A party the case names besides the applicant (共同申请); masked unless the caller
+    is that party, a clerk handling the case, or the party has confirmed."""
+
+    role = s(required=True)
+    name = s()
+    id_number = s()
+    confirmed_at = when(metadata={"description": "null until the party confirms"})
+
+
 class Case(Answer):
     id = fields.Integer(required=True)
     process_key = fields.String(required=True)
@@ -147,6 +167,10 @@ class Case(Answer):
     rating = obj()
     returns = many(fields.Dict())
     started_at_window = b(metadata={"description": "started by a clerk at the counter"})
+    parties = many(
+        fields.Nested(Party),
+        metadata={"description": "who else applies with the applicant, and whether they confirmed"},
+    )
 
 
 class Event(Answer):

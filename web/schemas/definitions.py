@@ -39,6 +39,14 @@ class Definition(Answer):
     sha256 = s()
     deployed_at = when()
     deployed_by = s()
+    status = s(
+        metadata={
+            "description": "current, pending_approval (a new version of a matter with cases "
+            "waits for a second designer or an administrator), or superseded"
+        }
+    )
+    approved_by = s()
+    approved_at = when()
     departments = strings()
     user_tasks = many(fields.Nested(UserTask))
     start_form = obj(metadata={"description": "the application's form definition"})

@@ -1,0 +1,46 @@
+"""Whose records a case may pull: its verified parties only.
+
+The applicant is the signed-in person (or the person a window clerk checked at the
+counter); every other party the application names confirms with their own sign-in.
+Registers answer a case only about these people: a lookup keyed by an unconfirmed
+party's ID number is not made at all (``awaiting_party``), and a record found by another
+key (a certificate or contract number) whose subject is nobody confirmed on the case is
+withheld (``not_a_party``) and the refusal logged — otherwise typing a stranger's
+certificate number would show their name, address and price (issue 13).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Case, CaseParty
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The case's parties as a pull sees them."""
+
+    confirmed: frozenset[str]
+    #: application field holding an unconfirmed party's ID number → that party's role
+    waiting: dict[str, str] = field(default_factory=dict)
+
+    def may_ask_by(self, subject_field: str) -> bool:
+        return subject_field not in self.waiting
+
+    def may_receive(self, subject_id_number: str | None) -> bool:
+        """A record about nobody in particular (no subject) is not personal data."""
+        return subject_id_number is None or subject_id_number in self.confirmed
+
+
+def standing(session: Session, case: Case) -> Standing:
+    confirmed = {case.applicant_id_number}
+    waiting: dict[str, str] = {}
+    for party in session.scalars(select(CaseParty).where(CaseParty.case_id == case.id)):
+        if party.confirmed_at is not None:
+            confirmed.add(party.id_number)
+        else:
+            waiting[party.id_field] = party.role
+    return Standing(frozenset(confirmed), waiting)
