@@ -47,7 +47,14 @@ class ProviderConfig(Schema):
     A secret is never stored: ``credential_env`` names the variable that holds it."""
 
     kind = choice(("http", "database"), load_default="http")
-    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    url = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "http(s); its host must be in the operator's GOVFLOW_EXCHANGE_HOSTS "
+            "(checked by the engine here and before every request: 422 otherwise)"
+        },
+    )
     timeout_seconds = fields.Float(
         load_default=3.0, validate=validate.Range(0, 60, min_inclusive=False)
     )
@@ -55,6 +62,10 @@ class ProviderConfig(Schema):
     credential_env = fields.String(
         allow_none=True,
         load_default=None,
+        metadata={
+            "description": "the variable holding the secret: GOVFLOW_EXCHANGE_… only, never "
+            "one of govflow's own settings (checked by the engine: 422 otherwise)"
+        },
         validate=validate.Regexp(
             ENV_NAME, error="the NAME of an environment variable, e.g. GOVFLOW_EXCHANGE_TOKEN"
         ),
