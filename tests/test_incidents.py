@@ -194,7 +194,7 @@ def test_a_retry_that_fails_again_keeps_the_incident_open_with_the_new_attempt(a
     [
         ("supervisor", {}, 403),  # supervisors see incidents, only admins retry them
         ("clerk_tax", {}, 403),
-        ("admin", {"data": ["amount", 5]}, 400),
+        ("admin", {"data": ["amount", 5]}, 422),  # Retry schema: data is an object
     ],
 )
 def test_a_refused_retry_changes_nothing(api: Api, govflow, as_: str, body: dict, status: int):

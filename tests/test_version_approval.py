@@ -162,11 +162,12 @@ def test_only_the_uploader_may_try_the_pending_version(running, api, govflow):
 
 
 @pytest.mark.parametrize("version", ["2", 0, -1, True, 1.5])
-def test_a_malformed_version_is_400(running, api, version):
+def test_a_malformed_version_is_422(running, api, version):
+    # The StartCase schema refuses it: well-formed JSON, invalid body (API.md: 422).
     response = api.post(
         "/api/v1/cases", "zhangsan", json={"process_key": "window_review", "version": version}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_the_approval_page_shows_the_element_diff_and_approves(running, app, api):

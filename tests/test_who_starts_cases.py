@@ -49,8 +49,9 @@ def test_an_applicant_applies_as_themself_online(api: Api):
     assert started["action"] == "case_started" and "at_window" not in started["details"]
 
 
-def test_an_applicant_object_that_is_not_an_object_is_400(api: Api):
-    assert _start(api, "zhangsan", ["110105199003071239"]).status_code == 400
+def test_an_applicant_object_that_is_not_an_object_is_422(api: Api):
+    # The StartCase schema refuses it: well-formed JSON, invalid body (API.md: 422).
+    assert _start(api, "zhangsan", ["110105199003071239"]).status_code == 422
     assert _total_cases(api) == 0
 
 

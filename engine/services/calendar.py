@@ -8,7 +8,7 @@ from typing import Any
 from .. import audit
 from ..context import Govflow
 from ..deadlines.calendar_store import load_calendar, store_year, year_view
-from ..errors import BadRequest
+from ..errors import BadRequest, ValidationFailed
 from ..principal import Principal
 from ..uow import read_only, run_in_transaction
 from .access import require_role
@@ -16,19 +16,18 @@ from .access import require_role
 MAX_DAYS = 3650
 
 
-def add_working_days(govflow: Govflow, start: str | None, days: str | None) -> dict[str, Any]:
-    try:
-        day = date.fromisoformat(start or "")
-    except ValueError:
-        raise BadRequest("'from' must be a date YYYY-MM-DD") from None
-    try:
-        count = int(days or "")
-    except ValueError:
-        raise BadRequest("'days' must be a whole number") from None
+def add_working_days(govflow: Govflow, day: date, count: int) -> dict[str, Any]:
+    """The end of a limit of ``count`` working days from ``day`` (0–``MAX_DAYS``)."""
     if not 0 <= count <= MAX_DAYS:
         raise BadRequest(f"'days' must be between 0 and {MAX_DAYS}")
     with read_only(govflow.db) as session:
-        result = load_calendar(session).add_working_days(day, count)
+        try:
+            result = load_calendar(session).add_working_days(day, count)
+        except OverflowError:  # counting past 9999-12-31, the last day a date can hold
+            raise ValidationFailed(
+                "the limit ends after the last day the calendar can hold",
+                fields={"from": ["too late: the count would pass 9999-12-31"]},
+            ) from None
     return {
         "from": day.isoformat(),
         "days": count,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..context import Govflow
-from ..errors import BadRequest, Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import SharedRecord, TaskRow
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
@@ -32,8 +32,6 @@ from .access import get_visible_case
 from .materials import dispute_summary
 
 __all__ = ["dispute_view", "list_disputes", "raise_dispute", "settle"]
-
-MAX_REASON = 1000
 
 
 def dispute_view(dispute: Dispute) -> dict[str, Any]:
@@ -50,27 +48,13 @@ def dispute_view(dispute: Dispute) -> dict[str, Any]:
     }
 
 
-def _body(body: Any) -> tuple[str, str, str]:
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    fields: dict[str, list[str]] = {}
-    values = {}
-    for name in ("provider", "subject_field", "reason"):
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip():
-            fields[name] = ["必填 / required"]
-        else:
-            values[name] = value.strip()
-    if len(values.get("reason", "")) > MAX_REASON:
-        fields["reason"] = [f"不得超过{MAX_REASON}个字符 / at most {MAX_REASON} characters"]
-    if fields:
-        raise ValidationFailed("the dispute is invalid", fields=fields)
-    return values["provider"], values["subject_field"], values["reason"]
+def raise_dispute(
+    govflow: Govflow, actor: Principal, case_id: int, provider_name: str, field: str, reason: str
+) -> dict[str, Any]:
+    """Flag a shared record of the case as wrong; the owning department gets a task.
 
-
-def raise_dispute(govflow: Govflow, actor: Principal, case_id: int, body: Any) -> dict[str, Any]:
-    """Flag a shared record of the case as wrong; the owning department gets a task."""
-    provider_name, field, reason = _body(body)
+    The request (web/schemas/shared_data.py ``RaiseDispute``) holds the three as
+    non-blank text of bounded length."""
     with read_only(govflow.db) as session:
         get_visible_case(session, actor, case_id)
 

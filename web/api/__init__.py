@@ -17,6 +17,10 @@ def register_api(app: Flask) -> None:
         supervision,
         tasks,
     )
+    from .parsing import IdConverter, YearConverter
+
+    # <id:case_id> and <year:year>: path numbers that fit their column, else 404 (parsing.py)
+    app.url_map.converters.update(id=IdConverter, year=YearConverter)
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     for module in (auth, definitions, cases, tasks, calendar, supervision, shared_data, incidents):

@@ -7,7 +7,9 @@ from engine.models import User
 from engine.services import auth
 
 from ..pages.common import SESSION_ID
-from .common import authenticated, bearer_token, engine, json_body
+from ..schemas import auth as schemas
+from .common import authenticated, bearer_token, engine
+from .operation import body, operation
 
 bp = Blueprint("auth", __name__)
 
@@ -26,12 +28,20 @@ def user_view(user: User) -> dict:
 
 
 @bp.post("/auth/token")
+@operation(
+    "Exchange username and password for a bearer token",
+    tag="auth",
+    body=schemas.TokenRequest,
+    answer=schemas.Token,
+    errors=(401, 422, 429),
+    public=True,
+)
 def issue_token():  # noqa: ANN201
-    body = json_body()
+    credentials = body()
     token, expires_at, user = auth.authenticate(
         engine(),
-        body.get("username"),
-        body.get("password"),
+        credentials["username"],
+        credentials["password"],
         address=request.remote_addr,
         # A browser signed in on the pages sends its session cookie along: the token is
         # then ended by that session's logout.
@@ -42,6 +52,7 @@ def issue_token():  # noqa: ANN201
 
 @bp.delete("/auth/token")
 @authenticated
+@operation("Revoke the caller's token (401 with it afterwards)", tag="auth", status=204)
 def revoke_token():  # noqa: ANN201
     """Sign out an API client: the caller's token answers 401 from now on."""
     auth.revoke_token(engine(), bearer_token())
@@ -50,5 +61,6 @@ def revoke_token():  # noqa: ANN201
 
 @bp.get("/me")
 @authenticated
+@operation("The signed-in user", tag="auth", answer=schemas.User)
 def me():  # noqa: ANN201
     return user_view(g.user)

@@ -1,4 +1,5 @@
-"""What every endpoint shares: the engine, the caller, JSON bodies and pagination."""
+"""What every endpoint shares: the engine, the caller and pagination (requests are read
+in parsing.py, through the schemas an ``@operation`` declares)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from flask import current_app, g, request
 
 from engine.context import Govflow
 from engine.directory import standing
-from engine.errors import BadRequest, Unauthorized
+from engine.errors import Unauthorized
 from engine.principal import Principal
 from engine.services import auth
 
-MAX_PER_PAGE = 100
+from ..schemas.base import clamp
+from .operation import query
 
 #: What a user whose password was reset may still call: who am I, and change it.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.auth.me", "api.directory.change_password"})
@@ -49,30 +51,9 @@ def authenticated(view: Callable) -> Callable:
     return wrapper
 
 
-def json_body() -> dict[str, Any]:
-    if not request.data:
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
-
-
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number") from None
-    if value < 1:
-        raise BadRequest(f"'{name}' must be at least 1")
-    return min(value, maximum) if maximum else value
-
-
 def paging() -> tuple[int, int]:
-    return _positive_int("page", 1), _positive_int("per_page", 20, MAX_PER_PAGE)
+    """``page`` and ``per_page`` of a list operation (its query schema extends ``Paging``)."""
+    return clamp(query())
 
 
 def page_of(items: Iterable[Any], total: int, page: int, per_page: int) -> dict[str, Any]:

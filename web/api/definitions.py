@@ -7,7 +7,13 @@ from engine.errors import BadRequest
 from engine.services import definitions as service
 from engine.services.serializers import definition_view
 
+from ..schemas.base import Paging
+from ..schemas.base import page_of as page_schema
+from ..schemas.definitions import Definition, Deploy, Model, VersionQuery
 from .common import authenticated, caller, engine, page_of, paging
+from .operation import operation, query
+
+_XML = {"application/xml": {"type": "string"}}
 
 bp = Blueprint("definitions", __name__)
 
@@ -18,6 +24,16 @@ def _upload(storage) -> Upload:  # noqa: ANN001
 
 @bp.post("/process-definitions")
 @authenticated
+@operation(
+    "Deploy a BPMN (with DMN and form files) as a new version (201; 200 when identical "
+    "to an existing version)",
+    tag="definitions",
+    multipart=Deploy,
+    answer=Definition,
+    status=201,
+    also=(200,),
+    errors=(403, 413, 422),
+)
 def deploy():  # noqa: ANN201
     if "file" not in request.files:
         raise BadRequest("multipart field 'file' (one .bpmn) is required")
@@ -32,6 +48,12 @@ def deploy():  # noqa: ANN201
 
 @bp.get("/process-definitions")
 @authenticated
+@operation(
+    "Latest version of each process",
+    tag="definitions",
+    query=Paging,
+    answer=page_schema(Definition),
+)
 def list_definitions():  # noqa: ANN201
     page, per_page = paging()
     definitions = service.latest_definitions(engine(), caller())  # one row per key: few
@@ -40,16 +62,18 @@ def list_definitions():  # noqa: ANN201
 
 
 def _version() -> int | None:
-    raw = request.args.get("version")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise BadRequest("'version' must be a whole number")
-    return int(raw)
+    return query().get("version")
 
 
 @bp.get("/process-definitions/<key>")
 @authenticated
+@operation(
+    "One process definition (the latest version unless ?version=N)",
+    tag="definitions",
+    query=VersionQuery,
+    answer=Definition,
+    errors=(404,),
+)
 def get_definition(key: str):  # noqa: ANN201
     definition = service.get_definition(engine(), caller(), key, _version())
     view = definition_view(definition)
@@ -59,33 +83,57 @@ def get_definition(key: str):  # noqa: ANN201
 
 @bp.get("/process-definitions/<key>/bpmn")
 @authenticated
+@operation(
+    "The deployed BPMN XML",
+    tag="definitions",
+    query=VersionQuery,
+    produces=_XML,
+    errors=(404,),
+)
 def get_bpmn(key: str):  # noqa: ANN201
     definition = service.get_definition(engine(), caller(), key, _version())
     return Response(definition.bpmn_xml, mimetype="application/xml")
 
 
-@bp.post("/process-definitions/<key>/versions/<int:version>/approve")
+@bp.post("/process-definitions/<key>/versions/<id:version>/approve")
 @authenticated
+@operation(
+    "Approve a pending version: it becomes current (admin, or a designer other than its uploader)",
+    tag="definitions",
+    answer=Definition,
+    errors=(403, 409),
+)
 def approve(key: str, version: int):  # noqa: ANN201
     return definition_view(service.approve(engine(), caller(), key, version))
 
 
 @bp.get("/models")
 @authenticated
+@operation(
+    "Every uploaded BPMN file, deployable or not",
+    tag="definitions",
+    query=Paging,
+    answer=page_schema(Model),
+    errors=(403,),
+)
 def list_models():  # noqa: ANN201
     page, per_page = paging()
     models, total = service.models_page(engine(), caller(), page, per_page)
     return page_of([service.model_view(m) for m in models], total, page, per_page)
 
 
-@bp.get("/models/<int:model_id>")
+@bp.get("/models/<id:model_id>")
 @authenticated
+@operation(
+    "One uploaded model with its deploy verdict", tag="definitions", answer=Model, errors=(403, 404)
+)
 def get_model(model_id: int):  # noqa: ANN201
     return service.model_view(service.get_model(engine(), caller(), model_id))
 
 
-@bp.get("/models/<int:model_id>/bpmn")
+@bp.get("/models/<id:model_id>/bpmn")
 @authenticated
+@operation("An uploaded model's XML", tag="definitions", produces=_XML, errors=(403, 404))
 def get_model_bpmn(model_id: int):  # noqa: ANN201
     model = service.get_model(engine(), caller(), model_id)
     return Response(model.xml, mimetype="application/xml")

@@ -7,12 +7,22 @@ from flask import Blueprint
 
 from engine.services import health
 
+from ..schemas.health import Health
 from .common import engine
+from .operation import operation
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/api/health")
+@operation(
+    "Liveness of the database and the scheduler (no token); 503 with the same body when "
+    "the database does not answer",
+    tag="health",
+    answer=Health,
+    also=(503,),
+    public=True,
+)
 def health_check():  # noqa: ANN201
     report = health.check(engine())
     # A stale scheduler is "degraded" but the web side still serves (200); without the

@@ -9,7 +9,30 @@ from engine.errors import BadRequest
 from engine.services import access_log, disputes, failed_pulls, providers, uploads
 from engine.services.materials import catalogue
 
-from .common import authenticated, caller, engine, json_body, page_of, paging
+from ..schemas.base import Paging
+from ..schemas.base import page_of as page_schema
+from ..schemas.shared_data import (
+    Access,
+    AccessLogFilters,
+    Dispute,
+    MaterialUpload,
+    Matter,
+    Provider,
+    ProviderConfig,
+    RaiseDispute,
+    Refreshed,
+    Transcribed,
+    Transcription,
+    UploadedMaterial,
+)
+from .common import authenticated, caller, engine, page_of, paging
+from .operation import body, operation, query
+
+_TAG = "shared data"
+_FILE = {
+    kind: {"type": "string", "format": "binary"}
+    for kind in ("application/pdf", "image/jpeg", "image/png")
+}
 
 bp = Blueprint("shared_data", __name__)
 
@@ -21,6 +44,12 @@ def _slice(items: list, page: int, per_page: int) -> dict:
 # --- registry and catalogue ---------------------------------------------------------------
 @bp.get("/shared-data/providers")
 @authenticated
+@operation(
+    "Provider registry: department, fields, sharing class, purposes",
+    tag=_TAG,
+    query=Paging,
+    answer=page_schema(Provider),
+)
 def list_providers():  # noqa: ANN201
     page, per_page = paging()
     items = providers.list_providers(engine(), caller())
@@ -29,21 +58,41 @@ def list_providers():  # noqa: ANN201
 
 @bp.put("/shared-data/providers/<name>")
 @authenticated
+@operation(
+    "Point a provider at an exchange-platform endpoint, or back at the table (admin)",
+    tag=_TAG,
+    body=ProviderConfig,
+    answer=Provider,
+    errors=(403, 404, 422),
+)
 def configure_provider(name: str):  # noqa: ANN201
-    body = json_body()
-    return providers.configure_provider(engine(), caller(), name, body)
+    return providers.configure_provider(engine(), caller(), name, body())
 
 
 @bp.get("/catalogue")
 @authenticated
+@operation(
+    "Matters with their materials: required / shared / uploaded",
+    tag=_TAG,
+    query=Paging,
+    answer=page_schema(Matter),
+)
 def list_catalogue():  # noqa: ANN201
     page, per_page = paging()
     return _slice(catalogue(engine().providers), page, per_page)
 
 
 # --- materials ----------------------------------------------------------------------------
-@bp.post("/cases/<int:case_id>/materials/<code>")
+@bp.post("/cases/<id:case_id>/materials/<code>")
 @authenticated
+@operation(
+    "Upload a material shared data could not provide (PDF, JPEG, PNG)",
+    tag=_TAG,
+    multipart=MaterialUpload,
+    answer=UploadedMaterial,
+    status=201,
+    errors=(403, 404, 409, 413),
+)
 def upload_material(case_id: int, code: str):  # noqa: ANN201
     file = request.files.get("file")
     if file is None:
@@ -54,8 +103,9 @@ def upload_material(case_id: int, code: str):  # noqa: ANN201
     return material, 201
 
 
-@bp.get("/cases/<int:case_id>/materials/<code>/file")
+@bp.get("/cases/<id:case_id>/materials/<code>/file")
 @authenticated
+@operation("Download an uploaded material", tag=_TAG, produces=_FILE, errors=(404,))
 def download_material(case_id: int, code: str):  # noqa: ANN201
     stored = uploads.material_file(engine(), caller(), case_id, code)
     response = send_file(
@@ -72,55 +122,85 @@ def download_material(case_id: int, code: str):  # noqa: ANN201
 
 
 # --- records that arrive late ---------------------------------------------------------------
-@bp.post("/cases/<int:case_id>/shared-data/refresh")
+@bp.post("/cases/<id:case_id>/shared-data/refresh")
 @authenticated
+@operation(
+    "Pull again every record that did not arrive (clerk handling the case)",
+    tag=_TAG,
+    answer=Refreshed,
+    errors=(403, 404, 409),
+)
 def refresh_shared_data(case_id: int):  # noqa: ANN201
     return failed_pulls.refresh(engine(), caller(), case_id)
 
 
-@bp.put("/cases/<int:case_id>/shared-data/<provider>/<field>")
+@bp.put("/cases/<id:case_id>/shared-data/<provider>/<field>")
 @authenticated
+@operation(
+    "Enter a record's facts from the uploaded document (clerk handling the case)",
+    tag=_TAG,
+    body=Transcription,
+    answer=Transcribed,
+    errors=(403, 404, 409, 422),
+)
 def transcribe_record(case_id: int, provider: str, field: str):  # noqa: ANN201
-    return failed_pulls.transcribe(engine(), caller(), case_id, provider, field, json_body())
+    return failed_pulls.transcribe(engine(), caller(), case_id, provider, field, body())
 
 
 # --- disputes -----------------------------------------------------------------------------
-@bp.post("/cases/<int:case_id>/disputes")
+@bp.post("/cases/<id:case_id>/disputes")
 @authenticated
+@operation(
+    "Flag a shared record as wrong; the owning department gets a task",
+    tag=_TAG,
+    body=RaiseDispute,
+    answer=Dispute,
+    status=201,
+    errors=(403, 404, 409, 422),
+)
 def raise_dispute(case_id: int):  # noqa: ANN201
-    return disputes.raise_dispute(engine(), caller(), case_id, json_body()), 201
+    dispute = body()
+    return disputes.raise_dispute(
+        engine(),
+        caller(),
+        case_id,
+        dispute["provider"].strip(),
+        dispute["subject_field"].strip(),
+        dispute["reason"].strip(),
+    ), 201
 
 
-@bp.get("/cases/<int:case_id>/disputes")
+@bp.get("/cases/<id:case_id>/disputes")
 @authenticated
+@operation(
+    "The case's disputes", tag=_TAG, query=Paging, answer=page_schema(Dispute), errors=(404,)
+)
 def list_disputes(case_id: int):  # noqa: ANN201
     page, per_page = paging()
     return _slice(disputes.list_disputes(engine(), caller(), case_id), page, per_page)
 
 
 # --- the access log -------------------------------------------------------------------------
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number") from None
-
-
 @bp.get("/audit/data-access")
 @authenticated
+@operation(
+    "The data-access log: every pull and view of personal data (supervisor, admin)",
+    tag=_TAG,
+    query=AccessLogFilters,
+    answer=page_schema(Access),
+    errors=(403,),
+)
 def audit_data_access():  # noqa: ANN201
     page, per_page = paging()
+    filters = query()
     items, total = access_log.audit_log(
         engine(),
         caller(),
-        case_id=_int_arg("case_id"),
-        id_number=request.args.get("id_number"),
-        department=request.args.get("department"),
-        kind=request.args.get("kind"),
-        provider=request.args.get("provider"),
+        case_id=filters.get("case_id"),
+        id_number=filters.get("id_number"),
+        department=filters.get("department"),
+        kind=filters.get("kind"),
+        provider=filters.get("provider"),
         page=page,
         per_page=per_page,
     )
@@ -129,6 +209,13 @@ def audit_data_access():  # noqa: ANN201
 
 @bp.get("/me/data-access")
 @authenticated
+@operation(
+    "Who pulled or viewed the caller's personal data (applicants)",
+    tag=_TAG,
+    query=Paging,
+    answer=page_schema(Access),
+    errors=(403,),
+)
 def my_data_access():  # noqa: ANN201
     page, per_page = paging()
     items, total = access_log.my_log(engine(), caller(), page=page, per_page=per_page)

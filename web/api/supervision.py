@@ -4,19 +4,36 @@ from flask import Blueprint
 
 from engine.services import supervision as service
 
+from ..schemas.base import Paging
+from ..schemas.base import page_of as page_schema
+from ..schemas.supervision import Overdue, Overview
 from .common import authenticated, caller, engine, page_of, paging
+from .operation import operation
 
 bp = Blueprint("supervision", __name__)
 
 
 @bp.get("/supervision/overview")
 @authenticated
+@operation(
+    "Open, warning, overdue and paused work per department and process (supervisors)",
+    tag="supervision",
+    answer=Overview,
+    errors=(403,),
+)
 def overview():  # noqa: ANN201
     return service.overview(engine(), caller())
 
 
 @bp.get("/supervision/overdue")
 @authenticated
+@operation(
+    "Overdue and warning tasks and cases, most urgent first (supervisors)",
+    tag="supervision",
+    query=Paging,
+    answer=page_schema(Overdue),
+    errors=(403,),
+)
 def overdue():  # noqa: ANN201
     page, per_page = paging()
     items, total = service.overdue(engine(), caller(), page=page, per_page=per_page)

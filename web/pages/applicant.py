@@ -136,7 +136,7 @@ UPLOAD_PROBLEMS = {
 }
 
 
-@bp.post("/cases/<int:case_id>/materials/<code>")
+@bp.post("/cases/<id:case_id>/materials/<code>")
 @login_required(*APPLICANTS)
 def upload(case_id: int, code: str):  # noqa: ANN201
     back = url_for("cases.case", case_id=case_id) + (
@@ -176,7 +176,7 @@ def _corrections(case_id: int) -> dict[str, Any]:
     return {k: v for k, v in from_form(fields, request.form).items() if current.get(k) != v}
 
 
-@bp.post("/cases/<int:case_id>/supplement")
+@bp.post("/cases/<id:case_id>/supplement")
 @login_required(*APPLICANTS)
 def answer_supplement(case_id: int):  # noqa: ANN201
     """The answer to 补正: materials uploaded on the page, corrected application fields

@@ -60,7 +60,7 @@ def case_list():  # noqa: ANN201
     )
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 @login_required(*CASE_ROLES)
 def case(case_id: int):  # noqa: ANN201
     return render_case(case_id)
@@ -129,7 +129,7 @@ def render_case(
     return page, status
 
 
-@bp.get("/cases/<int:case_id>/diagram.xml")
+@bp.get("/cases/<id:case_id>/diagram.xml")
 @login_required(*CASE_ROLES)
 def diagram(case_id: int):  # noqa: ANN201
     actor = principal()
@@ -139,7 +139,7 @@ def diagram(case_id: int):  # noqa: ANN201
     return xml_response(definition.bpmn_xml)
 
 
-@bp.get("/cases/<int:case_id>/result")
+@bp.get("/cases/<id:case_id>/result")
 @login_required(*CASE_ROLES)
 def result(case_id: int):  # noqa: ANN201
     """The result notice (办结通知书) of a concluded case, as a printable HTML file."""

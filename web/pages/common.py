@@ -283,8 +283,14 @@ def login_required(*roles: str) -> Callable:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site path to go back to, or None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """A same-site path to go back to, or None (no open redirects).
+
+    A control character or space is refused outright: CR/LF would break the Location
+    header, and browsers drop tabs and newlines, so ``/\n/evil.example`` becomes
+    ``//evil.example`` there."""
+    if not target or any(ord(c) <= 32 or ord(c) == 127 for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:

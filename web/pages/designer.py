@@ -122,7 +122,7 @@ def definition_xml(key: str):  # noqa: ANN201
     return xml_response(found.bpmn_xml)
 
 
-@bp.get("/definitions/<key>/versions/<int:version>/approval")
+@bp.get("/definitions/<key>/versions/<id:version>/approval")
 @login_required(*DESIGNERS)
 def approval(key: str, version: int):  # noqa: ANN201
     """The four-eyes review: what the version changes against the current one."""
@@ -137,7 +137,7 @@ def approval(key: str, version: int):  # noqa: ANN201
     )
 
 
-@bp.post("/definitions/<key>/versions/<int:version>/approval")
+@bp.post("/definitions/<key>/versions/<id:version>/approval")
 @login_required(*DESIGNERS)
 def approve(key: str, version: int):  # noqa: ANN201
     service.approve(engine(), principal(), key, version)
@@ -145,7 +145,7 @@ def approve(key: str, version: int):  # noqa: ANN201
     return redirect(url_for(".definition", key=key, version=version))
 
 
-@bp.get("/models/<int:model_id>")
+@bp.get("/models/<id:model_id>")
 @login_required(*DESIGNERS)
 def model(model_id: int):  # noqa: ANN201
     view = service.model_view(service.get_model(engine(), principal(), model_id))
@@ -156,7 +156,7 @@ def model(model_id: int):  # noqa: ANN201
     )
 
 
-@bp.get("/models/<int:model_id>/diagram.xml")
+@bp.get("/models/<id:model_id>/diagram.xml")
 @login_required(*DESIGNERS)
 def model_xml(model_id: int):  # noqa: ANN201
     found = service.get_model(engine(), principal(), model_id)

@@ -41,7 +41,7 @@ def incident_list():  # noqa: ANN201
     )
 
 
-@bp.post("/<int:incident_id>/retry")
+@bp.post("/<id:incident_id>/retry")
 @login_required("admin")
 def retry(incident_id: int):  # noqa: ANN201
     back = url_for("incidents.incident_list")

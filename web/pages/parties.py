@@ -14,7 +14,7 @@ from .common import engine, login_required, principal
 bp = Blueprint("parties", __name__)
 
 
-@bp.post("/cases/<int:case_id>/confirm")
+@bp.post("/cases/<id:case_id>/confirm")
 @login_required("applicant")
 def confirm(case_id: int):  # noqa: ANN201
     service.confirm(engine(), principal(), case_id)

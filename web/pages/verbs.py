@@ -208,7 +208,7 @@ def refuse(task_id: str):  # noqa: ANN201
 # --- case verbs --------------------------------------------------------------------------
 
 
-@bp.post("/cases/<int:case_id>/suspend")
+@bp.post("/cases/<id:case_id>/suspend")
 @login_required(*CASE_ROLES)
 def suspend(case_id: int):  # noqa: ANN201
     """挂起: the case halts and its clocks stop."""
@@ -220,7 +220,7 @@ def suspend(case_id: int):  # noqa: ANN201
     )
 
 
-@bp.post("/cases/<int:case_id>/resume")
+@bp.post("/cases/<id:case_id>/resume")
 @login_required(*CASE_ROLES)
 def resume(case_id: int):  # noqa: ANN201
     return _act(
@@ -231,7 +231,7 @@ def resume(case_id: int):  # noqa: ANN201
     )
 
 
-@bp.post("/cases/<int:case_id>/terminate")
+@bp.post("/cases/<id:case_id>/terminate")
 @login_required(*CASE_ROLES)
 def terminate(case_id: int):  # noqa: ANN201
     return _act(
@@ -247,7 +247,7 @@ def _level(name: str) -> Any:
     return int(raw) if raw.isdigit() else (raw or None)
 
 
-@bp.post("/cases/<int:case_id>/rating")
+@bp.post("/cases/<id:case_id>/rating")
 @login_required(*CASE_ROLES)
 def rate(case_id: int):  # noqa: ANN201
     """好差评: the case as a whole, and each department that worked on it (optional)."""
