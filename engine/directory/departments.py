@@ -37,7 +37,7 @@ def find(session: Session, code: str, *, for_update: bool = False) -> Department
     return department
 
 
-def _check_reference(session: Session, check: Checker, field: str, code: str | None) -> None:
+def check_reference(session: Session, check: Checker, field: str, code: str | None) -> None:
     """``field`` names an existing, active department (or nothing)."""
     if code is None or not check.ok(field):
         return
@@ -73,7 +73,7 @@ def create(session: Session, actor: Principal, payload: dict[str, Any], lang: st
     parent = check.pattern(payload, "parent", CODE_RE, "bad_code", required=False)
     division = check.pattern(payload, "division", DIVISION_RE, "bad_division", required=False)
     active = check.boolean(payload, "active", True)
-    _check_reference(session, check, "parent", parent)
+    check_reference(session, check, "parent", parent)
     check.raise_if_any()
     if session.get(Department, code) is not None:
         raise Conflict(f"a department with code '{code}' already exists", code="conflict")
@@ -113,7 +113,7 @@ def update(
         )
     if "parent" in payload:
         parent = check.pattern(payload, "parent", CODE_RE, "bad_code", required=False)
-        _check_reference(session, check, "parent", parent)
+        check_reference(session, check, "parent", parent)
         _check_no_cycle(session, check, code, parent)
         changes["parent"] = parent
     if "active" in payload:
@@ -127,7 +127,7 @@ def update(
         elif successor == code:
             check.add("successor", "successor_self")
         else:
-            _check_reference(session, check, "successor", successor)
+            check_reference(session, check, "successor", successor)
     check.raise_if_any()
 
     before = department_view(department)

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, NotFound
-from ..models import ApiToken, Department, TaskRow, User
+from ..models import ApiToken, TaskRow, User
 from ..passwords import check_password, hash_password
 from ..principal import Principal
 from ..sign_in.models import PageSession
 from ..sql import json_array_contains
+from .departments import check_reference
 from .passwords import weaknesses
 from .rules import CODE_RE, USERNAME_RE, Checker
 from .serializers import user_view
@@ -42,12 +43,7 @@ def find(session: Session, username: str, *, for_update: bool = False) -> User:
 
 def _department(session: Session, check: Checker, payload: dict[str, Any]) -> str | None:
     code = check.pattern(payload, "department", CODE_RE, "bad_code", required=False)
-    if code is not None:
-        department = session.get(Department, code)
-        if department is None:
-            check.add("department", "unknown_department", code=code)
-        elif not department.active:
-            check.add("department", "inactive_department", code=code)
+    check_reference(session, check, "department", code)
     return code
 
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ..context import Govflow
 from ..directory import departments as rules
 from ..directory.serializers import department_view
-from ..errors import BadRequest
 from ..models import Department
 from ..principal import Principal
-from ..uow import read_only, run_in_transaction
-from .access import require_role
+from ..uow import read_only
+from .directory_records import admin_change, list_page
 
 
 def list_departments(
@@ -34,16 +31,9 @@ def list_departments(
         conditions.append(Department.active.is_(active))
     if parent is not None:
         conditions.append(Department.parent_code == parent)
-    with read_only(govflow.db) as session:
-        total = session.scalar(select(func.count()).select_from(Department).where(*conditions))
-        rows = session.scalars(
-            select(Department)
-            .where(*conditions)
-            .order_by(Department.code)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        return [department_view(d) for d in rows], total
+    return list_page(
+        govflow, Department, conditions, Department.code, department_view, page, per_page
+    )
 
 
 def get_department(govflow: Govflow, actor: Principal, code: str) -> dict[str, Any]:
@@ -54,20 +44,21 @@ def get_department(govflow: Govflow, actor: Principal, code: str) -> dict[str, A
 def create_department(
     govflow: Govflow, actor: Principal, payload: Any, lang: str = "zh"
 ) -> dict[str, Any]:
-    require_role(actor, "admin")
-    _object(payload)
-    return run_in_transaction(
-        govflow.db, lambda session: department_view(rules.create(session, actor, payload, lang))
+    return admin_change(
+        govflow,
+        actor,
+        payload,
+        lambda session: department_view(rules.create(session, actor, payload, lang)),
     )
 
 
 def update_department(
     govflow: Govflow, actor: Principal, code: str, payload: Any, lang: str = "zh"
 ) -> dict[str, Any]:
-    require_role(actor, "admin")
-    _object(payload)
-    return run_in_transaction(
-        govflow.db,
+    return admin_change(
+        govflow,
+        actor,
+        payload,
         lambda session: department_view(rules.update(session, actor, code, payload, lang)),
     )
 
@@ -75,8 +66,3 @@ def update_department(
 def open_task_count(govflow: Govflow, code: str) -> int:
     with read_only(govflow.db) as session:
         return rules.open_task_count(session, code)
-
-
-def _object(payload: Any) -> None:
-    if not isinstance(payload, dict):
-        raise BadRequest("the body must be a JSON object")

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ..context import Govflow
 from ..directory import users as rules
 from ..directory.serializers import user_view
-from ..errors import BadRequest
 from ..models import User
 from ..principal import Principal
 from ..sql import json_array_contains
 from ..uow import read_only, run_in_transaction
 from .access import require_role
+from .directory_records import admin_change, list_page
 
 
 def list_users(
@@ -39,16 +37,7 @@ def list_users(
         conditions.append(json_array_contains(User.roles, role))
     if active is not None:
         conditions.append(User.active.is_(active))
-    with read_only(govflow.db) as session:
-        total = session.scalar(select(func.count()).select_from(User).where(*conditions))
-        rows = session.scalars(
-            select(User)
-            .where(*conditions)
-            .order_by(User.username)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        return [user_view(u) for u in rows], total
+    return list_page(govflow, User, conditions, User.username, user_view, page, per_page)
 
 
 def get_user(govflow: Govflow, actor: Principal, username: str) -> dict[str, Any]:
@@ -60,10 +49,10 @@ def get_user(govflow: Govflow, actor: Principal, username: str) -> dict[str, Any
 def create_user(
     govflow: Govflow, actor: Principal, payload: Any, lang: str = "zh"
 ) -> dict[str, Any]:
-    require_role(actor, "admin")
-    _object(payload)
-    return run_in_transaction(
-        govflow.db,
+    return admin_change(
+        govflow,
+        actor,
+        payload,
         lambda session: user_view(
             rules.create(session, actor, payload, lang, demo=govflow.settings.demo)
         ),
@@ -73,10 +62,11 @@ def create_user(
 def update_user(
     govflow: Govflow, actor: Principal, username: str, payload: Any, lang: str = "zh"
 ) -> dict[str, Any]:
-    require_role(actor, "admin")
-    _object(payload)
-    return run_in_transaction(
-        govflow.db, lambda session: user_view(rules.update(session, actor, username, payload, lang))
+    return admin_change(
+        govflow,
+        actor,
+        payload,
+        lambda session: user_view(rules.update(session, actor, username, payload, lang)),
     )
 
 
@@ -109,8 +99,3 @@ def change_own_password(
         return user
 
     return run_in_transaction(govflow.db, work)
-
-
-def _object(payload: Any) -> None:
-    if not isinstance(payload, dict):
-        raise BadRequest("the body must be a JSON object")
