@@ -79,7 +79,7 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
     for case_id, retrying in due_timer_cases(govflow, now):
         if retrying and time.monotonic() - started >= RETRY_BUDGET:
             break  # the other retries wait for the next tick
-        report.errors += not _safely(fire_timers, govflow, case_id)
+        report.errors += not _safely(fire_timers, govflow, case_id, retrying)
         report.timers += 1
     if report.timers or report.deadlines or report.errors:
         log.info(
@@ -91,11 +91,11 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
     return report
 
 
-def _safely(fire, govflow: Govflow, case_id: int) -> bool:  # noqa: ANN001
+def _safely(fire, govflow: Govflow, case_id: int, retrying: bool) -> bool:  # noqa: ANN001
     """One broken case must not stop the scheduler for every other case: its failure is
     counted (retried after a pause, then an incident), and the tick goes on."""
     try:
-        fire(govflow, case_id)
+        fire(govflow, case_id, retrying)
         return True
     except GovflowError as exc:
         log.warning("case %s: %s %s", case_id, exc.code, exc.message)

@@ -29,7 +29,10 @@ from engine.services import auth
 from tests.support import PASSWORD, Api, business_application
 
 ROLES = ("admin", "designer", "supervisor", "clerk_tax", "zhangsan")
-EXAMPLES = int(os.environ.get("GOVFLOW_CONFORMANCE_EXAMPLES", "8"))
+# The request shapes are the same on both databases: the SQLite leg searches harder, the
+# PostgreSQL leg keeps a few examples per operation for what only it refuses (integer widths).
+_DEFAULT_EXAMPLES = "3" if os.environ.get("GOVFLOW_TEST_DB") == "postgresql" else "8"
+EXAMPLES = int(os.environ.get("GOVFLOW_CONFORMANCE_EXAMPLES", _DEFAULT_EXAMPLES))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -70,15 +70,19 @@ def sweep_deadlines(govflow: Govflow, budget: float | None = None) -> int:
             return announced
 
 
-def fire_timers(govflow: Govflow, case_id: int) -> None:
-    """Let the workflow see the time: due timer events fire, the case moves on."""
+def fire_timers(govflow: Govflow, case_id: int, retrying: bool = True) -> None:
+    """Let the workflow see the time: due timer events fire, the case moves on.
+
+    ``retrying`` says whether the case has a failed step counted (``due_timer_cases``
+    knows): only then is there a count to forget, so a healthy fire writes nothing more."""
 
     def command(ctx: CommandContext) -> None:
         due = ctx.case.next_timer_at
         if due is None or due > clock.now() or ctx.case.suspended:
             return  # fired already (by a previous tick or a twin scheduler)
         ctx.audit("timer_fired", due_at=clock.isoformat(due))
-        incidents.step_passed(ctx.session, ctx.case.id)  # undone if the step fails again
+        if retrying:
+            incidents.step_passed(ctx.session, ctx.case.id)  # undone if the step fails again
 
     execute(govflow, case_id, SYSTEM, command)
 
