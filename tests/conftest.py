@@ -15,9 +15,18 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from engine.config import Settings
 from tests.support import Api
+
+# Property tests assert what holds, never how fast: on a loaded CI machine Hypothesis's
+# own timing checks would fail a correct run.
+hypothesis_settings.register_profile(
+    "govflow", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("govflow")
 
 PG_URL = os.environ.get("GOVFLOW_TEST_DATABASE_URL", "")
 #: The operator's list of exchange hosts a provider URL may name: the stand-in platforms

@@ -94,6 +94,15 @@ def refused_elements(response: Any) -> dict[str, str]:
     return {e["id"]: e["message"] for e in elements}
 
 
+def NO_START_FORM(key: str, name: str) -> dict[str, str]:  # noqa: N802 - a constant's shape
+    return {
+        "id": key,
+        "name": name,
+        "message": "the matter has no start form: applicants apply with their identity and "
+        "the listed materials only",
+    }
+
+
 def deployed_keys(api: Api) -> dict[str, int]:
     response = api.get(DEPLOY, "designer")
     assert response.status_code == 200
@@ -123,7 +132,8 @@ def test_a_camunda_modeler_model_deploys_as_version_1_with_departments_tasks_and
     assert tasks["review"]["form"] == "property_transfer/registry_review"
     assert tasks["tax_check"]["departments"] == ["tax"]
     assert tasks["tax_check"]["form"] is None  # the generic form
-    assert body["warnings"] == []
+    # Nothing is wrong with it; the designer only hears that applicants get no form.
+    assert body["warnings"] == [NO_START_FORM("window_review", "窗口受理与登记审核（测试事项）")]
     assert deployed_keys(api)["window_review"] == 1
 
 
@@ -441,7 +451,7 @@ def test_a_called_process_without_tasks_for_people_deploys_without_a_warning(api
     response = deploy(api, xml)
 
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["warnings"] == []
+    assert [w["id"] for w in response.get_json()["warnings"]] == ["call_activity_main"]
     case = api.start_case("call_activity_main", {})
     after = api.claim_and_complete("clerk_service_center", case["id"], "register", {})
     assert after["status"] == "completed"
@@ -498,7 +508,10 @@ def test_an_uploaded_form_replacing_a_shipped_one_deploys_with_a_warning(api):
     response = deploy(api, WINDOW_REVIEW, forms=[("acceptance.json", json.dumps(shipped).encode())])
 
     assert response.status_code == 201, response.get_json()
-    assert [w["id"] for w in response.get_json()["warnings"]] == ["property_transfer/acceptance"]
+    assert [w["id"] for w in response.get_json()["warnings"]] == [
+        "property_transfer/acceptance",
+        "window_review",  # no start form
+    ]
 
 
 def test_a_process_id_too_long_for_a_key_is_refused(api):

@@ -54,6 +54,10 @@ def test_property_transfer_runs_from_application_to_conclusion(api: Api):
     tax_task = api.open_task("clerk_tax", case_id, "collect_tax")
     detail = api.get(f"/api/v1/tasks/{tax_task['id']}", "clerk_tax").get_json()
     assert detail["form_definition"]["key"] == "property_transfer/tax_collection"
+    # The tax clerk finds the decision's amount (3,200,000 × 1 %) typed in, and not the
+    # window's 办理意见: every department's opinion field is its own.
+    assert detail["prefill"]["values"]["tax_amount"] == 32000
+    assert "opinion" not in detail["prefill"]["values"]
 
     # Parallel branches proceed independently: registry first, tax still open.
     api.claim_and_complete("clerk_registry", case_id, "registry_review", {"approved": True})

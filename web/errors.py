@@ -9,7 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import GovflowError, TooManyAttempts
 
-from .i18n import message
+from .deploy_messages import localized
+from .i18n import asked_language, message
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def register(app: Flask) -> None:
     def _domain(exc: GovflowError):  # noqa: ANN202
         if wants_html():
             return html_error(exc.status, exc.code)
-        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        details = exc.details
+        if isinstance(details.get("elements"), list):  # a deploy's problems, per element
+            details = {**details, "elements": localized(details["elements"], asked_language())}
+        response = error_response(exc.status, exc.code, exc.message, details)
         if isinstance(exc, TooManyAttempts):
             response[0].headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -66,6 +66,15 @@ def language() -> str:
     return "en" if best and best.startswith("en") else "zh"
 
 
+def asked_language() -> str:
+    """The language a request asked for, for texts the engine words in English (a deploy
+    problem): ``en`` unless the request asks for Chinese with Accept-Language — clients
+    that send no preference keep the English they always received."""
+    if not request.headers.get("Accept-Language"):
+        return "en"
+    return language()
+
+
 def message(code: str, fallback: str = "") -> str:
     zh, en = MESSAGES.get(code, (fallback or code, fallback or code))
     return en if language() == "en" else zh

@@ -7,6 +7,7 @@ tasks with their departments and forms) is what run time uses.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,12 @@ def _check_user_task(
         problems.append((tid, "camunda:assignee expressions are not supported; name a user"))
     form_key = task["form_key"]
     if form_key and form_key not in forms:
-        problems.append((tid, f"form '{form_key}' (camunda:formKey) is not a known form"))
+        problems.append(
+            (
+                tid,
+                f"form '{form_key}' (camunda:formKey) is not a known form{_hint(form_key, forms)}",
+            )
+        )
     try:
         limit = parse_limit(task["properties"].get("time_limit"))
         task["time_limit"] = limit.to_dict() if limit else None
@@ -113,6 +119,15 @@ def _check_countersign(task: dict[str, Any], unknown: list[str]) -> list[Problem
         except ValueError as exc:
             problems.append((task["id"], str(exc)))
     return problems
+
+
+def _hint(form_key: str, forms: FormRegistry) -> str:
+    """A likely meant form key (a typo, a missing matter prefix), or nothing."""
+    close = difflib.get_close_matches(form_key, list(forms), n=1, cutoff=0.6)
+    if not close:
+        suffix = [key for key in forms if key.endswith("/" + form_key)]
+        close = suffix[:1]
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _check_service_task(

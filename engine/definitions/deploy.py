@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,6 +154,33 @@ def _remember_model(
     return run_in_transaction(db, work)
 
 
+#: Advice on a model that deploys: ``(meta, forms) -> [(element id, warning)]`` — what the
+#: services know and this package does not (which purposes each provider is shared for).
+Advice = Callable[[dict[str, Any], FormRegistry], list[tuple[str, str]]]
+
+
+def _element_names(*roots: Any) -> dict[str, str]:
+    """Each named element's name by its id, so a problem can say 「受理」 and not ``f11``."""
+    names: dict[str, str] = {}
+    for root in roots:
+        for element in root.iter():
+            eid, name = element.get("id"), element.get("name")
+            if eid and name and eid not in names:
+                names[eid] = name.strip()[:200]
+    return names
+
+
+def _problems(found: list[tuple[str, str]], names: dict[str, str]) -> list[dict[str, str]]:
+    """``{"id", "message"}`` per problem (API.md), with the element's ``name`` when drawn."""
+    listed = []
+    for eid, msg in found:
+        problem = {"id": eid or "definitions", "message": msg}
+        if eid in names:
+            problem["name"] = names[eid]
+        listed.append(problem)
+    return listed
+
+
 def deploy(
     db: Database,
     actor: Principal,
@@ -161,6 +189,7 @@ def deploy(
     shipped_forms: FormRegistry,
     providers: set[str],
     max_bytes: int,
+    advise: Advice | None = None,
 ) -> DeployOutcome:
     if not actor.has("designer", "admin"):
         raise Forbidden("only process designers may deploy")
@@ -215,7 +244,8 @@ def deploy(
             except SpecError as exc:
                 errors.append((exc.element or key, exc.message))
 
-    element_errors = [{"id": eid or "definitions", "message": msg} for eid, msg in errors]
+    names = _element_names(bpmn_root, *dmn_roots)
+    element_errors = _problems(errors, names)
     model_id = _remember_model(db, actor, request, bpmn_text, key, element_errors)
     if element_errors:
         raise Undeployable(
@@ -224,7 +254,9 @@ def deploy(
 
     # PostgreSQL enforces the column size; a long display name is no reason to refuse.
     meta["name"] = (meta.get("name") or key)[:MAX_NAME_LENGTH]
-    meta["warnings"] = [{"id": eid, "message": msg} for eid, msg in warnings]
+    if advise is not None:
+        warnings.extend(advise(meta, forms))
+    meta["warnings"] = _problems(warnings, names)
     meta["start_form_definition"] = (
         forms.get(meta["start_form"]).to_dict() if meta.get("start_form") else None
     )

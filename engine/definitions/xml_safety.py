@@ -46,7 +46,11 @@ def parse_xml(data: bytes, *, max_bytes: int, what: str = "BPMN") -> etree._Elem
         raise InvalidBpmn(f"{what} files may not contain a DOCTYPE or entity declarations")
     try:
         root = etree.fromstring(data, _parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
+    except etree.XMLSyntaxError as exc:
+        # Where the parser stopped, so the designer can find the spot in their editor.
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        raise InvalidBpmn(f"not well-formed XML: {exc}", line=line, column=column) from None
+    except ValueError as exc:
         raise InvalidBpmn(f"not well-formed XML: {exc}") from None
     if root is None:
         raise InvalidBpmn(f"empty {what} document")

@@ -20,6 +20,7 @@ from ..models import BpmnModel, ProcessDefinition
 from ..principal import Principal
 from ..uow import read_only
 from .access import require_role
+from .deploy_advice import advise
 
 
 def deploy(govflow: Govflow, actor: Principal, request: DeployRequest) -> DeployOutcome:
@@ -30,6 +31,7 @@ def deploy(govflow: Govflow, actor: Principal, request: DeployRequest) -> Deploy
         shipped_forms=govflow.forms,
         providers=set(govflow.providers),
         max_bytes=govflow.settings.max_bpmn_bytes,
+        advise=lambda meta, forms: advise(govflow, meta, forms),
     )
 
 

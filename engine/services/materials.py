@@ -27,7 +27,7 @@ from ..clock import isoformat
 from ..models import Case, ProcessDefinition
 from ..shared_data.exchange import SHARED_OUTCOMES
 from ..shared_data.models import Dispute, MaterialUpload
-from ..shared_data.providers import DatabaseProvider
+from ..shared_data.providers import BUILT_IN, DatabaseProvider
 
 
 def _catalogue_materials(key: str) -> list[dict[str, Any]] | None:
@@ -50,13 +50,14 @@ def _catalogue_materials(key: str) -> list[dict[str, Any]] | None:
 
 def _derived_materials(definition: ProcessDefinition) -> list[dict[str, Any]]:
     derived = []
+    titles = {p.name: p for p in BUILT_IN}
     for task in definition.meta.get("service_tasks", []):
         for provider in task["shared_data"]:
             for field in task["subject"]:
                 derived.append(
                     {
                         "code": f"{provider}:{field}",
-                        "name": {"zh": provider, "en": provider},
+                        "name": _derived_name(titles.get(provider), provider, field, task),
                         "provider": provider,
                         "subject": field,
                         "required": True,
@@ -64,6 +65,17 @@ def _derived_materials(definition: ProcessDefinition) -> list[dict[str, Any]]:
                     }
                 )
     return derived
+
+
+def _derived_name(
+    spec: DatabaseProvider | None, provider: str, field: str, task: dict[str, Any]
+) -> dict[str, str]:
+    """The provider's title (居民身份信息), and whose record when a pull asks for several."""
+    zh = spec.title_zh if spec is not None and spec.title_zh else provider
+    en = spec.title_en if spec is not None and spec.title_en else provider
+    if len(task["subject"]) > 1:
+        zh, en = f"{zh}（{field}）", f"{en} ({field})"
+    return {"zh": zh, "en": en}
 
 
 def materials_of(case: Case, definition: ProcessDefinition) -> list[dict[str, Any]]:

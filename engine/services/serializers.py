@@ -47,6 +47,10 @@ def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
             for t in meta.get("user_tasks", [])
         ],
         "start_form": meta.get("start_form_definition"),
+        # The registers its cases pull from: what an applicant need not bring.
+        "shared_data": sorted(
+            {p for t in meta.get("service_tasks", []) for p in t.get("shared_data", [])}
+        ),
         "statutory_limit": meta.get("statutory_limit"),
         "promised_limit": meta.get("promised_limit"),
         "warnings": meta.get("warnings", []),
@@ -189,7 +193,7 @@ def task_detail(
     clear = True if actor is None else disclosure.disclose(govflow, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()
-    view["prefill"] = _prefill(case, form.to_dict())
+    view["prefill"] = _prefill(session, case, row, form.to_dict())
     view["submission"] = row.submission
     view["urges"] = verb_serializers.task_urges(session, row)
     view["deadline"] = _task_deadline(session, row)
@@ -211,20 +215,57 @@ def task_detail(
     return view
 
 
-def _prefill(case: Case, form: dict[str, Any]) -> dict[str, Any]:
-    """Values already known for the form, with where they came from."""
+def _prefill(session: Session, case: Case, row: TaskRow, form: dict[str, Any]) -> dict[str, Any]:
+    """Values already known for the form, with where they came from.
+
+    A field with a ``prefill`` path reads it (shared data, a decision's result).  A field
+    without one takes, by its name, this step's own earlier answer (after a return) or a
+    value of the application — never another step's answer: every department's 办理意见
+    is called ``opinion``, and the tax clerk must not find the registry's opinion typed
+    into their form."""
     data = case.data or {}
+    own, others = _answers_of_other_rounds(session, case, row)
     values: dict[str, Any] = {}
     for field in form.get("fields", []):
-        path = field.get("prefill")
-        value = _lookup(data, path) if path else data.get(field["name"])
+        name, path = field["name"], field.get("prefill")
+        if path:
+            value = _lookup(data, path)
+        elif name in own:
+            value = own[name]
+        elif name in others:
+            value = None
+        else:
+            value = data.get(name)
         if value is not None:
-            values[field["name"]] = value
+            values[name] = value
     return {
         "values": values,
         "shared": {k: data.get(k.split(":")[0]) for k in case.sources or {}},
         "sources": case.sources or {},
     }
+
+
+def _answers_of_other_rounds(
+    session: Session, case: Case, row: TaskRow
+) -> tuple[dict[str, Any], set[str]]:
+    """(this step's latest earlier answer, the field names other steps answered)."""
+    own: dict[str, Any] = {}
+    others: set[str] = set()
+    earlier = session.scalars(
+        select(TaskRow)
+        .where(
+            TaskRow.case_id == case.id,
+            TaskRow.status == "completed",
+            TaskRow.id != row.id,
+        )
+        .order_by(TaskRow.completed_at)
+    )
+    for done in earlier:
+        if done.bpmn_id == row.bpmn_id:
+            own = dict(done.submission or {})
+        else:
+            others.update(done.submission or {})
+    return own, others
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:

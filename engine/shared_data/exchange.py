@@ -48,10 +48,28 @@ PARTY_OUTCOMES = ("awaiting_party", "not_a_party")
 
 
 def _subject_value(data: dict[str, Any], field: str) -> str | None:
-    value = data.get(field)
-    if value is None or value == "":
+    """The ID number (or record key) a ``subject`` names: a field of the case
+    (``seller_id_number``), a dotted path into it (``legal_rep.id_number``), or the
+    applicant's own (``applicant.id_number``, as DOMAIN.md's designers write it)."""
+    value = subject_lookup(data, field)
+    if value is None or value == "" or isinstance(value, (dict, list)):
         return None
     return str(value).strip()
+
+
+def subject_lookup(data: dict[str, Any], path: str) -> Any:
+    """Resolve a subject path in the case data (``None`` when it names nothing)."""
+    if path in data:
+        return data[path]
+    head, _dot, rest = path.partition(".")
+    if head == "applicant" and rest and "." not in rest:
+        return data.get(f"applicant_{rest}")  # the case stores applicant_id_number
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
 
 
 def pull(

@@ -5,8 +5,10 @@ from flask import Blueprint, Response, request
 from engine.definitions.deploy import DeployRequest, Upload
 from engine.errors import BadRequest
 from engine.services import definitions as service
-from engine.services.serializers import definition_view
+from engine.services.serializers import definition_view as engine_definition_view
 
+from ..deploy_messages import localized
+from ..i18n import asked_language
 from ..schemas.base import Paging
 from ..schemas.base import page_of as page_schema
 from ..schemas.definitions import Definition, Deploy, Model, VersionQuery
@@ -16,6 +18,13 @@ from .operation import operation, query
 _XML = {"application/xml": {"type": "string"}}
 
 bp = Blueprint("definitions", __name__)
+
+
+def definition_view(definition) -> dict:  # noqa: ANN001
+    """The definition's JSON, its deploy warnings in the language the request asks for."""
+    view = engine_definition_view(definition)
+    view["warnings"] = localized(view.get("warnings") or [], asked_language())
+    return view
 
 
 def _upload(storage) -> Upload:  # noqa: ANN001

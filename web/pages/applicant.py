@@ -16,7 +16,14 @@ from engine.services import definitions as definition_service
 from engine.services.serializers import definition_view
 from processes.catalogue import Matter, load_matters
 
-from .common import engine, lang, login_required, principal, provider_department
+from .common import (
+    engine,
+    lang,
+    login_required,
+    principal,
+    provider_department,
+    provider_title_both,
+)
 from .formdata import form_values, from_form
 
 bp = Blueprint("applicant", __name__)
@@ -34,14 +41,38 @@ def _catalogue() -> list[dict[str, Any]]:
     matters = load_matters()
     entries = []
     for key, definition in deployed.items():
-        if not definition.get("start_form"):
-            continue
         entries.append(_entry(definition, matters.get(key)))
     return entries
 
 
+def _no_form(definition: dict[str, Any]) -> dict[str, Any]:
+    """A matter drawn without a start form asks for nothing beyond the signed-in
+    applicant's identity (the case knows it) and the materials listed beside it."""
+    return {
+        "key": None,
+        "title": {"zh": definition["name"], "en": definition["name"]},
+        "fields": [],
+    }
+
+
+def _pulled_materials(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """Without a catalogue entry: one material per register the matter pulls from."""
+    return [
+        {
+            "code": name,
+            "name": provider_title_both(name),
+            "provider": name,
+            "department": provider_department(name),
+            "note": None,
+            "stage": None,
+            "required": True,
+        }
+        for name in definition.get("shared_data", [])
+    ]
+
+
 def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
-    materials = []
+    materials = [] if matter is not None else _pulled_materials(definition)
     if matter is not None:
         for m in matter.materials:
             materials.append(
@@ -66,7 +97,7 @@ def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
         "before": matter.before if matter else {},
         "fetched": [m for m in materials if m["provider"]],
         "to_bring": [m for m in materials if not m["provider"]],
-        "start_form": definition["start_form"],
+        "start_form": definition["start_form"] or _no_form(definition),
     }
 
 

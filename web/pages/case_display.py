@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.masking import mask_id_number
 
-from .common import department_name, provider_department, provider_title
+from .common import PULL_FETCHED, department_name, provider_department, provider_title
 
 
 def _looks_like_id_number(value: Any) -> bool:
@@ -46,6 +46,7 @@ def shared_records(case: dict[str, Any], sees_identifiers: bool) -> list[dict[st
                 "record_key": key,
                 "at": source.get("at"),
                 "outcome": source.get("outcome"),
+                "fetched": source.get("outcome") in PULL_FETCHED,
                 "subject_field": subject,
                 "fields": held if isinstance(held, dict) else {},
                 "materials": [
@@ -161,7 +162,10 @@ def timeline(
         after = details.get("after") or {}
         if isinstance(after, dict):
             entry["opinion"] = after.get("opinion") or after.get("refusal_reason")
-        if not entry["opinion"] and isinstance(details.get("reason"), str):
+        pulled = action == "shared_data_pulled"
+        if pulled and entry["outcome"] not in PULL_FETCHED:
+            entry["failed"] = True  # the page says how, in the reader's language
+        elif not entry["opinion"] and isinstance(details.get("reason"), str):
             entry["opinion"] = details["reason"] or None  # 退回 / 转办 / 挂起 … and why
         if not entry["opinion"] and isinstance(details.get("message"), str):
             entry["opinion"] = details["message"] or None  # 催办

@@ -89,6 +89,21 @@ MATERIAL_STATUS = {
     "missing": _l("Missing"),
 }
 
+#: How a pull ended (``source.outcome``), as the case page says it.
+PULL_OUTCOME = {
+    "found": _l("Fetched"),
+    "corrected": _l("Fetched (corrected)"),
+    "not_found": _l("Fetch failed: the department holds no such record"),
+    "unavailable": _l("Fetch failed: the department's system did not answer"),
+    "error": _l("Fetch failed: the department's system answered in error"),
+    "refused": _l("Fetch failed: not shared for this matter"),
+    "no_key": _l("Fetch failed: the application gives no ID or certificate number"),
+    "awaiting_party": _l("Waiting for a party to confirm the application"),
+    "not_a_party": _l("Withheld: the record is about someone who is not a party"),
+}
+#: Outcomes after which the record is in the case (``engine.shared_data.exchange``).
+PULL_FETCHED = ("found", "corrected")
+
 EVENT_LABELS = {
     "case_started": _l("Application submitted"),
     "shared_data_pulled": _l("Shared data fetched"),
@@ -356,6 +371,14 @@ def provider_title(name: str | None) -> str:
     return (provider.title_en if lang() == "en" else provider.title_zh) or name
 
 
+def provider_title_both(name: str) -> dict[str, str]:
+    """The provider's title in both languages (for ``l10n`` in a template)."""
+    provider = engine().providers.get(name)
+    if provider is None:
+        return {"zh": name, "en": name}
+    return {"zh": provider.title_zh or name, "en": provider.title_en or name}
+
+
 def provider_department(name: str | None) -> str | None:
     provider = engine().providers.get(name or "")
     return provider.department if provider else None
@@ -463,6 +486,7 @@ def template_helpers() -> dict[str, Any]:
         "MATERIAL_STATUS": MATERIAL_STATUS,
         "DEADLINE_NAMES": DEADLINE_NAMES,
         "EVENT_LABELS": EVENT_LABELS,
+        "PULL_OUTCOME": PULL_OUTCOME,
         "NOTICE_KINDS": NOTICE_KINDS,
         "RATING_LEVELS": RATING_LEVELS,
         "UPLOAD_ACCEPT": UPLOAD_ACCEPT,

@@ -4,6 +4,7 @@ and their versions, and each definition's diagram with its user tasks."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.definitions.deploy import DeployRequest, Upload
@@ -11,6 +12,7 @@ from engine.errors import BadRequest, GovflowError, TooLarge, Undeployable
 from engine.services import definitions as service
 from engine.services.serializers import definition_view
 
+from ..deploy_messages import localized
 from .common import engine, login_required, principal, xml_response
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -25,6 +27,10 @@ def _version_arg() -> int | None:
     if not raw.isdigit():
         raise BadRequest("'version' must be a whole number")
     return int(raw)
+
+
+def _in_page_language(problems: list[dict]) -> list[dict]:
+    return localized(problems, "en" if str(get_locale()).startswith("en") else "zh")
 
 
 def _home(status: int = 200, upload_error: dict | None = None):  # noqa: ANN202
@@ -67,7 +73,7 @@ def deploy():  # noqa: ANN201
         error = {
             "filename": filename,
             "message": _("The process cannot be deployed. Fix these elements and upload again."),
-            "elements": exc.details.get("elements", []),
+            "elements": _in_page_language(exc.details.get("elements", [])),
             "model_id": exc.details.get("model_id"),
         }
         return _home(422, error)
@@ -75,6 +81,13 @@ def deploy():  # noqa: ANN201
         return _home(413, {"filename": filename, "message": _("The file is too large.")})
     except BadRequest as exc:
         message = _("The file is not a valid BPMN 2.0 document.")
+        if exc.details.get("line"):
+            message = _(
+                "The file is not well-formed XML: line %(line)s, column %(column)s (%(reason)s).",
+                line=exc.details["line"],
+                column=exc.details.get("column") or 1,
+                reason=exc.message,
+            )
         if exc.code != "invalid_bpmn":
             message = _("The upload could not be read: %(reason)s", reason=exc.message)
         return _home(400, {"filename": filename, "message": message})
@@ -108,6 +121,7 @@ def definition(key: str):  # noqa: ANN201
     found = service.get_definition(engine(), principal(), key, _version_arg())
     view = definition_view(found)
     view["versions"] = service.versions(engine(), key)
+    view["warnings"] = _in_page_language(view.get("warnings") or [])
     return render_template(
         "designer/definition.html",
         definition=view,
@@ -149,6 +163,7 @@ def approve(key: str, version: int):  # noqa: ANN201
 @login_required(*DESIGNERS)
 def model(model_id: int):  # noqa: ANN201
     view = service.model_view(service.get_model(engine(), principal(), model_id))
+    view["errors"] = _in_page_language(view.get("errors") or [])
     return render_template(
         "designer/model.html",
         model=view,

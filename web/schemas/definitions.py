@@ -50,6 +50,7 @@ class Definition(Answer):
     departments = strings()
     user_tasks = many(fields.Nested(UserTask))
     start_form = obj(metadata={"description": "the application's form definition"})
+    shared_data = strings(metadata={"description": "the shared-data providers its cases pull from"})
     statutory_limit = obj()
     promised_limit = obj()
     warnings = many(fields.Raw())
