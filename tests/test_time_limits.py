@@ -169,9 +169,17 @@ def test_warning_then_overdue_with_one_notification_each(api: Api, govflow):
     assert {i["kind"] for i in overdue} == {"case", "task"}
     assert [t["bpmn_id"] for t in late_tasks] == ["collect_tax"]
     process = next(p for p in overview["processes"] if p["key"] == "property_transfer")
-    assert process["overdue"] == 1
+    assert process["cases"]["overdue"] == 1  # the case's own limit
     tax = next(d for d in overview["departments"] if d["code"] == "tax")
     assert tax["overdue"] == 1 and tax["open"] == 1
+    # By matter and by department count the same steps: the two tables agree.
+    for figure in ("open", "warning", "overdue"):
+        by_matter = sum(p[figure] for p in overview["processes"])
+        assert (
+            by_matter
+            == overview["totals"][figure]
+            == sum(d[figure] for d in overview["departments"])
+        )
 
 
 def test_yellow_and_red_show_the_moment_they_pass_before_any_sweep(api: Api, govflow):

@@ -47,11 +47,24 @@ def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
             .where(TaskRow.status != "cancelled")
             .group_by(TaskRow.department_code)
         ).all()
+        # Matters count the same steps as departments (one source, so the two tables
+        # agree); each matter's own cases are counted beside them under ``cases``.
         by_process = session.execute(
             select(
-                Case.process_key, *_counter_columns(Case.status, shown_state(Case, now))
-            ).group_by(Case.process_key)
+                TaskRow.process_key,
+                *_counter_columns(TaskRow.status, shown_state(TaskRow, now)),
+            )
+            .where(TaskRow.status != "cancelled")
+            .group_by(TaskRow.process_key)
         ).all()
+        cases_by_process = {
+            key: dict(zip(_COUNTS, (int(c or 0) for c in counts), strict=True))
+            for key, *counts in session.execute(
+                select(
+                    Case.process_key, *_counter_columns(Case.status, shown_state(Case, now))
+                ).group_by(Case.process_key)
+            ).all()
+        }
         process_names = dict(
             session.execute(
                 select(ProcessDefinition.key, func.max(ProcessDefinition.name)).group_by(
@@ -75,6 +88,7 @@ def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
             "key": key,
             "name": process_names.get(key, key),
             **dict(zip(_COUNTS, (int(c or 0) for c in counts), strict=True)),
+            "cases": cases_by_process.get(key, dict.fromkeys(_COUNTS, 0)),
         }
         for key, *counts in by_process
     ]

@@ -91,7 +91,7 @@ MATERIAL_STATUS = {
 
 #: How a pull ended (``source.outcome``), as the case page says it.
 PULL_OUTCOME = {
-    "found": _l("Fetched"),
+    "found": _l("Record fetched"),
     "corrected": _l("Fetched (corrected)"),
     "not_found": _l("Fetch failed: the department holds no such record"),
     "unavailable": _l("Fetch failed: the department's system did not answer"),
@@ -137,6 +137,13 @@ EVENT_LABELS = {
     "rating_rectified": _l("Bad rating rectified"),
     "task_moved_to_successor": _l("Step moved to the successor department"),
     "task_released": _l("Step released: its clerk was deactivated"),
+    "deadline_warning": _l("Time limit nearly reached"),
+    "deadline_overdue": _l("Time limit exceeded"),
+    "incident_opened": _l("A step failed: incident opened"),
+    "incident_resolved": _l("Incident resolved"),
+    "incident_retry_failed": _l("Retry of the failed step failed again"),
+    "party_confirmed": _l("Party confirmed the application"),
+    "task_carried_forward": _l("Earlier work carried forward"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).

@@ -21,11 +21,20 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 SUPERVISORS = ("supervisor", "admin")
 DRILLDOWN_LIMIT = 500
 OVERDUE_PER_PAGE = 50
-SERIES = ("open", "warning", "overdue")
 
 
 def _process_names() -> dict[str, str]:
     return {d.key: d.name for d in definition_service.latest_definitions(engine(), principal())}
+
+
+def _stacked(rows: list[dict]) -> dict[str, list[int]]:
+    """Bars stacked from parts that do not overlap: ``open`` counts the warning and
+    overdue steps too, so the first part is the open work still on time."""
+    return {
+        "open": [r["open"] - r["warning"] - r["overdue"] for r in rows],
+        "warning": [r["warning"] for r in rows],
+        "overdue": [r["overdue"] for r in rows],
+    }
 
 
 @bp.get("")
@@ -41,11 +50,11 @@ def dashboard():  # noqa: ANN201
     chart = {
         "departments": {
             "labels": [d.get(name_key) or department_name(d["code"]) for d in departments],
-            "series": {k: [d[k] for d in departments] for k in SERIES},
+            "series": _stacked(departments),
         },
         "processes": {
             "labels": [p["name"] for p in processes],
-            "series": {k: [p[k] for p in processes] for k in SERIES},
+            "series": _stacked(processes),
         },
     }
     counts = {}

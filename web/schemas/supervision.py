@@ -16,8 +16,17 @@ def _counts() -> dict[str, fields.Field]:
 DepartmentLoad = Answer.from_dict(
     {"code": s(), "name": s(), "name_en": s(), **_counts()}, name="DepartmentLoad"
 )
-ProcessLoad = Answer.from_dict({"key": s(), "name": s(), **_counts()}, name="ProcessLoad")
 Totals = Answer.from_dict(_counts(), name="LoadTotals")
+ProcessLoad = Answer.from_dict(
+    {
+        "key": s(),
+        "name": s(),
+        **_counts(),
+        # the matter's steps above; its cases' own limits here
+        "cases": fields.Nested(Totals, allow_none=True),
+    },
+    name="ProcessLoad",
+)
 
 
 class Overview(Answer):
