@@ -88,6 +88,11 @@ def test_a_suspended_case_stops_its_clocks_and_its_steps(api: Api):
         )
         assert blocked.status_code == 409
         assert blocked.get_json()["error"]["code"] == "case_suspended"
+        # Its other open step cannot be claimed either while nothing moves.
+        review = api.open_task("clerk_registry", case_id, "registry_review")
+        refused = api.post(f"/api/v1/tasks/{review['id']}/claim", "clerk_registry")
+        assert refused.status_code == 409
+        assert refused.get_json()["error"]["code"] == "case_suspended"
     with time_machine.travel(at("2026-11-23T10:00:00"), tick=False):  # Monday
         resumed = api.post(
             f"/api/v1/cases/{case_id}/resume", "supervisor", json={"note": "核查完毕"}

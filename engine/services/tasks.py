@@ -191,6 +191,8 @@ def _attach(
 def claim(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
     def command(ctx: CommandContext) -> TaskRow:
         row = _open_row(ctx, task_id)
+        if ctx.case.suspended and row.kind == "bpmn":  # 挂起: nothing moves, nobody claims
+            raise Conflict("the case is suspended", code="case_suspended")
         if row.assignee and row.assignee != actor.username:
             raise Conflict(f"already claimed by {row.assignee}", code="already_claimed")
         if row.assignee != actor.username:

@@ -29,7 +29,7 @@ CLERKS = ("clerk", "admin")
 TASK_HANDLERS = (*CLERKS, "supervisor")
 #: A department's open work of one tab fits in this.
 WORKLIST_LIMIT = 500
-VIEWS = ("ready", "mine", "warning", "overdue")
+VIEWS = ("ready", "mine", "warning", "overdue", "done")
 
 
 #: The worklist's tabs: each a query of the task service (status, assignee, deadline state).
@@ -38,6 +38,7 @@ VIEW_QUERIES: dict[str, list[dict[str, Any]]] = {
     "mine": [{"status": "claimed", "assignee": "me"}],
     "warning": [{"status": s, "deadline_state": "warning"} for s in ("ready", "claimed")],
     "overdue": [{"status": s, "deadline_state": "overdue"} for s in ("ready", "claimed")],
+    "done": [{"status": "completed", "assignee": "me"}],  # 已办
 }
 
 
@@ -62,6 +63,30 @@ def _view_tasks(view: str, *, count_only: bool = False) -> tuple[list[dict[str, 
     return tasks, total
 
 
+def _search_args() -> dict[str, str]:
+    """The worklist's search: matter, case number, applicant (name or ID number)."""
+    return {
+        name: (request.args.get(name) or "").strip()[:100]
+        for name in ("process_key", "case", "applicant")
+    }
+
+
+def _matches(task: dict[str, Any], search: dict[str, str], cases: dict[int, Any]) -> bool:
+    """One tab holds at most WORKLIST_LIMIT steps: the search narrows them here."""
+    if search["process_key"] and task["process_key"] != search["process_key"]:
+        return False
+    if search["case"] and str(task["case_id"]) != search["case"].lstrip("#"):
+        return False
+    if search["applicant"]:
+        case = cases.get(task["case_id"])
+        wanted = search["applicant"]
+        if case is None or (
+            wanted not in (case.applicant_name or "") and wanted != case.applicant_id_number
+        ):
+            return False
+    return True
+
+
 @bp.get("/worklist")
 @login_required(*CLERKS)
 def worklist():  # noqa: ANN201
@@ -78,8 +103,14 @@ def worklist():  # noqa: ANN201
     cases, _n = case_service.list_cases(engine(), actor, page=1, per_page=WORKLIST_LIMIT)
     applicants = {c.id: c.applicant_name for c in cases}
     names = {d.key: d.name for d in definition_service.latest_definitions(engine(), actor)}
+    search = _search_args()
+    if any(search.values()):
+        shown = [t for t in shown if _matches(t, search, {c.id: c for c in cases})]
     return render_template(
         "clerk/worklist.html",
+        search=search,
+        # 挂起: a suspended case's steps wait; they are marked and offer no 签收.
+        suspended={c.id for c in cases if c.suspended},
         tasks=shown,
         view=view,
         views=VIEWS,
