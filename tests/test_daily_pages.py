@@ -1,5 +1,5 @@
-"""The clerk's worklist page: search by matter, case number and applicant, the 已办 tab, and
-a suspended case's steps marked and not claimable."""
+"""The daily pages: the clerk's worklist (search by matter, case number and applicant, the
+已办 tab, a suspended case's steps marked and not claimable) and the case page's limits."""
 
 from __future__ import annotations
 
@@ -54,3 +54,14 @@ def test_a_suspended_cases_step_is_marked_and_offers_no_claim(app, api: Api):  #
     page = Browser(app, "clerk_service_center").get(f"/worklist?case={case['id']}")
     text = page.get_data(as_text=True)
     assert 'data-test="suspended"' in text and 'data-test="claim"' not in text
+
+
+def test_the_case_page_shows_the_statutory_and_the_promised_limit(app, api: Api):  # noqa: ANN001
+    case = api.start_case("property_transfer", property_application(), as_="lisi")
+    api.claim_and_complete(
+        "clerk_service_center", case["id"], "acceptance", {"accepted": True, "opinion": "齐全"}
+    )
+    page = Browser(app, "clerk_service_center").get(f"/cases/{case['id']}")
+    text = page.get_data(as_text=True)
+    assert 'data-test="limit-promised"' in text and 'data-test="limit-statutory"' in text
+    assert "承诺时限" in text and "法定时限" in text
