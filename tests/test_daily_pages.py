@@ -65,3 +65,26 @@ def test_the_case_page_shows_the_statutory_and_the_promised_limit(app, api: Api)
     text = page.get_data(as_text=True)
     assert 'data-test="limit-promised"' in text and 'data-test="limit-statutory"' in text
     assert "承诺时限" in text and "法定时限" in text
+
+
+def test_clerks_open_uploaded_material_and_strangers_cannot(app, api: Api):  # noqa: ANN001
+    from tests.shared_data_support import PDF, upload
+
+    case = api.start_case("property_transfer", property_application(), confirmed=False)
+    assert upload(api, case["id"], "deed_tax_certificate", "zhangsan").status_code in (200, 201)
+    clerk = Browser(app, "clerk_service_center")
+    page = clerk.get(f"/cases/{case['id']}").get_data(as_text=True)
+    link = f"/cases/{case['id']}/materials/deed_tax_certificate/file"
+    assert link in page
+
+    preview = clerk.get(link)
+    assert preview.status_code == 200 and preview.data == PDF
+    assert preview.headers["Content-Type"] == "application/pdf"
+    assert "inline" in preview.headers.get("Content-Disposition", "inline")
+    assert "sandbox" in preview.headers["Content-Security-Policy"]
+    saved = clerk.get(link + "?download=1")
+    assert "attachment" in saved.headers["Content-Disposition"]
+    # The seller sees the case but not the buyer's documents; another department's clerk
+    # with no step on the case nothing.
+    assert Browser(app, "lisi").get(link).status_code == 404
+    assert Browser(app, "clerk_utilities").get(link).status_code in (403, 404)

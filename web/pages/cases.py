@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request, send_file
 
 from engine.errors import BadRequest
 from engine.services import cases as service
 from engine.services import definitions as definition_service
+from engine.services import uploads
 from engine.services.serializers import definition_view, event_view
 
 from .case_display import (
@@ -156,4 +157,33 @@ def result(case_id: int):  # noqa: ANN201
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     filename = f"govflow-case-{case_id}-result.html"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+#: Shown in the browser (a preview) rather than downloaded: what it renders by itself.
+PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg")
+
+
+@bp.get("/cases/<id:case_id>/materials/<code>/file")
+@login_required(*CASE_ROLES)
+def material_file(case_id: int, code: str):  # noqa: ANN201
+    """A material or a step's attachment, for whoever may see the case's files (the
+    service decides: the applicant, the departments handling it, supervisors); PDFs and
+    images open in the browser, ``?download=1`` saves them."""
+    stored = uploads.material_file(engine(), principal(), case_id, code)
+    inline = stored.content_type in PREVIEWABLE and not request.args.get("download")
+    response = send_file(
+        stored.path,
+        mimetype=stored.content_type,
+        as_attachment=not inline,
+        download_name=stored.filename,
+        etag=stored.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    # A preview runs nothing: an uploaded PDF or image gets no script and no frame parent.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'; sandbox"
+    )
     return response
