@@ -9,6 +9,8 @@ Two SpiffWorkflow behaviours are corrected here:
 * Its serializer stores the whole process spec in every case and cannot store dates,
   decimals or sets.  We store only the run-time state (the spec is rebuilt from the
   deployed definition, cached per worker) and register the missing data types.
+* It stores every task a case ever ran, so a step's cost grows with the case's history.
+  We store only the finished tasks running still needs (``history.kept_tasks``).
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.specs import ParsedProcess
 from ..script_engine import GovflowScriptEngine
+from .history import kept_tasks, kept_tree
 
 _UNLIMITED = sys.maxsize
 
@@ -57,10 +61,48 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
     """Serializes a workflow's run-time state without its (shared, cached) spec."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        keep = kept_tasks(workflow)
+        if len(keep) == len(workflow.tasks):
+            dct = WorkflowConverter.to_dict(self, workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        else:
+            # WorkflowConverter.to_dict, but with only the kept tasks.
+            dct = {
+                "data": self.registry.convert(self.registry.clean(workflow.data)),
+                "correlations": workflow.correlations,
+                "last_task": str(workflow.last_task.id) if workflow.last_task else None,
+                "success": workflow.success,
+                "completed": workflow.completed,
+                "root": str(workflow.task_tree.id),
+            }
+            dct["tasks"] = self._kept_tasks_to_dict(workflow, keep)
+            dct["subprocesses"] = {
+                str(i): self.registry.convert(sp)
+                for i, sp in workflow.subprocesses.items()
+                if i in keep or i not in workflow.tasks  # nested ones hang from a kept one
+            }
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
+
+    def _kept_tasks_to_dict(self, workflow: BpmnWorkflow, keep: set[UUID]) -> dict[str, Any]:
+        """The kept tasks, each under its nearest kept ancestor (its data stored as the
+        change from that ancestor's, as SpiffWorkflow stores it from the parent's)."""
+        tree = kept_tree(workflow, keep)
+        found = {}
+        for task_id, task in workflow.tasks.items():  # creation order: parents first
+            if task_id not in keep:
+                continue
+            dct = self.registry.convert(task)
+            above, children = tree[task_id]
+            dct["children"] = [str(c) for c in children]
+            if above is not None and above is not task.parent:
+                dct["parent"] = str(above.id)
+                dct["delta"] = {
+                    "updates": DeepMerge.get_updated_keys(above.data, task.data),
+                    "deletions": DeepMerge.get_deleted_keys(above.data, task.data),
+                }
+            found[str(task_id)] = dct
+        return found
 
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         parsed = _restoring.get()
@@ -93,6 +135,11 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 
 _SERIALIZER = _build_serializer()
 _ENGINE = GovflowScriptEngine()
+
+
+def serializer_registry() -> Any:
+    """The converters of the stored state (SpiffWorkflow's diff compares specs with them)."""
+    return _SERIALIZER.registry
 
 
 def new_workflow(parsed: ParsedProcess) -> GovflowWorkflow:
