@@ -179,3 +179,21 @@ def test_a_malformed_request_is_refused(api: Api):
     _running(api, ADDED_STEP)
     for body in ({"to_version": "two"}, {"to_version": 2, "case_ids": "all"}, {}):
         assert api.post(MIGRATIONS, "admin", json=body).status_code in (400, 422)
+
+
+def test_the_migration_page_dry_runs_migrates_and_keeps_clerks_out(api: Api, app):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    case = _running(api, ADDED_STEP)
+    page = "/designer/definitions/window_review/migration"
+    assert Browser(app, "clerk_service_center").get(page).status_code == 403
+    designer = Browser(app, "designer")
+    assert designer.get(page).status_code == 200
+    dry = designer.post(page, {"to_version": "2", "action": "dry_run", "mapping": ""})
+    assert dry.status_code == 200
+    assert 'data-change="step_added"' in dry.get_data(as_text=True)
+    assert _case(api, case["id"])["version"] == 1
+    bad = designer.post(page, {"to_version": "2", "action": "migrate", "mapping": "nonsense"})
+    assert bad.status_code == 400 and _case(api, case["id"])["version"] == 1
+    done = designer.post(page, {"to_version": "2", "action": "migrate", "mapping": ""})
+    assert done.status_code == 200 and _case(api, case["id"])["version"] == 2
