@@ -118,13 +118,17 @@ def run_loop() -> Verdict:
 
 
 def _database_bytes(app) -> int:  # noqa: ANN001
-    """The SQLite file's size once compacted (VACUUM)."""
-    from sqlalchemy import text
+    """The SQLite file's size once compacted (VACUUM, outside any transaction)."""
+    import sqlite3
 
-    govflow = app.extensions["govflow"]
-    with govflow.db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
-        path = connection.engine.url.database
+    from sqlalchemy.engine import make_url
+
+    path = make_url(app.extensions["govflow"].db.url).database
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
     return os.path.getsize(path)
 
 
