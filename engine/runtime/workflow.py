@@ -9,6 +9,10 @@ Two SpiffWorkflow behaviours are corrected here:
 * Its serializer stores the whole process spec in every case and cannot store dates,
   decimals or sets.  We store only the run-time state (the spec is rebuilt from the
   deployed definition, cached per worker) and register the missing data types.
+* A countersign (multi-instance) step merges each finished instance through an event
+  connection SpiffWorkflow makes on the *spec* when the step creates its first instance.
+  A spec parsed afresh — a worker restarted mid-countersign, or a case moved to another
+  version — never made it, and the step never completes.  ``load`` makes it.
 * It stores every task a case ever ran, so a step's cost grows with the case's history.
   We store only the finished tasks running still needs (``history.kept_tasks``).
 """
@@ -28,6 +32,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -150,7 +155,19 @@ def dump(workflow: GovflowWorkflow) -> str:
     return _SERIALIZER.serialize_json(workflow)
 
 
+def _connect_instances(parsed: ParsedProcess) -> None:
+    """Connect each multi-instance step's instance spec to the step's merge (see the
+    module's docstring); connecting twice is a no-op."""
+    for process in (parsed.spec, *parsed.subprocess_specs.values()):
+        for spec in list(process.task_specs.values()):
+            merge = getattr(spec, "merge_child", None) if isinstance(spec, LoopTask) else None
+            instance = process.task_specs.get(spec.task_spec) if merge else None
+            if instance is not None and not instance.completed_event.is_connected(merge):
+                instance.completed_event.connect(merge)
+
+
 def load(state: str, parsed: ParsedProcess) -> GovflowWorkflow:
+    _connect_instances(parsed)
     token = _restoring.set(parsed)
     try:
         workflow = _SERIALIZER.deserialize_json(state)
