@@ -197,3 +197,25 @@ def test_the_migration_page_dry_runs_migrates_and_keeps_clerks_out(api: Api, app
     assert bad.status_code == 400 and _case(api, case["id"])["version"] == 1
     done = designer.post(page, {"to_version": "2", "action": "migrate", "mapping": ""})
     assert done.status_code == 200 and _case(api, case["id"])["version"] == 2
+
+
+def test_a_countersign_in_progress_moves_with_its_instances(api: Api):
+    from tests.test_verbs_countersign import FIXTURES, open_rows, sign, started
+    from tests.test_verbs_countersign import deploy as deploy_named
+
+    case_id = started(api, "countersign_all")
+    sign(api, "tax", case_id, "同意")
+    xml = (FIXTURES / "countersign_all.bpmn").read_text(encoding="utf-8")
+    renamed = xml.replace('name="联合会签"', 'name="联合会签（修订）"', 1)
+    assert renamed != xml
+    assert deploy_named(api, "countersign_all.bpmn", renamed).status_code == 201
+    key = "countersign_all"
+    assert api.post(f"{DEPLOY}/{key}/versions/2/approve", "admin").status_code == 200
+    answer = api.post(
+        f"{DEPLOY}/{key}/migrations", "designer", json={"to_version": 2, "dry_run": False}
+    ).get_json()
+    assert answer["migrated"] == 1, answer
+    assert open_rows(api, case_id) == [("joint_review", "housing"), ("joint_review", "registry")]
+    sign(api, "registry", case_id, "同意")
+    sign(api, "housing", case_id, "同意")
+    assert open_rows(api, case_id) == [("decide", "service_center")]

@@ -7,6 +7,8 @@ the ready and waiting branches re-predicted, as ``migrate_workflow`` does.  govf
 
 * an explicit ``mapping`` of element ids (old → new) that overrides the alignment, for a
   step that was renamed or replaced;
+* only the ready and waiting branches whose road ahead changed are re-predicted (the
+  library re-predicts them all, which loses a countersign's instances);
 * a verdict per case: every active step (ready, waiting, started) must have a place in
   the new version, or the case stays where it is (``Unmovable`` says why);
 * completed steps whose element is gone are dropped from the workflow (the audit trail
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 from SpiffWorkflow.util.task import TaskState
 
@@ -108,12 +111,30 @@ def _alignment(old: Any, new: Any, mapping: dict[str, str]) -> tuple[dict, dict[
 
 
 def _repoint(workflow: GovflowWorkflow, new: ParsedProcess, alignment: dict[Any, Any]) -> None:
+    """Point every task at its new spec, and re-predict the ready and waiting branches
+    whose road ahead the new version changed (the others predict the same road)."""
+    rerouted = {
+        spec
+        for spec, now in alignment.items()
+        if now is None or [_name(alignment.get(o)) for o in spec.outputs] != _names(now.outputs)
+    }
+    to_reset = [
+        t
+        for t in workflow.tasks.values()
+        if t.has_state(_RESET) and any(d.task_spec in rerouted for d in t)
+    ]
+    for task in to_reset:
+        if isinstance(getattr(task.parent, "task_spec", None), LoopTask):
+            raise Unmovable(
+                f"a countersign at {task.task_spec.bpmn_id} is in progress and the steps after "
+                "it changed; move the case after it is signed"
+            )
     workflow.spec = new.spec
     workflow.subprocess_specs = new.subprocess_specs
     for task in workflow.tasks.values():
         if alignment.get(task.task_spec) is not None:
             task.task_spec = alignment[task.task_spec]
-    for task in [t for t in workflow.tasks.values() if t.has_state(_RESET)]:
+    for task in to_reset:
         if task.id not in workflow.tasks:
             continue  # dropped with the branch of a task reset before it
         waiting_event = (
@@ -125,6 +146,14 @@ def _repoint(workflow: GovflowWorkflow, new: ParsedProcess, alignment: dict[Any,
             task.internal_data = started  # a timer keeps counting from when it started
     if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
         workflow.last_task = None
+
+
+def _name(spec: Any) -> str | None:
+    return spec.name if spec is not None else None
+
+
+def _names(specs: list[Any]) -> list[str]:
+    return [s.name for s in specs]
 
 
 def _drop_unaligned(workflow: GovflowWorkflow, new: ParsedProcess) -> None:

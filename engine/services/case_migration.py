@@ -149,6 +149,8 @@ def _refusal(case: Case, key: str, target: ProcessDefinition) -> str | None:
         return f"the case is already on version {target.version}"
     if case.status in CLOSED:
         return "the case is closed"
+    if case.suspended:
+        return "the case is suspended; move it after it resumes"
     return None
 
 
