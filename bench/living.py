@@ -127,6 +127,7 @@ def _database_bytes(app) -> int:  # noqa: ANN001
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("VACUUM")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the vacuumed pages are in the WAL
     finally:
         connection.close()
     return os.path.getsize(path)
