@@ -1,12 +1,13 @@
 """Moving a running case's workflow to another version of its matter (instance migration).
 
-Built on SpiffWorkflow's own support (``SpiffWorkflow.bpmn.util.diff``): ``SpecDiff``
-aligns the old version's task specs with the new one's by BPMN id (and by structure
-where an id changed); the workflow's tasks are then re-pointed at their new specs and
-the ready and waiting branches re-predicted, as ``migrate_workflow`` does.  govflow adds:
+Built on SpiffWorkflow's own support (``SpiffWorkflow.bpmn.util.diff``), which pairs
+the old version's task specs with the new one's by BPMN id, and by their place in the
+flow where an id changed; the tasks are then re-pointed at their new specs and the ready
+and waiting branches re-predicted, as ``migrate_workflow`` does.  govflow differs:
 
-* an explicit ``mapping`` of element ids (old → new) that overrides the alignment, for a
-  step that was renamed or replaced;
+* elements pair by id, or by an explicit ``mapping`` of element ids (old → new) for a
+  step that was renamed or replaced; the library's guess by place is only offered in the
+  reason a case cannot move — a case moves to another element where a person said so;
 * only the ready and waiting branches whose road ahead changed are re-predicted (the
   library re-predicts them all, which loses a countersign's instances);
 * a verdict per case: every active step (ready, waiting, started) must have a place in
@@ -34,7 +35,7 @@ from .workflow import GovflowWorkflow, dump, load, serializer_registry
 
 #: A step the case is at: it must exist in the new version.
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-#: What SpiffWorkflow re-predicts after a migration: the branches still to run.
+#: The branches still to run: re-predicted where the road ahead changed.
 _RESET = TaskState.READY | TaskState.WAITING
 
 
@@ -96,7 +97,10 @@ def _alignment(old: Any, new: Any, mapping: dict[str, str]) -> tuple[dict, dict[
     guesses: SpiffWorkflow also pairs elements by their place in the flow when an id
     changed; a case moves to another element only where a person said so (``mapping``),
     so a guess is only offered in the reason."""
-    guessed = SpecDiff(serializer_registry(), old, new).alignment
+    try:
+        guessed = SpecDiff(serializer_registry(), old, new).alignment
+    except Exception:  # noqa: BLE001 - a guess only; a shape the library cannot pair gives none
+        guessed = {}
     alignment: dict[Any, Any] = {}
     guesses: dict[str, str] = {}
     for spec in old.task_specs.values():
