@@ -32,6 +32,9 @@ from SpiffWorkflow.util.task import TaskState
 def kept_tasks(workflow: Any) -> set[UUID]:
     """The ids of the tasks a stored workflow needs (see the module's docstring)."""
     tasks = workflow.tasks
+    finished = [t.task_spec for t in tasks.values() if t.has_state(TaskState.FINISHED_MASK)]
+    if len(set(finished)) == len(finished):
+        return set(tasks)  # no step ran twice: no round to drop (most cases, most steps)
     anchors = [t for t in tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
     anchors.append(workflow.task_tree)
     if workflow.last_task is not None:
