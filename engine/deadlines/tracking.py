@@ -352,7 +352,10 @@ class CaseClocks:
 
     def _sync_case(self) -> None:
         case_rows = {r.name: r for r in self.rows if r.task_id is None}
-        if not case_rows:
+        props = self.definition.meta.get("properties", {})
+        # A matter without a case limit has nothing to start: no need to look for the
+        # acceptance among the case's completed rows, which a long loop makes many.
+        if not case_rows and any(props.get(f"{name}_limit") for name in CASE_LIMITS):
             accepted = self._acceptance_time()
             if accepted is not None:
                 received = _receiving_time(self.calendar, accepted, self.definition)
