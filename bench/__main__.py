@@ -2,15 +2,17 @@
 where stated, a ratio taken in the same run; the last lines are the verdicts.
 
 BENCH_QUICK=1 runs a smaller version (a few minutes) with the same shape.
+``python -m bench 7 8`` runs only the measures whose numbers it names.
 """
 
 from __future__ import annotations
 
 import platform
+import sys
 import time
 import traceback
 
-from . import engine_overhead, growth, http_load, volume
+from . import engine_overhead, growth, http_load, living, volume
 from .common import QUICK, Verdict, say
 
 
@@ -36,8 +38,13 @@ def main() -> None:
         ("2/6. HTTP end to end and worker memory", http_load.run),
         ("3. cost as a case grows", lambda: [growth.run()]),
         ("4/5. worklist, dashboard and timers at volume", volume.run),
+        ("7. cost of a step in a long rework loop", lambda: [living.run_loop()]),
+        ("8. bytes per closed case, before and after retention", lambda: [living.run_retention()]),
     )
+    wanted = set(sys.argv[1:])
     for title, step in steps:
+        if wanted and not wanted & set(title.split(".")[0].split("/")):
+            continue
         say(f"-- {title}")
         started = time.perf_counter()
         try:

@@ -30,6 +30,10 @@ class Settings:
     step_attempts: int = 3
     #: ... pausing this long after the first failure, twice as long after each next one.
     step_retry_seconds: float = 15.0
+    #: A closed case's serialized workflow (needed only to run it) is dropped this many
+    #: days after it closed (``govflow retention run``, nightly in the scheduler); the
+    #: case record, data, materials, notices, audit trail and access log stay.
+    workflow_retention_days: float = 90.0
 
     @property
     def effective_database_url(self) -> str:
@@ -52,6 +56,7 @@ class Settings:
             "proxy_hops": int(env.get("GOVFLOW_PROXY_HOPS", "0")),
             "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
             "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
+            "workflow_retention_days": float(env.get("GOVFLOW_WORKFLOW_RETENTION_DAYS", "90")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

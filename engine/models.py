@@ -189,7 +189,8 @@ class Case(Base):
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     #: Where shared data came from: ``{"provider/field": {record_key, department, at, ...}}``.
     sources: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
-    #: SpiffWorkflow's serialized state, without the spec (rebuilt from the definition).
+    #: SpiffWorkflow's serialized state, without the spec (rebuilt from the definition);
+    #: empty once retention dropped it from a closed case (``workflow_dropped_at``).
     workflow_state: Mapped[str] = mapped_column(Text)
     #: Bumped by every command: a second writer holding a stale copy fails loudly.
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -214,6 +215,10 @@ class Case(Base):
     started_at_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Why the case ended early: ``{"kind": "refused"|"terminated", "reasons", "by", "at"}``.
     closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    #: When retention dropped the serialized workflow of the closed case (it keeps its
+    #: record, data, materials, notices, audit trail and access log); added by migration
+    #: 0019 (retention).
+    workflow_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -15,6 +15,9 @@ due, and the sweep only moves rows whose state is still the old one — so two s
 started by mistake cannot double-fire; on top of that only one of them is active at a
 time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 
+Once a night (``RETENTION_AT``, local time) it drops the serialized workflows of cases
+closed longer than the retention period (``services.retention``).
+
 Every tick first stamps the process's heartbeat (``services.health``): a scheduler that
 dies or hangs stops stamping, and ``/api/health`` and the supervisors' pages say so.
 """
@@ -31,7 +34,7 @@ from datetime import datetime
 from . import clock
 from .context import Govflow
 from .errors import GovflowError
-from .services import health, incidents
+from .services import health, incidents, retention
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
@@ -39,6 +42,8 @@ log = logging.getLogger("govflow.scheduler")
 #: How long one tick keeps retrying failed steps: due timers of the other cases come first
 #: in each tick, so a wave of retries cannot hold them up; the rest waits for the next tick.
 RETRY_BUDGET = 1.0
+#: When the nightly retention run starts (hour, minute; local time): offices are closed.
+RETENTION_AT = (2, 30)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,15 @@ def _safely(fire, govflow: Govflow, case_id: int, retrying: bool) -> bool:  # no
     return False
 
 
+def nightly_retention(govflow: Govflow) -> None:
+    try:
+        report = retention.run(govflow)
+    except Exception:  # noqa: BLE001 - logged; the next night runs it again
+        log.exception("retention run failed")
+        return
+    log.info("retention: %d closed cases, %d bytes dropped", report.cases, report.bytes_dropped)
+
+
 def run(govflow: Govflow, interval: float = 1.0) -> None:
     """Run until interrupted: a tick every ``interval`` seconds, never two at once."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -126,6 +140,16 @@ def run(govflow: Govflow, interval: float = 1.0) -> None:
             max_instances=1,
             coalesce=True,
             next_run_time=clock.now(),
+        )
+        scheduler.add_job(
+            nightly_retention,
+            "cron",
+            args=[govflow],
+            hour=RETENTION_AT[0],
+            minute=RETENTION_AT[1],
+            timezone=clock.LOCAL_TZ,
+            max_instances=1,
+            coalesce=True,
         )
         try:
             scheduler.start()

@@ -102,3 +102,23 @@ def test_spiff_itself_would_run_a_task_that_is_not_ready(state):
     end._set_state(state)
     end.run()  # no complaint from SpiffWorkflow
     assert end.state == TaskState.COMPLETED
+
+
+def test_a_countersign_restored_by_a_fresh_worker_still_completes():
+    """SpiffWorkflow wires a multi-instance step to merge its instances on the spec object
+    that created them; a worker that parsed the spec afresh (a restart) must wire it too."""
+    xml = (Path(__file__).parent / "fixtures" / "bpmn" / "countersign_all.bpmn").read_bytes()
+
+    def parsed():
+        return parse_process(parse_bpmn(xml, max_bytes=1_000_000), [], "countersign_all")
+
+    workflow = new_workflow(parsed())
+    next(iter(workflow.tasks.values())).data["departments"] = ["tax", "registry"]
+    stepper.advance(workflow, {}, lambda task, meta: None)
+    for _ in range(2):  # the intake, then the first department's instance
+        ready_human_tasks(workflow)[0].run()
+        stepper.advance(workflow, {}, lambda task, meta: None)
+    restarted = load(dump(workflow), parsed())
+    ready_human_tasks(restarted)[0].run()
+    stepper.advance(restarted, {}, lambda task, meta: None)
+    assert [t.task_spec.bpmn_id for t in ready_human_tasks(restarted)] == ["decide"]

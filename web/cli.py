@@ -2,7 +2,7 @@
 
 ``govflow db upgrade`` (Flask-Migrate), ``govflow deploy FILE``, ``govflow seed-demo``,
 ``govflow serve``, ``govflow users create-admin NAME``, ``govflow import departments|users
-FILE.csv``.  Every command works on the database named by GOVFLOW_DATABASE_URL
+FILE.csv``, ``govflow retention run``.  Every command works on the database named by GOVFLOW_DATABASE_URL
 (default: SQLite under GOVFLOW_DATA_DIR).
 """
 
@@ -207,6 +207,22 @@ def scheduler_command(interval: float) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     click.echo("govflow scheduler starting (a second one waits as a stand-by)")
     scheduler.run(_engine(), interval=interval)
+
+
+@main.group("retention")
+def retention_group() -> None:
+    """What closed cases keep (the scheduler also runs this nightly)."""
+
+
+@retention_group.command("run")
+def retention_run_command() -> None:
+    """Drop the serialized workflow of cases closed longer than
+    GOVFLOW_WORKFLOW_RETENTION_DAYS; their record, data, materials, notices, audit trail
+    and access log stay."""
+    from engine.services import retention
+
+    report = retention.run(_engine())
+    click.echo(f"{report.cases} closed cases: {report.bytes_dropped} bytes of workflow dropped")
 
 
 @main.command("health")

@@ -40,6 +40,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_refusable": ("仅窗口受理环节可作不予受理", "Only the window's acceptance step refuses"),
     "not_concluded": ("办件办结后方可评价", "Rate the service once the case is concluded"),
     "already_rated": ("该办件已评价", "The case has already been rated"),
+    # moving running cases to another version (services/case_migration)
+    "unknown_version": ("该事项没有此版本", "The matter has no such version"),
+    "version_not_current": (
+        "只能迁移到已审核的现行版本",
+        "Only the current (approved) version is a target",
+    ),
     # departments and users (engine/directory)
     "password_change_required": (
         "密码已被管理员重置，请先修改密码",

@@ -279,6 +279,45 @@ class CaseClocks:
                     deadline, task.completed_at or self.now, cancelled=task.status == "cancelled"
                 )
 
+    def follow_definition(self, task_rows: list[TaskRow]) -> list[dict[str, Any]]:
+        """After the case moved to another version: re-count each open limit whose length
+        the new version changed, from when it started (a task's own limit, and the case's
+        statutory and promised ones).  Answers what changed, for the audit trail."""
+        changes: list[dict[str, Any]] = []
+        by_task = self._by_task()
+        metas = {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+        props = self.definition.meta.get("properties", {})
+        wanted: list[tuple[DeadlineRow, tuple[str, float] | None, str | None]] = []
+        for task in task_rows:
+            deadline = by_task.get(task.id)
+            if deadline is not None and deadline.completed_at is None and task.kind == "bpmn":
+                deadline.department_code = task.department_code
+                limit = _task_limit(metas.get(task.bpmn_id, {}), deadline.started_at)
+                wanted.append((deadline, limit, task.bpmn_id))
+        for row in self.rows:
+            if row.task_id is None and row.completed_at is None and row.name in CASE_LIMITS:
+                limit = parse_limit(props.get(f"{row.name}_limit"))
+                wanted.append((row, (limit.unit, float(limit.amount)) if limit else None, None))
+        for row, limit, element in wanted:
+            if limit is not None and (row.unit, row.amount) == (limit[0], limit[1]):
+                continue
+            before = row.due_at
+            if limit is None:
+                self._close(row, self.now, cancelled=True)
+            else:
+                row.unit, row.amount = limit
+                self._recompute(row)
+            changes.append(
+                {
+                    "change": "deadline_recomputed",
+                    "limit": row.name,
+                    "element": element,
+                    "due_at": {"from": clock.isoformat(before), "to": clock.isoformat(row.due_at)},
+                    "state": row.state,
+                }
+            )
+        return changes
+
     def _restate(self, row: DeadlineRow) -> None:
         """Re-count a limit on the calendar only when its clock stopped or restarted; else
         its precomputed instants decide the state (what the scheduler's sweep does too)."""
@@ -313,7 +352,10 @@ class CaseClocks:
 
     def _sync_case(self) -> None:
         case_rows = {r.name: r for r in self.rows if r.task_id is None}
-        if not case_rows:
+        props = self.definition.meta.get("properties", {})
+        # A matter without a case limit has nothing to start: no need to look for the
+        # acceptance among the case's completed rows, which a long loop makes many.
+        if not case_rows and any(props.get(f"{name}_limit") for name in CASE_LIMITS):
             accepted = self._acceptance_time()
             if accepted is not None:
                 received = _receiving_time(self.calendar, accepted, self.definition)

@@ -26,7 +26,7 @@ from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
@@ -216,6 +216,14 @@ def with_facts(case: Case, carry: bool, paused: bool, *calendar_stamp: Any) -> C
     return case
 
 
+def stored_workflow(case: Case, definition: ProcessDefinition) -> GovflowWorkflow:
+    """The case's workflow as stored; a closed case whose workflow retention dropped
+    (``services.retention``) has none left to act on."""
+    if case.workflow_dropped_at is not None:
+        raise Conflict("the case is closed and its workflow has been archived", code="case_closed")
+    return load(case.workflow_state, parsed_definition(definition))
+
+
 def execute(
     govflow: Govflow,
     case_id: int | Callable[[Session], int | Case],
@@ -237,9 +245,7 @@ def execute(
         found = case_id(session) if callable(case_id) else case_id
         case = found if isinstance(found, Case) else lock_case(session, found)
         definition = deployed_definition(session, case.definition_id)
-        workflow = (
-            load(case.workflow_state, parsed_definition(definition)) if touches_workflow else None
-        )
+        workflow = stored_workflow(case, definition) if touches_workflow else None
         ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
         if not touches_workflow:
             result = command(ctx)
@@ -288,5 +294,5 @@ def read(
         if case is None:
             raise NotFound("no such case")
         definition = deployed_definition(session, case.definition_id)
-        workflow = load(case.workflow_state, parsed_definition(definition))
+        workflow = stored_workflow(case, definition)
         return query(CaseReading(session, actor, case, definition, workflow))

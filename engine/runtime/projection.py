@@ -83,3 +83,25 @@ def refresh(
             created.append(row)
     multi_instance.check_departments(session, created, user_tasks)
     return created
+
+
+def restate(case: Case, row: TaskRow, task: Any, meta: dict[str, Any] | None) -> bool:
+    """Bring an open row in line with its task's element after the case moved to another
+    version (renamed, another department, another form).  A claim by a clerk of a
+    department the step no longer belongs to is let go.  True if anything changed."""
+    fresh = _new_row(case, task, meta)
+    fields = (
+        "bpmn_id",
+        "name",
+        "department_code",
+        "candidate_groups",
+        "other_groups",
+        "candidate_users",
+        "form_key",
+    )
+    changed = any(getattr(row, f) != getattr(fresh, f) for f in fields)
+    if row.department_code != fresh.department_code and row.status == "claimed":
+        row.status, row.assignee = fresh.status, fresh.assignee
+    for name in fields:
+        setattr(row, name, getattr(fresh, name))
+    return changed

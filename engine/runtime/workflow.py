@@ -9,6 +9,12 @@ Two SpiffWorkflow behaviours are corrected here:
 * Its serializer stores the whole process spec in every case and cannot store dates,
   decimals or sets.  We store only the run-time state (the spec is rebuilt from the
   deployed definition, cached per worker) and register the missing data types.
+* A countersign (multi-instance) step merges each finished instance through an event
+  connection SpiffWorkflow makes on the *spec* when the step creates its first instance.
+  A spec parsed afresh — a worker restarted mid-countersign, or a case moved to another
+  version — never made it, and the step never completes.  ``load`` makes it.
+* It stores every task a case ever ran, so a step's cost grows with the case's history.
+  We store only the finished tasks running still needs (``history.kept_tasks``).
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.specs import ParsedProcess
 from ..script_engine import GovflowScriptEngine
+from .history import kept_tasks, kept_tree
 
 _UNLIMITED = sys.maxsize
 
@@ -57,10 +66,48 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
     """Serializes a workflow's run-time state without its (shared, cached) spec."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        keep = kept_tasks(workflow)
+        if len(keep) == len(workflow.tasks):
+            dct = WorkflowConverter.to_dict(self, workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        else:
+            # WorkflowConverter.to_dict, but with only the kept tasks.
+            dct = {
+                "data": self.registry.convert(self.registry.clean(workflow.data)),
+                "correlations": workflow.correlations,
+                "last_task": str(workflow.last_task.id) if workflow.last_task else None,
+                "success": workflow.success,
+                "completed": workflow.completed,
+                "root": str(workflow.task_tree.id),
+            }
+            dct["tasks"] = self._kept_tasks_to_dict(workflow, keep)
+            dct["subprocesses"] = {
+                str(i): self.registry.convert(sp)
+                for i, sp in workflow.subprocesses.items()
+                if i in keep or i not in workflow.tasks  # nested ones hang from a kept one
+            }
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
+
+    def _kept_tasks_to_dict(self, workflow: BpmnWorkflow, keep: set[UUID]) -> dict[str, Any]:
+        """The kept tasks, each under its nearest kept ancestor (its data stored as the
+        change from that ancestor's, as SpiffWorkflow stores it from the parent's)."""
+        tree = kept_tree(workflow, keep)
+        found = {}
+        for task_id, task in workflow.tasks.items():  # creation order: parents first
+            if task_id not in keep:
+                continue
+            dct = self.registry.convert(task)
+            above, children = tree[task_id]
+            dct["children"] = [str(c) for c in children]
+            if above is not None and above is not task.parent:
+                dct["parent"] = str(above.id)
+                dct["delta"] = {
+                    "updates": DeepMerge.get_updated_keys(above.data, task.data),
+                    "deletions": DeepMerge.get_deleted_keys(above.data, task.data),
+                }
+            found[str(task_id)] = dct
+        return found
 
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         parsed = _restoring.get()
@@ -95,6 +142,11 @@ _SERIALIZER = _build_serializer()
 _ENGINE = GovflowScriptEngine()
 
 
+def serializer_registry() -> Any:
+    """The converters of the stored state (SpiffWorkflow's diff compares specs with them)."""
+    return _SERIALIZER.registry
+
+
 def new_workflow(parsed: ParsedProcess) -> GovflowWorkflow:
     return GovflowWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=_ENGINE)
 
@@ -103,7 +155,19 @@ def dump(workflow: GovflowWorkflow) -> str:
     return _SERIALIZER.serialize_json(workflow)
 
 
+def _connect_instances(parsed: ParsedProcess) -> None:
+    """Connect each multi-instance step's instance spec to the step's merge (see the
+    module's docstring); connecting twice is a no-op."""
+    for process in (parsed.spec, *parsed.subprocess_specs.values()):
+        for spec in list(process.task_specs.values()):
+            merge = getattr(spec, "merge_child", None) if isinstance(spec, LoopTask) else None
+            instance = process.task_specs.get(spec.task_spec) if merge else None
+            if instance is not None and not instance.completed_event.is_connected(merge):
+                instance.completed_event.connect(merge)
+
+
 def load(state: str, parsed: ParsedProcess) -> GovflowWorkflow:
+    _connect_instances(parsed)
     token = _restoring.set(parsed)
     try:
         workflow = _SERIALIZER.deserialize_json(state)

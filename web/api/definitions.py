@@ -4,6 +4,7 @@ from flask import Blueprint, Response, request
 
 from engine.definitions.deploy import DeployRequest, Upload
 from engine.errors import BadRequest
+from engine.services import case_migration
 from engine.services import definitions as service
 from engine.services.serializers import definition_view as engine_definition_view
 
@@ -11,9 +12,16 @@ from ..deploy_messages import localized
 from ..i18n import asked_language
 from ..schemas.base import Paging
 from ..schemas.base import page_of as page_schema
-from ..schemas.definitions import Definition, Deploy, Model, VersionQuery
+from ..schemas.definitions import (
+    Definition,
+    Deploy,
+    MigrationRequest,
+    MigrationResult,
+    Model,
+    VersionQuery,
+)
 from .common import authenticated, caller, engine, page_of, paging
-from .operation import operation, query
+from .operation import body, operation, query
 
 _XML = {"application/xml": {"type": "string"}}
 
@@ -114,6 +122,22 @@ def get_bpmn(key: str):  # noqa: ANN201
 )
 def approve(key: str, version: int):  # noqa: ANN201
     return definition_view(service.approve(engine(), caller(), key, version))
+
+
+@bp.post("/process-definitions/<key>/migrations")
+@authenticated
+@operation(
+    "Move running cases to the current version: a dry run lists per case whether it can "
+    "move and what changes; the real run moves them, each in its own transaction "
+    "(admin, designer)",
+    tag="definitions",
+    body=MigrationRequest,
+    answer=MigrationResult,
+    errors=(400, 403, 404, 409, 422),
+)
+def migrate_cases(key: str):  # noqa: ANN201
+    request_ = case_migration.MigrationRequest(**body())
+    return case_migration.migrate_cases(engine(), caller(), key, request_)
 
 
 @bp.get("/models")

@@ -1,5 +1,6 @@
 """Designer pages: upload a BPMN (+ DMN, forms) with per-element deploy errors, the matters
-and their versions, and each definition's diagram with its user tasks."""
+and their versions, each definition's diagram with its user tasks, and moving running
+cases to the current version (dry run, then migrate)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.definitions.deploy import DeployRequest, Upload
-from engine.errors import BadRequest, GovflowError, TooLarge, Undeployable
+from engine.errors import (
+    BadRequest,
+    Conflict,
+    GovflowError,
+    TooLarge,
+    Undeployable,
+    ValidationFailed,
+)
+from engine.services import case_migration
 from engine.services import definitions as service
 from engine.services.serializers import definition_view
 
 from ..deploy_messages import localized
+from ..i18n import message
 from .common import engine, login_required, principal, xml_response
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -176,3 +186,68 @@ def model(model_id: int):  # noqa: ANN201
 def model_xml(model_id: int):  # noqa: ANN201
     found = service.get_model(engine(), principal(), model_id)
     return xml_response(found.xml)
+
+
+def _mapping(text: str) -> dict[str, str]:
+    """``old = new`` per line (blank lines ignored) → the API's ``mapping``."""
+    mapping: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        old, sep, new = line.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise BadRequest(_("Write each mapping as: old element id = new element id"))
+        mapping[old.strip()] = new.strip()
+    return mapping
+
+
+def _migration_page(key: str, form: dict, result: dict | None = None, error: str = ""):  # noqa: ANN202
+    versions = service.versions(engine(), key)
+    current = next((v["version"] for v in versions if v["status"] == "current"), None)
+    page = render_template(
+        "designer/migration.html",
+        key=key,
+        versions=versions,
+        current=current,
+        form=form,
+        result=result,
+        error=error,
+    )
+    return page
+
+
+@bp.get("/definitions/<key>/migration")
+@login_required(*DESIGNERS)
+def migration(key: str):  # noqa: ANN201
+    service.get_definition(engine(), principal(), key, None)  # 404 for an unknown key
+    return _migration_page(key, {})
+
+
+@bp.post("/definitions/<key>/migration")
+@login_required(*DESIGNERS)
+def migrate(key: str):  # noqa: ANN201
+    """Dry run or migrate, as the button pressed says; the verdicts are the answer."""
+    form = request.form.to_dict()
+    dry_run = form.get("action") != "migrate"
+    try:
+        to_version = int(form.get("to_version", ""))
+        from_version = int(form["from_version"]) if form.get("from_version") else None
+    except ValueError:
+        return _migration_page(key, form, error=_("Choose a version.")), 400
+    try:
+        result = case_migration.migrate_cases(
+            engine(),
+            principal(),
+            key,
+            case_migration.MigrationRequest(
+                to_version=to_version,
+                from_version=from_version,
+                mapping=_mapping(form.get("mapping", "")),
+                dry_run=dry_run,
+            ),
+        )
+    except (BadRequest, Conflict, ValidationFailed) as exc:
+        problems = [m for ms in exc.details.get("fields", {}).values() for m in ms]
+        said = "; ".join([message(exc.code, exc.message), exc.message, *problems])
+        return _migration_page(key, form, error=said), exc.status
+    return _migration_page(key, form, result)

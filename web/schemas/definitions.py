@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from .base import MAX_ROW_ID, Answer, WholeNumber, b, many, obj, s, strings, when
+from .base import (
+    KEY_LENGTH,
+    MAX_ROW_ID,
+    Answer,
+    Request,
+    WholeNumber,
+    b,
+    i,
+    many,
+    obj,
+    s,
+    strings,
+    when,
+)
 
 
 class Deploy(Schema):
@@ -66,3 +79,51 @@ class Model(Answer):
     errors = many(fields.Raw())
     uploaded_at = when()
     uploaded_by = s()
+
+
+def _version(**kwargs) -> fields.Integer:  # noqa: ANN003
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID), **kwargs)
+
+
+class MigrationRequest(Request):
+    to_version = _version(required=True, metadata={"description": "the current version"})
+    case_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID)),
+        validate=validate.Length(max=1000),
+        allow_none=True,
+        metadata={"description": "the cases to move (else those of from_version)"},
+    )
+    from_version = _version(
+        allow_none=True,
+        metadata={"description": "move the open cases of this version (else of every other)"},
+    )
+    mapping = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=KEY_LENGTH)),
+        values=fields.String(validate=validate.Length(min=1, max=KEY_LENGTH)),
+        validate=validate.Length(max=500),
+        allow_none=True,
+        metadata={"description": "old element id → new element id, where an id changed"},
+    )
+    dry_run = fields.Boolean(
+        load_default=True, metadata={"description": "only say what would happen (default)"}
+    )
+
+
+class MigrationItem(Answer):
+    case_id = fields.Integer(required=True)
+    from_version = i()
+    migratable = b()
+    reason = s(metadata={"description": "why the case cannot move (null when it can)"})
+    changes = many(
+        fields.Raw(),
+        metadata={
+            "description": "moved, step_added, step_removed, step_changed, limit_changed, "
+            "deadline_recomputed"
+        },
+    )
+
+
+class MigrationResult(Answer):
+    items = many(fields.Nested(MigrationItem))
+    migrated = fields.Integer(required=True)
+    dry_run = b()
