@@ -74,7 +74,7 @@ def advance(
         if type(exc) is not Exception:
             raise
         raise WorkflowFailure(_describe(exc)) from None
-    errored = [t for t in workflow.tasks.values() if t.state == TaskState.ERROR]
+    errored = [t for t in workflow.all_tasks() if t.state == TaskState.ERROR]
     if errored:
         raise WorkflowFailure(
             f"step '{errored[0].task_spec.bpmn_id}' failed", element=errored[0].task_spec.bpmn_id
