@@ -1,0 +1,259 @@
+"""People and timers inside sub-processes (issue 12, item 2): one small model per
+construct, run through the API, with the path and the worklists after each step.
+
+SpiffWorkflow runs an embedded, event or called sub-process as a child workflow; its
+tasks live apart from the main process's, and govflow finds them there.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from engine import scheduler
+from tests.bpmn_support import deploy, deployed, model, open_tasks, refused_elements
+from tests.support import Api
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BEIJING)
+
+
+def flow(fid: str, source: str, target: str) -> str:
+    return f'<bpmn:sequenceFlow id="{fid}" sourceRef="{source}" targetRef="{target}"/>'
+
+
+#: A shipped form with a boolean ``accepted`` and a text ``opinion``: the data of the steps.
+FORM = "property_transfer/acceptance"
+
+
+def user_task(eid: str, group: str = "tax") -> str:
+    return (
+        f'<bpmn:userTask id="{eid}" name="{eid}" camunda:candidateGroups="{group}" '
+        f'camunda:formKey="{FORM}"/>'
+    )
+
+
+def timer(eid: str, attached: str, duration: str, *, interrupting: bool = True) -> str:
+    cancel = "true" if interrupting else "false"
+    return (
+        f'<bpmn:boundaryEvent id="{eid}" attachedToRef="{attached}" cancelActivity="{cancel}">'
+        f"<bpmn:timerEventDefinition><bpmn:timeDuration>{duration}</bpmn:timeDuration>"
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    )
+
+
+def chain(*nodes: str, prefix: str = "f") -> str:
+    """Start event, the given nodes (user task ids or raw XML with an id), end event."""
+    parts = [f'<bpmn:startEvent id="{prefix}_start"/>']
+    ids = [f"{prefix}_start"]
+    for node in nodes:
+        if node.startswith("<"):
+            parts.append(node)
+            ids.append(node.split('id="', 1)[1].split('"', 1)[0])
+        else:
+            parts.append(user_task(node))
+            ids.append(node)
+    parts.append(f'<bpmn:endEvent id="{prefix}_end"/>')
+    ids.append(f"{prefix}_end")
+    parts += [flow(f"{prefix}{i}", a, b) for i, (a, b) in enumerate(itertools.pairwise(ids))]
+    return "\n".join(parts)
+
+
+def sub_process(eid: str, body: str, extra: str = "") -> str:
+    return f'<bpmn:subProcess id="{eid}" name="{eid}">{body}{extra}</bpmn:subProcess>'
+
+
+def worklist(api: Api, user: str = "clerk_tax") -> list[str]:
+    """BPMN ids of the user's open tasks."""
+    return sorted(t["bpmn_id"] for t in api.worklist(user) if t["status"] in ("ready", "claimed"))
+
+
+def events(api: Api, case_id: int, action: str) -> list[dict]:
+    items = api.get(f"/api/v1/cases/{case_id}/events", "admin").get_json()["items"]
+    return [e for e in items if e["action"] == action]
+
+
+EMBEDDED = model(
+    "sub_embedded",
+    chain(
+        "intake",
+        sub_process(
+            "check",
+            chain("inner_a", "inner_b", prefix="i"),
+            timer("inner_late", "inner_a", "PT2H", interrupting=False)
+            + user_task("inner_urge", "service_center")
+            + '<bpmn:endEvent id="inner_urged"/>'
+            + flow("iu1", "inner_late", "inner_urge")
+            + flow("iu2", "inner_urge", "inner_urged"),
+        ),
+        "archive",
+    ),
+)
+
+
+def test_a_task_inside_an_embedded_sub_process_reaches_the_worklist(api: Api):
+    deployed(api, EMBEDDED)
+    case = api.start_case("sub_embedded", {})
+    assert open_tasks(case) == ["intake"]
+
+    inside = api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    assert open_tasks(inside) == ["inner_a"]
+    assert worklist(api) == ["inner_a"]
+    second = api.claim_and_complete(
+        "clerk_tax", case["id"], "inner_a", {"accepted": False, "opinion": "y"}
+    )
+    assert open_tasks(second) == ["inner_b"]
+    after = api.claim_and_complete("clerk_tax", case["id"], "inner_b", {"accepted": True})
+    assert open_tasks(after) == ["archive"]
+    assert after["data"]["opinion"] == "y"  # the child's data comes back out
+    done = api.claim_and_complete("clerk_tax", case["id"], "archive", {"accepted": True})
+    assert done["status"] == "completed"
+    created = [e["details"]["bpmn_id"] for e in events(api, case["id"], "task_created")]
+    assert created == ["intake", "inner_a", "inner_b", "archive"]
+
+
+def test_a_boundary_timer_inside_a_sub_process_fires(api: Api, govflow):
+    deployed(api, EMBEDDED)
+    with time_machine.travel(at("2026-11-19T10:00:00"), tick=False):
+        case = api.start_case("sub_embedded", {})
+        api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    with time_machine.travel(at("2026-11-19T12:30:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 1
+        assert scheduler.tick(govflow).timers == 0
+    assert worklist(api, "clerk_service_center") == ["inner_urge"]
+    assert worklist(api) == ["inner_a"]  # non-interrupting: the step stays
+    assert events(api, case["id"], "timer_fired")
+
+
+def call(eid: str, key: str, inputs: str = "", outputs: str = "") -> str:
+    """A call activity; ``inputs``/``outputs``: "source:target,..." camunda mappings."""
+
+    def mappings(tag: str, text: str) -> str:
+        pairs = [p.split(":") for p in text.split(",") if p]
+        return "".join(f'<camunda:{tag} source="{a}" target="{b}"/>' for a, b in pairs)
+
+    extensions = mappings("in", inputs) + mappings("out", outputs)
+    body = f"<bpmn:extensionElements>{extensions}</bpmn:extensionElements>" if extensions else ""
+    return f'<bpmn:callActivity id="{eid}" name="{eid}" calledElement="{key}">{body}</bpmn:callActivity>'
+
+
+CHILD = model("single_matter", chain("child_review", "child_sign", prefix="c"))
+PARENT = model(
+    "package",
+    chain(
+        "intake",
+        call(
+            "do_matter",
+            "single_matter",
+            inputs="opinion:intake_opinion",
+            outputs="opinion:matter_opinion",
+        ),
+        "archive",
+    ),
+)
+
+
+def test_a_call_activity_runs_another_deployed_definition_with_its_mappings(api: Api):
+    child = deployed(api, CHILD)
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+
+    called = api.claim_and_complete(
+        "clerk_tax", case["id"], "intake", {"accepted": True, "opinion": "从窗口"}
+    )
+    assert open_tasks(called) == ["child_review"]
+    assert worklist(api) == ["child_review"]
+    assert called["data"]["called_processes"]["single_matter"]["version"] == child["version"]
+    started = events(api, case["id"], "call_started")
+    assert [e["details"]["called_key"] for e in started] == ["single_matter"]
+    task = api.open_task("clerk_tax", case["id"], "child_review")
+    detail = api.get(f"/api/v1/tasks/{task['id']}", "clerk_tax").get_json()
+    assert detail["process_key"] == "package"
+
+    api.claim_and_complete("clerk_tax", case["id"], "child_review", {"accepted": True})
+    back = api.claim_and_complete(
+        "clerk_tax", case["id"], "child_sign", {"accepted": True, "opinion": "准予"}
+    )
+    assert open_tasks(back) == ["archive"]
+    assert back["data"]["matter_opinion"] == "准予"  # camunda:out, renamed
+    assert back["data"]["opinion"] == "从窗口"  # the caller's own, untouched by the child
+    done = api.claim_and_complete("clerk_tax", case["id"], "archive", {"accepted": True})
+    assert done["status"] == "completed"
+
+
+def test_only_the_mapped_variables_come_back_from_the_call(api: Api):
+    deployed(api, CHILD)
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True, "opinion": "x"})
+    api.claim_and_complete("clerk_tax", case["id"], "child_review", {"accepted": False})
+    back = api.claim_and_complete(
+        "clerk_tax", case["id"], "child_sign", {"accepted": False, "opinion": "y"}
+    )
+    # camunda:out maps opinion only: the child's 'accepted' stays inside it
+    assert back["data"]["accepted"] is True
+    assert back["data"]["matter_opinion"] == "y" and back["data"]["opinion"] == "x"
+
+
+def test_the_version_current_at_the_call_is_kept_for_the_whole_call(api: Api):
+    deployed(api, CHILD)
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    # a second version of the single matter: one more step, current at once? No: the key
+    # has no cases of its own, so it becomes current; the call in flight keeps version 1.
+    newer = deployed(api, model("single_matter", chain("child_review", prefix="c2")))
+    assert newer["version"] == 2
+    api.claim_and_complete("clerk_tax", case["id"], "child_review", {"accepted": True})
+    after = api.claim_and_complete("clerk_tax", case["id"], "child_sign", {"accepted": True})
+    assert open_tasks(after) == ["archive"]
+    assert after["data"]["called_processes"]["single_matter"]["version"] == 1
+
+    later = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", later["id"], "intake", {"accepted": True})
+    steps = api.claim_and_complete("clerk_tax", later["id"], "child_review", {"accepted": True})
+    assert open_tasks(steps) == ["archive"]  # version 2 has one step only
+    assert steps["data"]["called_processes"]["single_matter"]["version"] == 2
+
+
+def test_a_call_to_a_key_that_is_not_deployed_is_refused(api: Api):
+    before = api.get("/api/v1/process-definitions", "designer").get_json()
+
+    elements = refused_elements(deploy(api, PARENT))
+
+    assert list(elements) == ["do_matter"]
+    assert "'single_matter'" in elements["do_matter"] and "not deployed" in elements["do_matter"]
+    assert api.get("/api/v1/process-definitions", "designer").get_json() == before
+
+
+def test_a_call_cycle_deploys_with_a_warning(api: Api):
+    deployed(api, CHILD)
+    deployed(api, PARENT)  # package → single_matter
+    back = model("single_matter", chain(call("again", "package"), prefix="c3"))
+
+    response = deployed(api, back)  # single_matter → package → single_matter
+
+    warnings = {w["id"]: w["message"] for w in response["warnings"]}
+    assert "call cycle" in warnings["again"], warnings
+
+
+def test_a_process_calling_itself_is_warned_about(api: Api):
+    xml = model("selfish", chain("a", call("me_again", "selfish")))
+    warnings = {w["id"]: w["message"] for w in deployed(api, xml)["warnings"]}
+    assert "call cycle" in warnings["me_again"]
+
+
+def test_a_mapping_by_expression_is_refused(api: Api):
+    deployed(api, CHILD)
+    xml = PARENT.replace(
+        b'<camunda:in source="opinion" target="intake_opinion"/>',
+        b'<camunda:in sourceExpression="${opinion}" target="intake_opinion"/>',
+    )
+    elements = refused_elements(deploy(api, xml))
+    assert "sourceExpression" in elements["do_matter"]
