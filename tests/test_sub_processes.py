@@ -257,3 +257,97 @@ def test_a_mapping_by_expression_is_refused(api: Api):
     )
     elements = refused_elements(deploy(api, xml))
     assert "sourceExpression" in elements["do_matter"]
+
+
+def event_sub_process(eid: str, start_timer: str, body: str, *, interrupting: bool) -> str:
+    kind = "timeCycle" if start_timer.startswith("R") else "timeDuration"
+    flag = "true" if interrupting else "false"
+    return (
+        f'<bpmn:subProcess id="{eid}" name="{eid}" triggeredByEvent="true">'
+        f'<bpmn:startEvent id="{eid}_start" isInterrupting="{flag}">'
+        f"<bpmn:timerEventDefinition><bpmn:{kind}>{start_timer}</bpmn:{kind}>"
+        f"</bpmn:timerEventDefinition></bpmn:startEvent>{body}</bpmn:subProcess>"
+    )
+
+
+URGING = model(
+    "sub_urging",
+    chain("review")
+    + event_sub_process(
+        "urging",
+        "R/P2D",
+        user_task("urge", "service_center")
+        + f'<bpmn:endEvent id="urged"/>{flow("u1", "urging_start", "urge")}'
+        + flow("u2", "urge", "urged"),
+        interrupting=False,
+    ),
+)
+
+
+def test_a_non_interrupting_timer_event_sub_process_urges_every_two_days(api: Api, govflow):
+    deployed(api, URGING)
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):
+        case = api.start_case("sub_urging", {})
+        assert worklist(api) == ["review"]
+        assert worklist(api, "clerk_service_center") == []
+    with time_machine.travel(at("2026-11-18T10:30:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 1
+        assert worklist(api, "clerk_service_center") == ["urge"]
+        assert worklist(api) == ["review"]  # non-interrupting: the review goes on
+        api.claim_and_complete("clerk_service_center", case["id"], "urge", {"accepted": True})
+        assert scheduler.tick(govflow).timers == 0
+    with time_machine.travel(at("2026-11-20T11:00:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 1
+        assert worklist(api, "clerk_service_center") == ["urge"]  # the second 催办
+        reviewed = api.claim_and_complete("clerk_tax", case["id"], "review", {"accepted": True})
+        # BPMN: a process ends when its running event sub-process instances end too
+        assert reviewed["status"] == "running" and open_tasks(reviewed) == ["urge"]
+        done = api.claim_and_complete(
+            "clerk_service_center", case["id"], "urge", {"accepted": True}
+        )
+    assert done["status"] == "completed"
+    with time_machine.travel(at("2026-11-30T11:00:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 0  # the case ended: no more urging
+    created = [e["details"]["bpmn_id"] for e in events(api, case["id"], "task_created")]
+    assert created == ["review", "urge", "urge"]
+
+
+TAKEOVER = model(
+    "sub_takeover",
+    chain("review")
+    + event_sub_process(
+        "takeover",
+        "P5D",
+        user_task("supervise", "service_center")
+        + f'<bpmn:endEvent id="taken_over"/>{flow("t1", "takeover_start", "supervise")}'
+        + flow("t2", "supervise", "taken_over"),
+        interrupting=True,
+    ),
+)
+
+
+def test_an_interrupting_timer_event_sub_process_takes_the_case_over(api: Api, govflow):
+    deployed(api, TAKEOVER)
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):
+        case = api.start_case("sub_takeover", {})
+    with time_machine.travel(at("2026-11-21T10:30:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 1
+    assert worklist(api) == []  # the review was interrupted
+    assert worklist(api, "clerk_service_center") == ["supervise"]
+    view = api.get(f"/api/v1/cases/{case['id']}", "admin").get_json()
+    assert open_tasks(view) == ["supervise"]
+    done = api.claim_and_complete(
+        "clerk_service_center", case["id"], "supervise", {"accepted": True}
+    )
+    assert done["status"] == "completed"
+
+
+def test_a_case_done_before_its_event_sub_process_fires_completes(api: Api, govflow):
+    deployed(api, TAKEOVER)
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):
+        case = api.start_case("sub_takeover", {})
+        done = api.claim_and_complete("clerk_tax", case["id"], "review", {"accepted": True})
+    assert done["status"] == "completed"  # the listener stops with its process
+    with time_machine.travel(at("2026-11-23T10:30:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 0
+    assert worklist(api, "clerk_service_center") == []

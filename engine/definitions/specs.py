@@ -19,6 +19,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .call_activities import MappedCallActivity, MappedCallActivityParser
+from .event_starts import StartEventParser
 from .links import join_links
 from .xml_safety import parse_bpmn, parse_dmn
 
@@ -42,11 +43,16 @@ class SpecError(Exception):
 
 
 class GovflowParser(CamundaParser):
-    """Camunda's parser, with call activities that honour ``camunda:in``/``camunda:out``."""
+    """Camunda's parser, with call activities that honour ``camunda:in``/``camunda:out``
+    and start events that keep ``isInterrupting``."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("callActivity"): (MappedCallActivityParser, MappedCallActivity),
+        full_tag("startEvent"): (
+            StartEventParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
     }
 
 
