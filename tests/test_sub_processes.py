@@ -351,3 +351,152 @@ def test_a_case_done_before_its_event_sub_process_fires_completes(api: Api, govf
     with time_machine.travel(at("2026-11-23T10:30:00"), tick=False):
         assert scheduler.tick(govflow).timers == 0
     assert worklist(api, "clerk_service_center") == []
+
+
+def open_task_id(api: Api, user: str, case_id: int, bpmn_id: str) -> str:
+    return api.open_task(user, case_id, bpmn_id)["id"]
+
+
+def return_to(api: Api, case_id: int, bpmn_id: str, target: str) -> object:
+    task_id = open_task_id(api, "clerk_tax", case_id, bpmn_id)
+    api.post(f"/api/v1/tasks/{task_id}/claim", "clerk_tax")
+    return api.post(
+        f"/api/v1/tasks/{task_id}/return",
+        "clerk_tax",
+        json={"target": target, "reason": "材料不全"},
+    )
+
+
+def into_the_sub_process(api: Api) -> int:
+    deployed(api, EMBEDDED)
+    case = api.start_case("sub_embedded", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    return case["id"]
+
+
+def test_a_return_within_the_sub_process(api: Api):
+    case_id = into_the_sub_process(api)
+    api.claim_and_complete("clerk_tax", case_id, "inner_a", {"accepted": True})
+
+    response = return_to(api, case_id, "inner_b", "inner_a")
+
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["inner_a"]
+    again = api.claim_and_complete("clerk_tax", case_id, "inner_a", {"accepted": True})
+    assert open_tasks(again) == ["inner_b"]
+
+
+def test_a_return_out_of_the_sub_process_to_the_step_before_it(api: Api):
+    case_id = into_the_sub_process(api)
+
+    response = return_to(api, case_id, "inner_a", "intake")
+
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["intake"]
+    assert worklist(api) == ["intake"]
+    again = api.claim_and_complete("clerk_tax", case_id, "intake", {"accepted": True})
+    assert open_tasks(again) == ["inner_a"]  # a fresh run of the sub-process
+
+
+def test_a_return_from_after_the_sub_process_into_it(api: Api):
+    case_id = into_the_sub_process(api)
+    api.claim_and_complete("clerk_tax", case_id, "inner_a", {"accepted": True})
+    api.claim_and_complete("clerk_tax", case_id, "inner_b", {"accepted": True})
+    targets = api.get(
+        f"/api/v1/tasks/{open_task_id(api, 'clerk_tax', case_id, 'archive')}/return-targets",
+        "clerk_tax",
+    )
+    assert targets.status_code == 200, targets.get_json()
+    assert [t["bpmn_id"] for t in targets.get_json()["items"]] == ["inner_b", "inner_a", "intake"]
+
+    response = return_to(api, case_id, "archive", "inner_b")
+
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["inner_b"]
+    after = api.claim_and_complete("clerk_tax", case_id, "inner_b", {"accepted": True})
+    assert open_tasks(after) == ["archive"]
+    done = api.claim_and_complete("clerk_tax", case_id, "archive", {"accepted": True})
+    assert done["status"] == "completed"
+
+
+def test_a_return_to_a_step_not_on_the_way_is_refused_and_changes_nothing(api: Api):
+    case_id = into_the_sub_process(api)
+    before = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
+
+    response = return_to(api, case_id, "inner_a", "archive")
+
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_failed" and "target" in error["details"]["fields"]
+    after = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
+    assert open_tasks(after) == open_tasks(before) == ["inner_a"]
+
+
+def test_withdrawing_the_last_step_of_a_sub_process(api: Api):
+    case_id = into_the_sub_process(api)
+    api.claim_and_complete("clerk_tax", case_id, "inner_a", {"accepted": True})
+    done = api.claim_and_complete("clerk_tax", case_id, "inner_b", {"accepted": True})
+    inner_b = next(t for t in done["tasks"] if t["bpmn_id"] == "inner_b")
+
+    response = api.post(f"/api/v1/tasks/{inner_b['id']}/withdraw", "clerk_tax", json={})
+
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["inner_b"]  # archive is gone again
+
+
+def test_withdrawing_is_refused_once_the_step_after_the_sub_process_is_taken(api: Api):
+    case_id = into_the_sub_process(api)
+    api.claim_and_complete("clerk_tax", case_id, "inner_a", {"accepted": True})
+    done = api.claim_and_complete("clerk_tax", case_id, "inner_b", {"accepted": True})
+    inner_b = next(t for t in done["tasks"] if t["bpmn_id"] == "inner_b")
+    api.post(
+        f"/api/v1/tasks/{open_task_id(api, 'clerk_tax', case_id, 'archive')}/claim", "clerk_tax"
+    )
+
+    response = api.post(f"/api/v1/tasks/{inner_b['id']}/withdraw", "clerk_tax", json={})
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "next_task_touched"
+
+
+def multi_instance_task(eid: str, *, sequential: bool) -> str:
+    """会签 over the departments named in the case data, one instance each."""
+    flag = "true" if sequential else "false"
+    return (
+        f'<bpmn:userTask id="{eid}" name="{eid}" camunda:candidateGroups="${{department}}" '
+        f'camunda:formKey="{FORM}">'
+        f'<bpmn:multiInstanceLoopCharacteristics isSequential="{flag}" '
+        'camunda:collection="departments" camunda:elementVariable="department"/>'
+        "</bpmn:userTask>"
+    )
+
+
+def multi_instance_model(key: str, *, sequential: bool) -> bytes:
+    inner = chain(multi_instance_task("sign", sequential=sequential), prefix="m")
+    return model(key, chain("intake", sub_process("joint", inner), "archive"))
+
+
+def test_a_parallel_countersign_inside_a_sub_process(api: Api):
+    deployed(api, multi_instance_model("sub_mi_parallel", sequential=False))
+    case = api.start_case("sub_mi_parallel", {"departments": ["tax", "registry"]})
+    inside = api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+
+    assert open_tasks(inside) == ["sign", "sign"]  # one instance per department at once
+    assert worklist(api) == ["sign"] and worklist(api, "clerk_registry") == ["sign"]
+    one = api.claim_and_complete("clerk_registry", case["id"], "sign", {"accepted": True})
+    assert open_tasks(one) == ["sign"]
+    both = api.claim_and_complete("clerk_tax", case["id"], "sign", {"accepted": True})
+    assert open_tasks(both) == ["archive"]
+
+
+def test_a_sequential_countersign_inside_a_sub_process(api: Api):
+    deployed(api, multi_instance_model("sub_mi_sequential", sequential=True))
+    case = api.start_case("sub_mi_sequential", {"departments": ["registry", "tax"]})
+    inside = api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+
+    assert open_tasks(inside) == ["sign"]  # one department after the other
+    assert worklist(api, "clerk_registry") == ["sign"] and worklist(api) == []
+    first = api.claim_and_complete("clerk_registry", case["id"], "sign", {"accepted": True})
+    assert open_tasks(first) == ["sign"] and worklist(api) == ["sign"]
+    second = api.claim_and_complete("clerk_tax", case["id"], "sign", {"accepted": True})
+    assert open_tasks(second) == ["archive"]
