@@ -500,3 +500,23 @@ def test_a_sequential_countersign_inside_a_sub_process(api: Api):
     assert open_tasks(first) == ["sign"] and worklist(api) == ["sign"]
     second = api.claim_and_complete("clerk_tax", case["id"], "sign", {"accepted": True})
     assert open_tasks(second) == ["archive"]
+
+
+def test_the_case_page_opens_the_called_process_as_its_own_diagram(app, api: Api):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    deployed(api, CHILD)
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    clerk = Browser(app, "clerk_tax")
+
+    page = clerk.get(f"/cases/{case['id']}")
+
+    html = page.get_data(as_text=True)
+    assert f'data-diagram-url="/cases/{case["id"]}/called/single_matter.xml"' in html
+    drawn = clerk.get(f"/cases/{case['id']}/called/single_matter.xml")
+    assert drawn.status_code == 200 and b'id="single_matter"' in drawn.get_data()
+    assert clerk.get(f"/cases/{case['id']}/called/nothing_called.xml").status_code == 404
+    marks = html.split('class="diagram-state">', 1)[1].split("</script>", 1)[0]
+    assert "child_review" in marks  # the called process's open step is marked
