@@ -520,3 +520,53 @@ def test_the_case_page_opens_the_called_process_as_its_own_diagram(app, api: Api
     assert clerk.get(f"/cases/{case['id']}/called/nothing_called.xml").status_code == 404
     marks = html.split('class="diagram-state">', 1)[1].split("</script>", 1)[0]
     assert "child_review" in marks  # the called process's open step is marked
+
+
+def test_a_task_of_a_called_definition_uses_the_form_uploaded_with_it(api: Api):
+    import io
+    import json
+
+    form = {
+        "key": "single_matter/seal",
+        "title": {"zh": "印章备案", "en": "Seal filing"},
+        "fields": [
+            {
+                "name": "seal_no",
+                "type": "string",
+                "required": True,
+                "label": {"zh": "印章编号", "en": "Seal no."},
+            }
+        ],
+    }
+    child = model(
+        "single_matter",
+        chain(
+            '<bpmn:userTask id="seal" name="seal" camunda:candidateGroups="tax" '
+            'camunda:formKey="single_matter/seal"/>',
+            prefix="s",
+        ),
+    )
+    uploaded = api.post(
+        "/api/v1/process-definitions",
+        "designer",
+        data={
+            "file": (io.BytesIO(child), "child.bpmn"),
+            "form": (io.BytesIO(json.dumps(form).encode()), "seal.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.get_json()
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    task_id = open_task_id(api, "clerk_tax", case["id"], "seal")
+
+    detail = api.get(f"/api/v1/tasks/{task_id}", "clerk_tax").get_json()
+    assert detail["form_definition"]["key"] == "single_matter/seal"
+    api.post(f"/api/v1/tasks/{task_id}/claim", "clerk_tax")
+    refused = api.complete("clerk_tax", task_id, {})
+    assert (
+        refused.status_code == 422 and "seal_no" in refused.get_json()["error"]["details"]["fields"]
+    )
+    done = api.complete("clerk_tax", task_id, {"seal_no": "A-1"})
+    assert done.status_code == 200 and open_tasks(done.get_json()) == ["archive"]

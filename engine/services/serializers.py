@@ -13,6 +13,7 @@ from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
+from ..runtime.called import CALLED
 from ..verbs import serializers as verb_serializers
 from . import disclosure
 from .forms_lookup import form_for
@@ -178,6 +179,17 @@ def _masked_data(data: Any) -> Any:
     return mask_data(data)
 
 
+def _called(session: Session, case: Case) -> list[ProcessDefinition]:
+    """The definitions the case's call activities ran (``runtime/called`` pins them)."""
+    pins = (case.data or {}).get(CALLED) or {}
+    found = [
+        session.get(ProcessDefinition, pin["definition_id"])
+        for pin in pins.values()
+        if isinstance(pin, dict) and isinstance(pin.get("definition_id"), int)
+    ]
+    return [d for d in found if d is not None]
+
+
 def task_detail(
     govflow: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
 ) -> dict[str, Any]:
@@ -185,7 +197,7 @@ def task_detail(
     role and logged (pass it: without one the caller is trusted to be the handling clerk)."""
     case = session.get(Case, row.case_id)
     definition = session.get(ProcessDefinition, case.definition_id)
-    form = form_for(govflow.forms, definition, row.form_key)
+    form = form_for(govflow.forms, definition, row.form_key, _called(session, case))
     clear = True if actor is None else disclosure.disclose(govflow, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()
