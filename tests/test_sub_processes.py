@@ -570,3 +570,66 @@ def test_a_task_of_a_called_definition_uses_the_form_uploaded_with_it(api: Api):
     )
     done = api.complete("clerk_tax", task_id, {"seal_no": "A-1"})
     assert done.status_code == 200 and open_tasks(done.get_json()) == ["archive"]
+
+
+def test_a_step_inside_a_sub_process_carries_its_time_limit(api: Api):
+    limited = (
+        '<bpmn:userTask id="inner_limited" name="inner_limited" camunda:candidateGroups="tax" '
+        f'camunda:formKey="{FORM}"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="time_limit" value="2wd"/></camunda:properties>'
+        "</bpmn:extensionElements></bpmn:userTask>"
+    )
+    deployed(api, model("sub_limit", chain(sub_process("inner", chain(limited, prefix="l")))))
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):  # a Monday
+        case = api.start_case("sub_limit", {})
+        (task,) = [t for t in api.worklist("clerk_tax") if t["case_id"] == case["id"]]
+    assert task["bpmn_id"] == "inner_limited"
+    assert task["due_at"] is not None and task["due_at"].startswith("2026-11-18")
+
+
+def test_the_steps_of_a_called_definition_carry_their_time_limits(api: Api):
+    limited = (
+        '<bpmn:userTask id="called_limited" name="called_limited" camunda:candidateGroups="tax" '
+        f'camunda:formKey="{FORM}"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="time_limit" value="1wd"/></camunda:properties>'
+        "</bpmn:extensionElements></bpmn:userTask>"
+    )
+    deployed(api, model("single_matter", chain(limited, prefix="l")))
+    deployed(api, model("caller", chain(call("run_it", "single_matter"))))
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):
+        case = api.start_case("caller", {})
+        (task,) = [t for t in api.worklist("clerk_tax") if t["case_id"] == case["id"]]
+    assert task["bpmn_id"] == "called_limited"
+    assert task["due_at"] is not None and task["due_at"].startswith("2026-11-17")
+
+
+def test_an_interrupting_timer_on_the_sub_process_leaves_it(api: Api, govflow):
+    xml = model(
+        "sub_deadline",
+        "\n".join(
+            [
+                '<bpmn:startEvent id="start"/>',
+                sub_process("check", chain("inner_a", prefix="i")),
+                timer("too_late", "check", "P3D"),
+                user_task("escalate", "service_center"),
+                '<bpmn:endEvent id="end"/>',
+                '<bpmn:endEvent id="escalated"/>',
+                flow("f1", "start", "check"),
+                flow("f2", "check", "end"),
+                flow("f3", "too_late", "escalate"),
+                flow("f4", "escalate", "escalated"),
+            ]
+        ),
+    )
+    deployed(api, xml)
+    with time_machine.travel(at("2026-11-16T10:00:00"), tick=False):
+        case = api.start_case("sub_deadline", {})
+        assert worklist(api) == ["inner_a"]
+    with time_machine.travel(at("2026-11-19T10:30:00"), tick=False):
+        assert scheduler.tick(govflow).timers == 1
+        assert worklist(api) == []  # the whole sub-process was left
+        assert worklist(api, "clerk_service_center") == ["escalate"]
+        done = api.claim_and_complete(
+            "clerk_service_center", case["id"], "escalate", {"accepted": True}
+        )
+    assert done["status"] == "completed"
