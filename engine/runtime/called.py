@@ -96,6 +96,7 @@ def pin_new_calls(workflow: Any, tree: CallTree, audit: Callable[..., None]) -> 
         audit(
             "call_started",
             bpmn_id=task.task_spec.bpmn_id,
+            name=f"{task.task_spec.bpmn_name or key} ({key} v{definition.version})",
             called_key=key,
             called_version=definition.version,
         )
