@@ -633,3 +633,19 @@ def test_an_interrupting_timer_on_the_sub_process_leaves_it(api: Api, govflow):
             "clerk_service_center", case["id"], "escalate", {"accepted": True}
         )
     assert done["status"] == "completed"
+
+
+def test_a_return_from_a_called_definition_to_the_step_before_the_call(api: Api):
+    deployed(api, CHILD)
+    deployed(api, PARENT)
+    case = api.start_case("package", {})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    api.claim_and_complete("clerk_tax", case["id"], "child_review", {"accepted": True})
+
+    response = return_to(api, case["id"], "child_sign", "intake")
+
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["intake"]
+    again = api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+    assert open_tasks(again) == ["child_review"]  # the call starts afresh
+    assert [e["action"] for e in events(api, case["id"], "call_started")] == ["call_started"]
