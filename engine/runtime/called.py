@@ -65,7 +65,8 @@ def join(
             continue  # undeployed since: the call fails as "not found" when reached
         definitions[key] = found
         pending.extend(sorted(parse(found).external_calls))
-    cache_key = (id(parsed), *sorted((k, d.id) for k, d in definitions.items()))
+    # by content, not row id: a worker may serve several databases (tests do)
+    cache_key = (id(parsed), *sorted((k, d.sha256) for k, d in definitions.items()))
     merged = _MERGED.get(cache_key)
     if merged is None:
         specs = dict(parsed.subprocess_specs)
