@@ -24,7 +24,7 @@ def _deploy(app, name: str) -> None:  # noqa: ANN001
 
 def test_the_called_process_opens_as_its_own_diagram(walk, live_server):  # noqa: ANN001
     app = live_server["app"]
-    _deploy(app, "called_seal_making.bpmn")
+    _deploy(app, "called_seal_only_demo.bpmn")
     _deploy(app, "calling_startup_package.bpmn")
     case_id = _start(app, "startup_package", {})
     _do(app, "clerk_service_center", case_id, "pkg_intake", {"accepted": True, "opinion": "齐全"})
@@ -33,8 +33,8 @@ def test_the_called_process_opens_as_its_own_diagram(walk, live_server):  # noqa
     w.login("clerk_public_security")
     w.goto(f"/cases/{case_id}", "case-with-called-process")
     page = w.page
-    called = page.locator("[data-test=called-seal_making] [data-test=diagram]")
+    called = page.locator("[data-test=called-seal_only_demo] [data-test=diagram]")
     assert called.get_attribute("data-rendered") == "true"
     # the open step of the called process is marked in its own diagram
-    assert page.locator("[data-test=called-seal_making] .djs-element.gf-waiting").count() == 1
-    assert "seal_making" in page.inner_text("[data-test=called-seal_making] summary")
+    assert page.locator("[data-test=called-seal_only_demo] .djs-element.gf-waiting").count() == 1
+    assert "seal_only_demo" in page.inner_text("[data-test=called-seal_only_demo] summary")
