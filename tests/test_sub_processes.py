@@ -649,3 +649,52 @@ def test_a_return_from_a_called_definition_to_the_step_before_the_call(api: Api)
     again = api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
     assert open_tasks(again) == ["child_review"]  # the call starts afresh
     assert [e["action"] for e in events(api, case["id"], "call_started")] == ["call_started"]
+
+
+# --- 一件事 as a package of single matters (processes/business_startup) -------------------
+
+
+SINGLE_MATTERS = {
+    "company_registration": "market_registration",
+    "seal_engraving": "seal_filing",
+    "tax_invoicing": "tax_registration",
+    "social_insurance_enrolment": "social_insurance",
+    "housing_fund_enrolment": "housing_fund_registration",
+}
+
+
+def test_business_startup_calls_its_single_matters_each_deployed_on_its_own(api: Api):
+    from tests.support import business_application
+
+    listed = {
+        d["key"]: d for d in api.get("/api/v1/process-definitions", "designer").get_json()["items"]
+    }
+    assert set(SINGLE_MATTERS) <= set(listed)
+    case = api.start_case("business_startup", business_application())
+    api.claim_and_complete("clerk_service_center", case["id"], "acceptance", {"accepted": True})
+    after = api.claim_and_complete(
+        "clerk_market",
+        case["id"],
+        "market_registration",
+        {"approved": True, "credit_code": "91110108MA01XYK12Q"},
+    )
+    called = after["data"]["called_processes"]
+    assert set(called) == set(SINGLE_MATTERS)  # the four in parallel have started too
+    assert all(called[k]["version"] == listed[k]["version"] for k in SINGLE_MATTERS)
+
+
+def test_a_single_matter_is_startable_on_its_own(api: Api):
+    from tests.support import business_application
+
+    case = api.start_case("company_registration", business_application())
+    assert open_tasks(case) == ["market_registration"]
+    done = api.claim_and_complete(
+        "clerk_market",
+        case["id"],
+        "market_registration",
+        {"approved": True, "credit_code": "91110108MA01XYK12Q"},
+    )
+    assert done["status"] == "completed"
+    assert done["data"]["issued"]["e_license"]["credit_code"] == "91110108MA01XYK12Q"
+    seal = api.start_case("seal_engraving", business_application())
+    assert open_tasks(seal) == ["seal_filing"]
