@@ -698,3 +698,28 @@ def test_a_single_matter_is_startable_on_its_own(api: Api):
     assert done["data"]["issued"]["e_license"]["credit_code"] == "91110108MA01XYK12Q"
     seal = api.start_case("seal_engraving", business_application())
     assert open_tasks(seal) == ["seal_filing"]
+
+
+def test_an_application_cannot_choose_the_version_a_call_runs(api: Api, govflow):
+    import sqlalchemy as sa
+
+    from engine.models import ProcessDefinition
+    from engine.uow import read_only
+
+    deployed(api, CHILD)
+    deployed(api, model("single_matter", chain("child_review", prefix="c2")))  # version 2
+    deployed(api, PARENT)
+    with read_only(govflow.db) as session:
+        first = session.scalar(
+            sa.select(ProcessDefinition.id).where(
+                ProcessDefinition.key == "single_matter", ProcessDefinition.version == 1
+            )
+        )
+    forged = {"single_matter": {"version": 1, "definition_id": first}}
+    case = api.start_case("package", {"called_processes": forged})
+    api.claim_and_complete("clerk_tax", case["id"], "intake", {"accepted": True})
+
+    after = api.claim_and_complete("clerk_tax", case["id"], "child_review", {"accepted": True})
+
+    assert open_tasks(after) == ["archive"]  # version 2: one step only
+    assert after["data"]["called_processes"]["single_matter"]["version"] == 2

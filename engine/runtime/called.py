@@ -4,7 +4,8 @@ A call activity names another definition by key (``calledElement``).  The versio
 runs is the key's current (approved) version *at the moment of the call*; from then on
 the case keeps it, so approving a new version of a single matter never changes a call in
 flight.  The pins are recorded in the case's data under ``called_processes`` (key →
-version and definition id) and in the audit trail (``call_started``).
+version and definition id) — on the case row (``cases.called_versions``, what run time
+trusts) and, for display, in the case's data — and in the audit trail (``call_started``).
 
 Loading a case joins the specs of the called versions (pinned ones; the current version
 of the keys not called yet) into the workflow's sub-process specs, and their task
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..definitions.approval import current_definition
 from ..definitions.specs import ParsedProcess
-from ..models import ProcessDefinition
+from ..models import Case, ProcessDefinition
 
 #: The case data key holding the pinned versions.
 CALLED = "called_processes"
@@ -55,12 +56,14 @@ def join(
         key = pending.pop(0)
         if key in definitions:
             continue
-        pin = pins.get(key) if isinstance(pins, dict) else None
+        pin = pins.get(key)
         found = (
             load_definition(session, int(pin["definition_id"]))
             if isinstance(pin, dict) and pin.get("definition_id")
             else current_definition(session, key)
         )
+        if found is not None and found.key != key:
+            found = None  # a pin never runs another key's process
         if found is None:
             continue  # undeployed since: the call fails as "not found" when reached
         definitions[key] = found
@@ -82,11 +85,11 @@ def join(
     return CallTree(merged, definitions)
 
 
-def pin_new_calls(workflow: Any, tree: CallTree, audit: Callable[..., None]) -> None:
+def pin_new_calls(case: Case, workflow: Any, tree: CallTree, audit: Callable[..., None]) -> None:
     """Record the version of each called definition a call started with just now."""
     if not tree.definitions:
         return
-    pins = workflow.data.setdefault(CALLED, {})
+    pins = dict(case.called_versions or {})
     for parent_id in list(workflow.subprocesses):
         task = workflow.get_task_from_id(parent_id)
         key = getattr(task.task_spec, "spec", None)
@@ -94,6 +97,8 @@ def pin_new_calls(workflow: Any, tree: CallTree, audit: Callable[..., None]) -> 
         if definition is None or key in pins:
             continue
         pins[key] = {"version": definition.version, "definition_id": definition.id}
+        case.called_versions = dict(pins)  # a new dict: the JSON column sees the change
+        workflow.data[CALLED] = dict(pins)
         audit(
             "call_started",
             bpmn_id=task.task_spec.bpmn_id,

@@ -50,7 +50,7 @@ def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
 
 def call_tree(session: Session, case: Case, definition: ProcessDefinition) -> called.CallTree:
     """The specs the case runs: its definition's, with the processes it calls joined."""
-    pins = (case.data or {}).get(called.CALLED) or {}
+    pins = case.called_versions or {}
     return called.join(
         session,
         parsed_definition(definition),
@@ -124,7 +124,7 @@ class CommandContext(CaseReading):
         """Persist workflow state, the case snapshot and the worklist rows."""
         case = self.case
         if self.tree is not None:
-            called.pin_new_calls(self.workflow, self.tree, self.audit)
+            called.pin_new_calls(case, self.workflow, self.tree, self.audit)
         case.workflow_state = dump(self.workflow)
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()

@@ -13,7 +13,6 @@ from ..deadlines.states import state_at
 from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
-from ..runtime.called import CALLED
 from ..verbs import serializers as verb_serializers
 from . import disclosure
 from .forms_lookup import form_for
@@ -181,7 +180,7 @@ def _masked_data(data: Any) -> Any:
 
 def _called(session: Session, case: Case) -> list[ProcessDefinition]:
     """The definitions the case's call activities ran (``runtime/called`` pins them)."""
-    pins = (case.data or {}).get(CALLED) or {}
+    pins = case.called_versions or {}
     found = [
         session.get(ProcessDefinition, pin["definition_id"])
         for pin in pins.values()
