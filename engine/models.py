@@ -189,6 +189,10 @@ class Case(Base):
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     #: Where shared data came from: ``{"provider/field": {record_key, department, at, ...}}``.
     sources: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    #: The versions its call activities run: ``{key: {"version", "definition_id"}}``, pinned
+    #: when a call of that key first starts (``runtime/called``); kept apart from ``data``,
+    #: which an application could write.
+    called_versions: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     #: SpiffWorkflow's serialized state, without the spec (rebuilt from the definition);
     #: empty once retention dropped it from a closed case (``workflow_dropped_at``).
     workflow_state: Mapped[str] = mapped_column(Text)

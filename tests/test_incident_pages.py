@@ -3,6 +3,7 @@ to the case; administrators retry it there, with a data fix."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import time_machine
@@ -61,3 +62,15 @@ def test_the_incidents_page_is_for_administrators_and_supervisors_only(app, api:
     refused = supervisor.post(f"/incidents/{incident['id']}/retry", {})
     assert refused.status_code == 403
     assert incidents(api) == [incident]
+
+
+def test_the_case_page_marks_the_failing_step_on_the_diagram(app, api: Api, govflow):  # noqa: ANN001
+    case_id, _later = an_incident(api, govflow)
+    (incident,) = incidents(api)
+
+    page = Browser(app, "admin").get(f"/cases/{case_id}")
+
+    html = page.get_data(as_text=True)
+    marks = html.split('class="diagram-state">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(marks)["error"] == [incident["element_id"]]
+    assert "等待管理员处理" in _text(page) and incident["element_id"]

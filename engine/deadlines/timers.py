@@ -26,7 +26,7 @@ def _due(value: Any) -> datetime | None:
 def next_timer_at(workflow: Any) -> datetime | None:
     """The earliest due time of the workflow's waiting timer events."""
     due_times = []
-    for task in workflow.tasks.values():
+    for task in workflow.all_tasks():
         if task.state != TaskState.WAITING:
             continue
         definition = getattr(task.task_spec, "event_definition", None)

@@ -102,10 +102,14 @@ class CaseClocks:
         case: Case,
         definition: ProcessDefinition,
         now: datetime | None = None,
+        *,
+        user_tasks: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.session = session
         self.case = case
         self.definition = definition
+        # a case with call activities: the called processes' steps have limits too
+        self.user_tasks = user_tasks
         self.now = now or clock.now()
         # Only what a step can change is loaded: open deadlines and the case's own limits.
         # A case returned and resubmitted hundreds of times then costs what a fresh one does.
@@ -258,7 +262,7 @@ class CaseClocks:
 
     def _sync_tasks(self, task_rows: list[TaskRow]) -> None:
         by_task = self._by_task()
-        metas = {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+        metas = self.user_tasks or {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
         for task in task_rows:
             deadline = by_task.get(task.id)
             if task.status in ("ready", "claimed"):

@@ -270,48 +270,6 @@ def _waits_for_the_undelivered(process: Any) -> tuple[list[Problem], list[Proble
     return errors, warnings
 
 
-_SUB_PROCESSES = ("subProcess", "transaction", "adHocSubProcess")
-_WAITING_TASKS = ("userTask", "manualTask", "task")
-
-
-def _waiting_in_sub_processes(process: Any, called: Sequence[Any]) -> list[Problem]:
-    """Tasks and timers that would wait inside a sub-process or a called process.
-
-    SpiffWorkflow runs those as child workflows, while govflow's worklist projection and
-    timer scheduling read the main workflow only: such a task would never reach a
-    worklist and such a timer never wake the case, so the case would hang unseen.
-    Refused until run time follows child workflows.
-    """
-    where: list[tuple[Any, str]] = [
-        (node, "a sub-process")
-        for container in _SUB_PROCESSES
-        for node in process.xpath(f".//bpmn:{container}", namespaces=NS)
-    ]
-    where += [(sub, f"the called process '{sub.get('id')}'") for sub in called]
-    problems: list[Problem] = []
-    for container, label in where:
-        for local in _WAITING_TASKS:
-            for task in container.xpath(f".//bpmn:{local}", namespaces=NS):
-                problems.append(
-                    (
-                        task.get("id") or "definitions",
-                        f"a task for a person inside {label} is not supported: worklists "
-                        "show tasks of the main process only; draw it in the main process",
-                    )
-                )
-        for timer in container.xpath(".//bpmn:timerEventDefinition", namespaces=NS):
-            event = timer.getparent()
-            problems.append(
-                (
-                    event.get("id") or "definitions",
-                    f"a timer inside {label} is not supported: only timers of the main "
-                    "process wake a case; draw it in the main process",
-                )
-            )
-    # nested sub-processes find the same element twice
-    return list(dict.fromkeys(problems))
-
-
 def check_process(
     process: Any,
     *,
@@ -331,7 +289,6 @@ def check_process(
         meta["user_tasks"].extend(sub_meta["user_tasks"])
         meta["service_tasks"].extend(sub_meta["service_tasks"])
     result = CheckResult(meta)
-    result.errors.extend(_waiting_in_sub_processes(process, called))
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
         result.errors.extend(link_problems(owner))

@@ -27,6 +27,7 @@ from ..models import BpmnModel, Department, ProcessDefinition
 from ..principal import Principal
 from ..uow import run_in_transaction
 from . import approval
+from .call_activities import check_calls
 from .checks import check_process
 from .metadata import called_processes, executable_processes
 from .specs import SpecError, parse_process
@@ -117,6 +118,12 @@ def _department_names(session: Session) -> dict[str, dict[str, str]]:
     new work; one an administrator created a minute ago does)."""
     active = select(Department).where(Department.active.is_(True))
     return {d.code: {"zh": d.name_zh, "en": d.name_en} for d in session.scalars(active)}
+
+
+def _calls_of_deployed(session: Session, key: str) -> list[str] | None:
+    """The keys the current version of ``key`` calls, or None when it is not deployed."""
+    definition = approval.current_definition(session, key)
+    return None if definition is None else list(definition.meta.get("calls", []))
 
 
 def _remember_model(
@@ -238,6 +245,13 @@ def deploy(
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)
         meta = checked.meta
+        with db.read_session() as session:
+            call_errors, call_warnings, external = check_calls(
+                processes[0], called, lambda k: _calls_of_deployed(session, k)
+            )
+        errors.extend(call_errors)
+        warnings.extend(call_warnings)
+        meta["calls"] = external
         if not errors:
             try:
                 parse_process(bpmn_root, dmn_roots, key)

@@ -13,10 +13,13 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .call_activities import MappedCallActivity, MappedCallActivityParser
+from .event_starts import StartEventParser
 from .links import join_links
 from .xml_safety import parse_bpmn, parse_dmn
 
@@ -39,10 +42,27 @@ class SpecError(Exception):
         self.element = element
 
 
+class GovflowParser(CamundaParser):
+    """Camunda's parser, with call activities that honour ``camunda:in``/``camunda:out``
+    and start events that keep ``isInterrupting``."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("callActivity"): (MappedCallActivityParser, MappedCallActivity),
+        full_tag("startEvent"): (
+            StartEventParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class ParsedProcess:
     spec: Any
     subprocess_specs: dict[str, Any]
+    #: Keys of processes its call activities name that are not in the document: other
+    #: deployed definitions, joined in at run time (``runtime/called``).
+    external_calls: frozenset[str] = frozenset()
 
 
 def _element_at_line(root: etree._Element, line: int | None) -> str | None:
@@ -64,14 +84,16 @@ def parse_process(
 
     Link events are joined first (``links``): SpiffWorkflow would skip what follows them.
     """
-    parser = CamundaParser(validator=_validator())
+    parser = GovflowParser(validator=_validator())
     bpmn_root = join_links(bpmn_root)
     try:
         for dmn in dmn_roots:
             parser.add_dmn_xml(dmn)
         parser.add_bpmn_xml(bpmn_root)
         spec = parser.get_spec(process_key)
-        subprocess_specs = parser.get_subprocess_specs(process_key)
+        found = parser.get_subprocess_specs(process_key, require_call_activity_specs=False)
+        subprocess_specs = {name: sub for name, sub in found.items() if sub is not None}
+        external = frozenset(name for name, sub in found.items() if sub is None)
     except ValidationException as exc:
         element = exc.id or _element_at_line(bpmn_root, _as_int(exc.line_number))
         raise SpecError(_first_line(exc), element) from None
@@ -91,7 +113,7 @@ def parse_process(
         raise SpecError(
             f"the model cannot be parsed: {type(exc).__name__}: {_first_line(exc)}"
         ) from None
-    return ParsedProcess(spec, subprocess_specs)
+    return ParsedProcess(spec, subprocess_specs, external)
 
 
 def _as_int(value: Any) -> int | None:

@@ -32,7 +32,7 @@ from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..shared_data import exchange
 from ..uow import read_only, run_in_transaction
-from . import projection, stepper
+from . import called, projection, stepper
 from .returned_work import carry_forward, work_to_carry
 from .workflow import GovflowWorkflow, dump, load, new_workflow
 
@@ -48,6 +48,18 @@ def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
     )
 
 
+def call_tree(session: Session, case: Case, definition: ProcessDefinition) -> called.CallTree:
+    """The specs the case runs: its definition's, with the processes it calls joined."""
+    pins = case.called_versions or {}
+    return called.join(
+        session,
+        parsed_definition(definition),
+        pins,
+        load_definition=deployed_definition,
+        parse=parsed_definition,
+    )
+
+
 @dataclass
 class CaseReading:
     """A case and its workflow as a query sees them: nothing is locked or saved."""
@@ -57,10 +69,16 @@ class CaseReading:
     case: Case
     definition: ProcessDefinition
     workflow: GovflowWorkflow | None
+    #: The processes its call activities run (``runtime/called``), by key.
+    tree: called.CallTree | None = None
+
+    @property
+    def called(self) -> dict[str, ProcessDefinition]:
+        return self.tree.definitions if self.tree else {}
 
     @property
     def user_tasks(self) -> dict[str, dict[str, Any]]:
-        return {t["id"]: t for t in self.definition.meta.get("user_tasks", [])}
+        return called.merged_meta(self.definition, self.called, "user_tasks")
 
 
 @dataclass(kw_only=True)
@@ -72,7 +90,7 @@ class CommandContext(CaseReading):
 
     @property
     def service_tasks(self) -> dict[str, dict[str, Any]]:
-        return {t["id"]: t for t in self.definition.meta.get("service_tasks", [])}
+        return called.merged_meta(self.definition, self.called, "service_tasks")
 
     def audit(self, action: str, *, task_id: str | None = None, **details: Any) -> None:
         audit.record(
@@ -105,6 +123,8 @@ class CommandContext(CaseReading):
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
         case = self.case
+        if self.tree is not None:
+            called.pin_new_calls(case, self.workflow, self.tree, self.audit)
         case.workflow_state = dump(self.workflow)
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()
@@ -125,7 +145,8 @@ class CommandContext(CaseReading):
         self.sync_deadlines(clocks, rows + self.new_rows)
 
     def clocks(self) -> CaseClocks:
-        return CaseClocks(self.session, self.case, self.definition)
+        user_tasks = self.user_tasks if self.called else None
+        return CaseClocks(self.session, self.case, self.definition, user_tasks=user_tasks)
 
     def sync_deadlines(
         self, clocks: CaseClocks | None = None, task_rows: list[TaskRow] | None = None
@@ -167,7 +188,7 @@ def current_data(workflow: GovflowWorkflow) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if workflow.last_task is not None:
         data.update(workflow.last_task.data)
-    for task in workflow.tasks.values():
+    for task in workflow.all_tasks():
         if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             data.update(task.data)
     data.update(workflow.data)
@@ -216,12 +237,13 @@ def with_facts(case: Case, carry: bool, paused: bool, *calendar_stamp: Any) -> C
     return case
 
 
-def stored_workflow(case: Case, definition: ProcessDefinition) -> GovflowWorkflow:
-    """The case's workflow as stored; a closed case whose workflow retention dropped
+def stored_workflow(case: Case, parsed: Any) -> GovflowWorkflow:
+    """The case's workflow as stored, on ``parsed`` (its definition's specs with the
+    processes it calls); a closed case whose workflow retention dropped
     (``services.retention``) has none left to act on."""
     if case.workflow_dropped_at is not None:
         raise Conflict("the case is closed and its workflow has been archived", code="case_closed")
-    return load(case.workflow_state, parsed_definition(definition))
+    return load(case.workflow_state, parsed)
 
 
 def execute(
@@ -245,8 +267,9 @@ def execute(
         found = case_id(session) if callable(case_id) else case_id
         case = found if isinstance(found, Case) else lock_case(session, found)
         definition = deployed_definition(session, case.definition_id)
-        workflow = stored_workflow(case, definition) if touches_workflow else None
-        ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
+        tree = call_tree(session, case, definition)
+        workflow = stored_workflow(case, tree.parsed) if touches_workflow else None
+        ctx = CommandContext(session, actor, case, definition, workflow, tree, govflow=govflow)
         if not touches_workflow:
             result = command(ctx)
             case.updated_at = clock.now()  # bumps lock_version: the case changed
@@ -267,8 +290,9 @@ def start(
 
     def work(session: Session) -> T:
         case, definition = open_case(session)
-        workflow = new_workflow(parsed_definition(definition))
-        ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
+        tree = call_tree(session, case, definition)
+        workflow = new_workflow(tree.parsed)
+        ctx = CommandContext(session, actor, case, definition, workflow, tree, govflow=govflow)
         return _run_and_save(ctx, command)
 
     return run_in_transaction(govflow.db, work)
@@ -294,5 +318,6 @@ def read(
         if case is None:
             raise NotFound("no such case")
         definition = deployed_definition(session, case.definition_id)
-        workflow = stored_workflow(case, definition)
-        return query(CaseReading(session, actor, case, definition, workflow))
+        tree = call_tree(session, case, definition)
+        workflow = stored_workflow(case, tree.parsed)
+        return query(CaseReading(session, actor, case, definition, workflow, tree))

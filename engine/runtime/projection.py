@@ -24,7 +24,7 @@ OPEN = ("ready", "claimed")
 
 def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
     """READY tasks waiting for a person, found in the flat task map (no depth cap)."""
-    return [t for t in workflow.tasks.values() if t.state == TaskState.READY and t.task_spec.manual]
+    return [t for t in workflow.all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
 
 
 def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:

@@ -72,7 +72,7 @@ def carry_forward(
     if not records:
         return False
     ran = False
-    for task in [t for t in workflow.tasks.values() if t.state == TaskState.READY]:
+    for task in [t for t in workflow.all_tasks() if t.state == TaskState.READY]:
         if not task.task_spec.manual:
             continue
         bpmn_id = task.task_spec.bpmn_id

@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import WorkflowFailure
-from . import bpmn_errors
+from . import bpmn_errors, event_sub_processes
 from .workflow import GovflowWorkflow
 
 #: Called with (spiff task, its service-task metadata) before the task runs; answers the
@@ -59,6 +59,8 @@ def advance(
     try:
         workflow.refresh_timers()
         workflow.do_engine_steps(will_complete_task=before, did_complete_task=after)
+        while event_sub_processes.interrupt(workflow) or event_sub_processes.close_idle(workflow):
+            workflow.do_engine_steps(will_complete_task=before, did_complete_task=after)
     except WorkflowFailure:
         raise
     except SpiffWorkflowException as exc:
@@ -74,7 +76,7 @@ def advance(
         if type(exc) is not Exception:
             raise
         raise WorkflowFailure(_describe(exc)) from None
-    errored = [t for t in workflow.tasks.values() if t.state == TaskState.ERROR]
+    errored = [t for t in workflow.all_tasks() if t.state == TaskState.ERROR]
     if errored:
         raise WorkflowFailure(
             f"step '{errored[0].task_spec.bpmn_id}' failed", element=errored[0].task_spec.bpmn_id

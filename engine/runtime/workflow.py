@@ -6,6 +6,8 @@ Two SpiffWorkflow behaviours are corrected here:
   grows a deep task tree, and past that depth ``get_tasks`` stops finding READY tasks and
   ``is_completed`` says True with work pending.  ``GovflowWorkflow`` searches without a
   depth cap and decides completion from the flat task map.
+* Its ``tasks`` holds the main process only; ``all_tasks`` adds the tasks of child
+  workflows (sub-processes and called processes), where people and timers may wait too.
 * Its serializer stores the whole process spec in every case and cannot store dates,
   decimals or sets.  We store only the run-time state (the spec is rebuilt from the
   deployed definition, cached per worker) and register the missing data types.
@@ -20,6 +22,7 @@ Two SpiffWorkflow behaviours are corrected here:
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
@@ -50,6 +53,15 @@ class GovflowWorkflow(BpmnWorkflow):
     def get_tasks_iterator(self, first_task=None, **kwargs):  # noqa: ANN001, ANN201
         kwargs.setdefault("max_depth", _UNLIMITED)
         return super().get_tasks_iterator(first_task, **kwargs)
+
+    def all_tasks(self) -> Iterator[Any]:
+        """Every task of the case: the main process's and those of its child workflows
+        (embedded and event sub-processes, called processes).  SpiffWorkflow keeps a
+        child's tasks in ``subprocesses[parent task id].tasks``, not in ``tasks``; a
+        person's task or a timer in a child is found only through here."""
+        yield from self.tasks.values()
+        for child in list(self.subprocesses.values()):
+            yield from child.tasks.values()
 
     def is_completed(self) -> bool:
         if not self.completed:

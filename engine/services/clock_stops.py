@@ -130,7 +130,7 @@ def answer_supplement(
         if ctx.case.status != "waiting_applicant" or not pending:
             raise Conflict("no supplement request is waiting", code="no_supplement_pending")
         corrected = _corrected_application(govflow, ctx, data, lang)
-        for task in ctx.workflow.tasks.values():
+        for task in ctx.workflow.all_tasks():
             if task.state in (TaskState.READY, TaskState.WAITING):
                 task.data.update(corrected)
         for pause in pending:

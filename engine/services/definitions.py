@@ -49,6 +49,11 @@ def deploy_files(
 
 
 def deploy_matter(govflow: Govflow, actor: Principal, matter: Matter) -> DeployOutcome:
+    """Deploy a catalogue matter; the single matters its call activities call
+    (``single_matters/*.bpmn`` beside it, each a definition of its own, startable on its
+    own) go first: a call to a key not deployed is refused."""
+    for single in sorted((matter.directory / "single_matters").glob("*.bpmn")):
+        deploy_files(govflow, actor, single)
     return deploy_files(govflow, actor, matter.bpmn_path, list(matter.dmn_paths))
 
 

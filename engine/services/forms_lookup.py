@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..forms import FormDefinition, FormRegistry, generic_form
 from ..models import ProcessDefinition
 
@@ -13,8 +15,17 @@ def registry_for(shipped: FormRegistry, definition: ProcessDefinition) -> FormRe
 
 
 def form_for(
-    shipped: FormRegistry, definition: ProcessDefinition, key: str | None
+    shipped: FormRegistry,
+    definition: ProcessDefinition,
+    key: str | None,
+    called: Iterable[ProcessDefinition] = (),
 ) -> FormDefinition:
+    """``called``: the definitions the case's call activities ran; a task of one of them
+    may use a form uploaded with it."""
     if not key:
         return generic_form()
-    return registry_for(shipped, definition).get(key)
+    found = registry_for(shipped, definition).get(key)
+    for other in called:
+        if found is None and other.forms:
+            found = registry_for(shipped, other).get(key)
+    return found

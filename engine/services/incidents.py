@@ -177,7 +177,7 @@ def _merge_into_open_steps(ctx: CommandContext, fix: dict[str, Any]) -> None:
     copy of the case data, and the failing step starts from one of them."""
     from SpiffWorkflow.util.task import TaskState
 
-    for task in ctx.workflow.tasks.values():
+    for task in ctx.workflow.all_tasks():
         if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             task.data.update(fix)
 

@@ -182,6 +182,17 @@ def _masked_data(data: Any) -> Any:
     return mask_data(data)
 
 
+def _called(session: Session, case: Case) -> list[ProcessDefinition]:
+    """The definitions the case's call activities ran (``runtime/called`` pins them)."""
+    pins = case.called_versions or {}
+    found = [
+        session.get(ProcessDefinition, pin["definition_id"])
+        for pin in pins.values()
+        if isinstance(pin, dict) and isinstance(pin.get("definition_id"), int)
+    ]
+    return [d for d in found if d is not None]
+
+
 def task_detail(
     govflow: Govflow, session: Session, row: TaskRow, actor: Principal | None = None
 ) -> dict[str, Any]:
@@ -189,7 +200,7 @@ def task_detail(
     role and logged (pass it: without one the caller is trusted to be the handling clerk)."""
     case = session.get(Case, row.case_id)
     definition = session.get(ProcessDefinition, case.definition_id)
-    form = form_for(govflow.forms, definition, row.form_key)
+    form = form_for(govflow.forms, definition, row.form_key, _called(session, case))
     clear = True if actor is None else disclosure.disclose(govflow, session, actor, case, task=row)
     view = task_view(row)
     view["form_definition"] = form.to_dict()

@@ -250,7 +250,7 @@ def complete(
                 "the case waits for an administrator to retry a failed step", code="case_in_error"
             )
         guards.require_progress_allowed(ctx, row)
-        form = form_for(govflow.forms, ctx.definition, row.form_key)
+        form = form_for(govflow.forms, ctx.definition, row.form_key, ctx.called.values())
         if row.kind != "bpmn":
             cleaned = _validated(form, data, lang)
             side_tasks.HANDLERS[row.kind](ctx, row, cleaned)

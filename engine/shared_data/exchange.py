@@ -217,7 +217,7 @@ def apply_record(
         provider in meta["shared_data"] and field in meta["subject"] and len(meta["subject"]) > 1
         for meta in service_tasks.values()
     )
-    for task in workflow.tasks.values():
+    for task in workflow.all_tasks():
         open_now = task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
         # Completed tasks that carry the missing record get it too: a withdrawal or a
         # return restarts a step from the data of the steps before it.

@@ -57,15 +57,24 @@ def _is_human(task: Any) -> bool:
 
 def _upstream(task: Any) -> list[Any]:
     """Every task the case went through to reach ``task``, nearest first: its ancestors,
-    and through each join it passed, the other branches that joined there."""
+    and through each join it passed, the other branches that joined there.  The path
+    crosses sub-process boundaries both ways: out of a child to the step that started
+    it, and into a finished child through the steps that ended it."""
+    top = task.workflow.top_workflow
     found: list[Any] = []
     seen: set[UUID] = set()
-    pending = [task.parent]
+    pending = [_before(top, task)]
     while pending:
         current = pending.pop(0)
         while current is not None and current.id not in seen:
             seen.add(current.id)
             found.append(current)
+            child = top.subprocesses.get(current.id)
+            if child is not None and child.completed and child.last_task is not None:
+                # a finished sub-process: its own steps come before the caller's
+                pending.insert(0, _before(top, current))
+                current = child.last_task
+                continue
             if isinstance(current.task_spec, Join):
                 pending.extend(
                     other
@@ -75,8 +84,17 @@ def _upstream(task: Any) -> list[Any]:
                     and other.state in (TaskState.COMPLETED, TaskState.CANCELLED)
                     and other.parent is not None
                 )
-            current = current.parent
+            current = _before(top, current)
     return found
+
+
+def _before(top: Any, task: Any) -> Any:
+    """The task before ``task``: its parent, or at the start of a child workflow, the
+    sub-process (or call activity) task that started it."""
+    if task.parent is not None:
+        return task.parent
+    parent_id = task.workflow.parent_task_id
+    return top.get_task_from_id(parent_id) if parent_id is not None else None
 
 
 def _is_instance(task: Any) -> bool:
@@ -126,8 +144,26 @@ def _partner(instance: Any, inside: set[UUID]) -> Any:
 
 
 def _unwound(step: Any, partners: list[Any]) -> list[Any]:
-    """Every task a reset to ``step`` drops or reopens."""
-    return [t for root in (step, *partners) for t in root]
+    """Every task a reset to ``step`` drops or reopens.  A reset inside a child workflow
+    resets the sub-process task that started it too (what came after the child is
+    dropped), and the steps inside children of dropped sub-process tasks go with them."""
+    found = [t for root in (step, *partners) for t in root]
+    top = step.workflow.top_workflow
+    workflow = step.workflow
+    while workflow.parent_task_id is not None:
+        caller = top.get_task_from_id(workflow.parent_task_id)
+        found.extend(t for t in caller if t is not caller)
+        workflow = caller.workflow
+    pending = list(found)
+    seen = {t.id for t in found}
+    while pending:
+        child = top.subprocesses.get(pending.pop().id)
+        for inner in child.tasks.values() if child is not None else ():
+            if inner.id not in seen:
+                seen.add(inner.id)
+                found.append(inner)
+                pending.append(inner)
+    return found
 
 
 def _reset(ctx: CommandContext, step: Any, partners: list[Any]) -> None:
@@ -136,6 +172,12 @@ def _reset(ctx: CommandContext, step: Any, partners: list[Any]) -> None:
     ctx.workflow.reset_from_task_id(step.id)
     for partner in partners:
         ctx.workflow.reset_from_task_id(partner.id)
+    # SpiffWorkflow leaves a finished child workflow marked completed when a step in it
+    # is reset: it would never run again.
+    workflow = step.workflow
+    while workflow.parent_task_id is not None:
+        workflow.completed = False
+        workflow = ctx.workflow.get_task_from_id(workflow.parent_task_id).workflow
 
 
 def _targets(task: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, make_response, render_template, request, sen
 from engine.errors import BadRequest
 from engine.services import cases as service
 from engine.services import definitions as definition_service
+from engine.services import incidents as incident_service
 from engine.services import uploads
 from engine.services.serializers import definition_view, event_view
 
@@ -23,6 +24,9 @@ from .case_display import (
 )
 from .common import engine, login_required, principal, xml_response
 from .formdata import form_values
+
+#: The case data key under which the versions its call activities ran are recorded.
+CALLED = "called_processes"
 
 bp = Blueprint("cases", __name__)
 
@@ -106,11 +110,17 @@ def render_case(
         if found:
             fields = [f for f in found.get("fields", []) if f["type"] != "file"]
             correction_form = {**found, "fields": fields}
+    marks = diagram_state(view, events)
+    incident = _open_incident(case_id) if view["status"] == "error" else None
+    if incident and incident["element_id"]:
+        marks["error"] = [incident["element_id"]]  # the failing step, red on the diagram
     page = render_template(
         "cases/case.html",
         case=view,
         diagram_url=f"/cases/{case_id}/diagram.xml",
-        diagram_marks=diagram_state(view, events),
+        diagram_marks=marks,
+        incident=incident,
+        called=_called_diagrams(case_id, view),
         timeline=timeline(events, for_applicant=is_applicant, sees_identifiers=sees),
         records=shared_records(view, sees_identifiers=sees),
         summary=materials_summary(view),
@@ -128,6 +138,39 @@ def render_case(
         correction_errors=correction_errors or {},
     )
     return page, status
+
+
+def _open_incident(case_id: int) -> dict[str, Any] | None:
+    """The case's open incident, for those who see incidents (administrators, supervisors)."""
+    if not principal().has("admin", "supervisor"):
+        return None
+    items, _total = incident_service.list_incidents(
+        engine(), principal(), status="open", case_id=str(case_id), per_page=1
+    )
+    return items[0] if items else None
+
+
+def _called_diagrams(case_id: int, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The processes the case's call activities ran, each drawn as its own diagram."""
+    called = (view.get("data") or {}).get(CALLED) or {}
+    return [
+        {"key": key, "version": pin.get("version"), "url": f"/cases/{case_id}/called/{key}.xml"}
+        for key, pin in sorted(called.items())
+        if isinstance(pin, dict)
+    ]
+
+
+@bp.get("/cases/<id:case_id>/called/<key>.xml")
+@login_required(*CASE_ROLES)
+def called_diagram(case_id: int, key: str):  # noqa: ANN201
+    """The diagram of a process the case called, in the version the call ran."""
+    actor = principal()
+    view = service.get_case_json(engine(), actor, case_id)
+    pin = ((view.get("data") or {}).get(CALLED) or {}).get(key)
+    if not isinstance(pin, dict) or not isinstance(pin.get("version"), int):
+        abort(404)
+    definition = definition_service.get_definition(engine(), actor, key, pin["version"])
+    return xml_response(definition.bpmn_xml)
 
 
 @bp.get("/cases/<id:case_id>/diagram.xml")

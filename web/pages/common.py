@@ -123,6 +123,7 @@ EVENT_LABELS = {
     "shared_data_refreshed": _l("Shared data fetched again"),
     "record_transcribed": _l("Record transcribed"),
     "timer_fired": _l("Timer fired"),
+    "call_started": _l("Called process started"),
     "task_returned": _l("Returned to an earlier step"),
     "task_withdrawn": _l("Step withdrawn by its clerk"),
     "task_transferred": _l("Step transferred"),
