@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import time_machine
 
 from engine import clock, scheduler
+from engine.demo import ZHANGSAN_ID
 from tests.bpmn_support import deployed, model, open_tasks
 from tests.support import Api
+from tests.test_pages import Browser
 
 MESSAGES = "/api/v1/messages"
 PAID = '<bpmn:message id="Msg_paid" name="tax_paid"/>'
@@ -293,3 +296,157 @@ def test_event_based_gateway_the_timer_wins_and_the_message_is_refused(api: Api,
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "not_waiting"
     assert open_tasks(as_admin(api, case["id"])) == ["escalate"]
+
+
+# --- refused deliveries: a clear error, and nothing changes ---------------------------------
+
+
+def events(api: Api, case_id: int) -> list[dict]:
+    return api.get(f"/api/v1/cases/{case_id}/events", "admin").get_json()["items"]
+
+
+@pytest.fixture
+def waiting_case(api: Api) -> dict:
+    """A case of RECEIVE_TASK, waiting for ``tax_paid``."""
+    deployed(api, RECEIVE_TASK)
+    return api.start_case("msg_receive", {})
+
+
+def unchanged(api: Api, case: dict) -> None:
+    """The case still waits as it did: no step taken, no event recorded."""
+    now = as_admin(api, case["id"])
+    assert (now["status"], open_tasks(now), now["updated_at"]) == (
+        "running",
+        [],
+        case["updated_at"],
+    )
+    assert not [e for e in events(api, case["id"]) if e["action"] == "message_received"]
+
+
+def test_a_delivery_is_an_audit_event_naming_the_message_and_its_sender(api: Api, waiting_case):
+    delivered(api, waiting_case["id"], data={"receipt_no": "R-9"})
+
+    received = [e for e in events(api, waiting_case["id"]) if e["action"] == "message_received"]
+    assert len(received) == 1
+    assert received[0]["actor"] == "integration"
+    assert received[0]["details"]["message"] == "tax_paid"
+    assert received[0]["details"]["elements"] == ["receipt"]
+
+
+def test_an_admin_may_deliver_a_message_too(api: Api, waiting_case):
+    response = send(api, waiting_case["id"], as_="admin")
+    assert response.status_code == 200, response.get_json()
+    assert open_tasks(response.get_json()) == ["issue"]
+
+
+@pytest.mark.parametrize("who", ["clerk_tax", "supervisor", "designer", "zhangsan"])
+def test_only_an_integration_or_an_admin_delivers_messages(api: Api, waiting_case, who: str):
+    response = send(api, waiting_case["id"], as_=who)
+
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["error"]["code"] == "forbidden"
+    unchanged(api, waiting_case)
+
+
+def test_a_message_without_a_token_is_unauthorized(api: Api, waiting_case):
+    response = api.post(MESSAGES, None, json={"name": "tax_paid", "case_id": waiting_case["id"]})
+    assert response.status_code == 401
+    unchanged(api, waiting_case)
+
+
+def test_a_message_to_an_unknown_case_is_not_found(api: Api, waiting_case):
+    response = send(api, waiting_case["id"] + 1000)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"case_id": 1},
+        {"name": "", "case_id": 1},
+        {"name": "tax_paid"},
+        {"name": "tax_paid", "case_id": "1"},
+        {"name": "tax_paid", "case_id": 0},
+        {"name": "tax_paid", "case_id": 1, "data": ["not", "an", "object"]},
+        {"name": 7, "case_id": 1},
+    ],
+)
+def test_a_malformed_message_is_refused_with_its_fields(api: Api, waiting_case, body: dict):
+    response = api.post(MESSAGES, "integration", json=body)
+
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == "validation_failed"
+    assert response.get_json()["error"]["details"]["fields"]
+    unchanged(api, waiting_case)
+
+
+def test_a_message_to_a_completed_case_is_refused(api: Api):
+    deployed(api, CATCH_EVENT)
+    case = api.start_case("msg_catch", {})
+    api.claim_and_complete("clerk_tax", case["id"], "prepare", {})
+    delivered(api, case["id"])
+    done = api.claim_and_complete("clerk_tax", case["id"], "issue", {})
+    assert done["status"] == "completed"
+
+    response = send(api, case["id"])
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "not_waiting"
+    assert as_admin(api, case["id"])["updated_at"] == done["updated_at"]
+
+
+def test_a_message_to_a_suspended_case_waits_until_it_is_resumed(api: Api, waiting_case):
+    case_id = waiting_case["id"]
+    suspended = api.post(
+        f"/api/v1/cases/{case_id}/suspend", "supervisor", json={"reason": "司法查封"}
+    )
+    assert suspended.status_code == 200, suspended.get_json()
+
+    response = send(api, case_id)
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "case_suspended"
+    resumed = api.post(f"/api/v1/cases/{case_id}/resume", "supervisor", json={})
+    assert resumed.status_code == 200, resumed.get_json()
+    assert open_tasks(delivered(api, case_id)) == ["issue"]
+
+
+# --- the integration account sees nothing else ----------------------------------------------
+
+
+def test_the_integration_account_sees_no_worklist_and_no_case(api: Api, waiting_case):
+    case_id = waiting_case["id"]
+    delivered(api, case_id)  # a task is open now: nobody's but the tax clerks'
+
+    tasks = api.get("/api/v1/tasks", "integration")
+    assert tasks.status_code in (200, 403)
+    assert tasks.status_code == 403 or tasks.get_json()["items"] == []
+    cases = api.get("/api/v1/cases", "integration")
+    assert cases.status_code == 403 or cases.get_json()["items"] == []
+    assert api.get(f"/api/v1/cases/{case_id}", "integration").status_code == 404
+    assert api.get(f"/api/v1/cases/{case_id}/events", "integration").status_code == 404
+    started = api.post(
+        "/api/v1/cases", "integration", json={"process_key": "msg_receive", "data": {}}
+    )
+    assert started.status_code == 403
+    assert api.get("/api/v1/incidents", "integration").status_code == 403
+    assert api.get("/api/v1/users", "integration").status_code == 403
+
+
+def test_the_answer_to_the_integration_shows_no_identity_in_clear(api: Api, waiting_case):
+    assert waiting_case["applicant"]["id_number"] == ZHANGSAN_ID  # his own view, in clear
+
+    answer = delivered(api, waiting_case["id"])
+
+    assert ZHANGSAN_ID not in str(answer)
+
+
+def test_the_integration_account_has_no_pages(app):  # noqa: ANN001
+    browser = Browser(app)
+
+    response = browser.login("integration")
+
+    assert response.status_code == 403
+    assert "API" in response.get_data(as_text=True)
+    assert browser.get("/worklist").status_code == 302  # not signed in: to the login page
