@@ -12,7 +12,7 @@ import time_machine
 
 from engine import clock, scheduler
 from engine.demo import ZHANGSAN_ID
-from tests.bpmn_support import deployed, model, open_tasks
+from tests.bpmn_support import deploy, deployed, model, open_tasks, refused_elements
 from tests.support import Api
 from tests.test_pages import Browser
 
@@ -450,3 +450,28 @@ def test_the_integration_account_has_no_pages(app):  # noqa: ANN001
     assert response.status_code == 403
     assert "API" in response.get_data(as_text=True)
     assert browser.get("/worklist").status_code == 302  # not signed in: to the login page
+
+
+def test_an_event_sub_process_message_start_inside_a_sub_process_is_refused(api: Api):
+    inner = event_sub_process_model("x", interrupting=True).decode()
+    nested = inner[inner.index('<bpmn:subProcess id="on_paid"') : inner.index("</bpmn:process>")]
+    xml = message_model(
+        "msg_nested_esp",
+        "\n".join(
+            [
+                '<bpmn:startEvent id="start"/>',
+                flow("f1", "start", "outer"),
+                '<bpmn:subProcess id="outer"><bpmn:startEvent id="outer_start"/>',
+                flow("o1", "outer_start", "outer_end"),
+                '<bpmn:endEvent id="outer_end"/>',
+                nested,
+                "</bpmn:subProcess>",
+                flow("f2", "outer", "end"),
+                '<bpmn:endEvent id="end"/>',
+            ]
+        ),
+    )
+
+    elements = refused_elements(deploy(api, xml))
+
+    assert "top level of the main process" in elements["paid"]

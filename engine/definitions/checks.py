@@ -315,7 +315,8 @@ def check_process(
         result.errors.extend(_timers_without_value(owner))
         result.errors.extend(link_problems(owner))
         result.errors.extend(_conditional_events(owner))
-        for found in (_waits_for_the_undelivered(owner), message_problems(owner)):
+        messages = message_problems(owner, main=owner is process)
+        for found in (_waits_for_the_undelivered(owner), messages):
             result.errors.extend(found[0])
             result.warnings.extend(found[1])
         result.warnings.extend(_error_boundaries_never_caught(owner))

@@ -42,8 +42,9 @@ def message_name(element: Any, definition: Any | None = None) -> str | None:
     return (name or "").strip() or None
 
 
-def message_problems(process: Any) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) for the message events and receive/send tasks of ``process``."""
+def message_problems(process: Any, *, main: bool = True) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for the message events and receive/send tasks of ``process``;
+    ``main`` is false for a process that a call activity runs."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for definition in process.xpath(".//bpmn:messageEventDefinition", namespaces=NS):
@@ -59,7 +60,17 @@ def message_problems(process: Any) -> tuple[list[Problem], list[Problem]]:
                     "API for an applicant; use a plain start event",
                 )
             )
-        elif tag in _THROWING:
+        elif tag == "startEvent" and not (main and event.getparent().getparent() is process):
+            # SpiffWorkflow starts event sub-processes of the case's own process only.
+            errors.append(
+                (
+                    where,
+                    "a message start event of an event sub-process is run only at the top "
+                    "level of the main process: draw the event sub-process there, or wait "
+                    "with a message boundary event on the sub-process",
+                )
+            )
+        if tag in _THROWING:
             warnings.append(
                 (
                     where,
