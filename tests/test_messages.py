@@ -475,3 +475,37 @@ def test_an_event_sub_process_message_start_inside_a_sub_process_is_refused(api:
     elements = refused_elements(deploy(api, xml))
 
     assert "top level of the main process" in elements["paid"]
+
+
+def test_an_administrator_creates_another_integration_account_that_delivers(api: Api, waiting_case):
+    created = api.post(
+        "/api/v1/users",
+        "admin",
+        json={
+            "username": "courier_ems",
+            "display_name": "邮政速递回执",
+            "roles": ["integration"],
+            "password": "Courier-receipts-2026",
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    listed = api.get("/api/v1/users", "admin", query_string={"per_page": 100}).get_json()
+    assert {"courier_ems": ["integration"], "integration": ["integration"]}.items() <= {
+        u["username"]: u["roles"] for u in listed["items"]
+    }.items()
+    signed_in = api.client.post(
+        "/api/v1/auth/token",
+        json={"username": "courier_ems", "password": "Courier-receipts-2026"},
+    )
+    assert signed_in.get_json()["user"]["roles"] == ["integration"]
+    token = signed_in.get_json()["token"]
+
+    response = api.client.post(
+        MESSAGES,
+        json={"name": "tax_paid", "case_id": waiting_case["id"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200, response.get_json()
+    received = [e for e in events(api, waiting_case["id"]) if e["action"] == "message_received"]
+    assert [e["actor"] for e in received] == ["courier_ems"]
