@@ -215,8 +215,9 @@ def _waits_for_the_undelivered(process: Any) -> tuple[list[Problem], list[Proble
     Nothing sends a case signals: the applicant answers a 补正 through the API, a
     department acts in its worklist, and an integration sends a message.  A case
     reaching a signal catch event would wait forever, unseen, and a process starting on
-    one never starts through ``POST /cases``.  A boundary event or an event sub-process of that kind only
-    never fires, and a thrown one reaches nobody: the designer hears it as a warning.
+    one never starts through ``POST /cases``.  A boundary event or an event sub-process
+    of that kind only never fires, and a thrown one reaches nobody: the designer hears
+    it as a warning.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
