@@ -87,6 +87,8 @@ def _users() -> list[dict[str, Any]]:
         {"username": "admin", "display_name": "系统管理员", "roles": ["admin"]},
         {"username": "designer", "display_name": "流程设计员", "roles": ["designer"]},
         {"username": "supervisor", "display_name": "督办员", "roles": ["supervisor"]},
+        # The bank's system confirming deed-tax payments (POST /messages, nothing else).
+        {"username": "integration", "display_name": "银行缴税系统", "roles": ["integration"]},
     ]
     for code, zh, _en in DEPARTMENTS:
         users.append(

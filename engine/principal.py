@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("admin", "designer", "clerk", "supervisor", "applicant")
+ROLES = ("admin", "designer", "clerk", "supervisor", "applicant", "integration")
 
 
 @dataclass(frozen=True)

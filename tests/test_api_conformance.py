@@ -1,6 +1,6 @@
 """Schemathesis drives every operation of the served OpenAPI document, as each role.
 
-For every operation and each of the five demo roles, a bounded number of generated
+For every operation and each of the six demo roles, a bounded number of generated
 requests — valid ones (positive) and ones that break the document (negative) — must get
 no server error, a documented status code and content type, an answer that matches its
 documented schema, and a 4xx for every request the document says is invalid.  The examples are derandomized so a failure repeats; raise
@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from engine.services import auth
 from tests.support import PASSWORD, Api, business_application
 
-ROLES = ("admin", "designer", "supervisor", "clerk_tax", "zhangsan")
+ROLES = ("admin", "designer", "supervisor", "clerk_tax", "zhangsan", "integration")
 # The request shapes are the same on both databases: the SQLite leg searches harder, the
 # PostgreSQL leg keeps a few examples per operation for what only it refuses (integer widths).
 _DEFAULT_EXAMPLES = "3" if os.environ.get("GOVFLOW_TEST_DB") == "postgresql" else "8"

@@ -318,19 +318,6 @@ REFUSALS = {
         ),
         "tax_check",
     ),
-    "message_catch_event_nothing_sends": (
-        _with_message(
-            replace_element(
-                "tax_check",
-                '<bpmn:intermediateCatchEvent id="tax_check" name="等待税务回执">'
-                "<bpmn:incoming>Flow_approved</bpmn:incoming>"
-                "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
-                '<bpmn:messageEventDefinition id="Def_1" messageRef="Message_receipt" />'
-                "</bpmn:intermediateCatchEvent>",
-            )
-        ),
-        "tax_check",
-    ),
     "signal_catch_event_nothing_sends": (
         replace_element(
             "tax_check",
@@ -342,18 +329,15 @@ REFUSALS = {
         ),
         "tax_check",
     ),
-    "receive_task_nothing_sends": (
+    "message_start_event_of_the_process": (
         _with_message(
-            replace_element(
-                "tax_check",
-                '<bpmn:receiveTask id="tax_check" name="接收税务回执" '
-                'messageRef="Message_receipt">'
-                "<bpmn:incoming>Flow_approved</bpmn:incoming>"
-                "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
-                "</bpmn:receiveTask>",
+            variant(
+                "<bpmn:outgoing>Flow_start__acceptance</bpmn:outgoing>",
+                "<bpmn:outgoing>Flow_start__acceptance</bpmn:outgoing>"
+                '<bpmn:messageEventDefinition id="Def_1" messageRef="Message_receipt" />',
             )
         ),
-        "tax_check",
+        "start",
     ),
 }
 
@@ -373,7 +357,8 @@ def test_an_undeployable_model_is_refused_naming_the_element(api, problem):
     assert api.get(f"{DEPLOY}/window_review", "designer").status_code == 404
 
 
-def test_a_message_boundary_event_deploys_with_a_warning_that_it_never_fires(api):
+def test_a_message_boundary_event_deploys_without_a_warning(api):
+    """Messages arrive through POST /messages (tests/test_messages.py runs them)."""
     boundary = (
         '<bpmn:boundaryEvent id="withdrawn" name="申请人撤回" attachedToRef="tax_check">'
         "<bpmn:outgoing>Flow_withdrawn</bpmn:outgoing>"
@@ -390,8 +375,42 @@ def test_a_message_boundary_event_deploys_with_a_warning_that_it_never_fires(api
     response = deploy(api, xml)
 
     assert response.status_code == 201, response.get_json()
-    warnings = {w["id"]: w["message"] for w in response.get_json()["warnings"]}
-    assert "never fires" in warnings["withdrawn"]
+    assert "withdrawn" not in {w["id"] for w in response.get_json()["warnings"]}
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<bpmn:intermediateCatchEvent id="tax_check" name="等待税务回执">'
+        "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+        "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+        '<bpmn:messageEventDefinition id="Def_1" messageRef="Message_receipt" />'
+        "</bpmn:intermediateCatchEvent>",
+        '<bpmn:receiveTask id="tax_check" name="接收税务回执" messageRef="Message_receipt">'
+        "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+        "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+        "</bpmn:receiveTask>",
+    ],
+    ids=["catch_event", "receive_task"],
+)
+def test_a_wait_for_a_message_deploys(api, element):
+    response = deploy(api, _with_message(replace_element("tax_check", element)))
+
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_message_wait_without_a_message_name_is_refused(api):
+    element = (
+        '<bpmn:intermediateCatchEvent id="tax_check">'
+        "<bpmn:incoming>Flow_approved</bpmn:incoming>"
+        "<bpmn:outgoing>Flow_tax_check__concluded</bpmn:outgoing>"
+        '<bpmn:messageEventDefinition id="Def_1" />'
+        "</bpmn:intermediateCatchEvent>"
+    )
+
+    elements = refused_elements(deploy(api, replace_element("tax_check", element)))
+
+    assert "no message name" in elements["tax_check"]
 
 
 def test_a_plain_task_in_a_department_lane_is_routed_like_a_user_task(api):

@@ -109,6 +109,46 @@ def test_property_transfer_runs_from_application_to_conclusion(api: Api):
     }
 
 
+def test_the_bank_confirms_the_deed_tax_payment_instead_of_the_tax_clerk(api: Api):
+    """The buyer pays at the bank; the bank's system sends ``tax_paid`` (POST /messages)
+    and 税款征收 is done without anyone at the tax window."""
+    case = api.start_case("property_transfer", property_application())
+    case_id = case["id"]
+    api.claim_and_complete(
+        "clerk_service_center", case_id, "acceptance", {"accepted": True, "opinion": "受理"}
+    )
+    assert open_tasks_by_clerk(api, case_id) == {
+        "clerk_tax": {"collect_tax"},
+        "clerk_registry": {"registry_review"},
+    }
+
+    paid = api.post(
+        "/api/v1/messages",
+        "integration",
+        json={
+            "name": "tax_paid",
+            "case_id": case_id,
+            "data": {"tax_amount": 32000, "paid": True, "receipt_no": "WS-BANK-1"},
+        },
+    )
+
+    assert paid.status_code == 200, paid.get_json()
+    assert open_tasks_by_clerk(api, case_id) == {"clerk_registry": {"registry_review"}}
+    twice = api.post(
+        "/api/v1/messages", "integration", json={"name": "tax_paid", "case_id": case_id}
+    )
+    assert twice.status_code == 409  # taken once
+    api.claim_and_complete("clerk_registry", case_id, "registry_review", {"approved": True})
+    seen = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
+    assert seen["data"]["tax_record"]["certificate_no"] == "WS-BANK-1"
+    assert open_tasks_by_clerk(api, case_id) == {"clerk_registry": {"record_register"}}
+    events = api.get(f"/api/v1/cases/{case_id}/events", "admin").get_json()["items"]
+    received = [e for e in events if e["action"] == "message_received"]
+    assert [(e["actor"], e["details"]["elements"]) for e in received] == [
+        ("integration", ["tax_paid_by_bank"])
+    ]
+
+
 def test_business_startup_runs_four_departments_in_parallel(api: Api):
     case = api.start_case("business_startup", business_application())
     case_id = case["id"]

@@ -16,6 +16,7 @@ from ..forms import FormRegistry
 from .countersign_mode import parse_mode
 from .limits import parse_limit
 from .links import link_problems
+from .messages import message_problems, non_interrupting_event_sub_processes
 from .metadata import NS, properties, read_process
 from .thrown_errors import SHARED_DATA_UNAVAILABLE
 
@@ -214,8 +215,9 @@ def _error_boundaries_never_caught(process: Any) -> list[Problem]:
     return warnings
 
 
-#: What nothing in govflow ever delivers to a case.
-_UNDELIVERED = {"messageEventDefinition": "message", "signalEventDefinition": "signal"}
+#: What nothing in govflow ever delivers to a case (messages arrive through
+#: ``POST /messages``: see ``messages.message_problems``).
+_UNDELIVERED = {"signalEventDefinition": "signal"}
 
 
 def _local_name(element: Any) -> str:
@@ -223,13 +225,14 @@ def _local_name(element: Any) -> str:
 
 
 def _waits_for_the_undelivered(process: Any) -> tuple[list[Problem], list[Problem]]:
-    """Events that wait for a message or a signal, and receive tasks: (errors, warnings).
+    """Events that wait for a signal: (errors, warnings).
 
-    Nothing sends a case messages or signals: the applicant answers a 补正 through the
-    API, and a department acts in its worklist.  A case reaching such a catch event or
-    receive task would wait forever, unseen, and a process starting on one never starts
-    through ``POST /cases``.  A boundary event or an event sub-process of that kind only
-    never fires, and a thrown one reaches nobody: the designer hears it as a warning.
+    Nothing sends a case signals: the applicant answers a 补正 through the API, a
+    department acts in its worklist, and an integration sends a message.  A case
+    reaching a signal catch event would wait forever, unseen, and a process starting on
+    one never starts through ``POST /cases``.  A boundary event or an event sub-process
+    of that kind only never fires, and a thrown one reaches nobody: the designer hears
+    it as a warning.
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -259,14 +262,6 @@ def _waits_for_the_undelivered(process: Any) -> tuple[list[Problem], list[Proble
                 warnings.append((where, f"this {kind} event never fires: nothing sends {kind}s"))
             else:  # thrown by an intermediate or end event
                 warnings.append((where, f"this {kind} reaches nobody: nothing catches {kind}s"))
-    for task in process.xpath(".//bpmn:receiveTask", namespaces=NS):
-        errors.append(
-            (
-                task.get("id") or "definitions",
-                "a case would wait here forever: nothing sends a case messages; "
-                "use a user task for the department that receives it",
-            )
-        )
     return errors, warnings
 
 
@@ -293,9 +288,10 @@ def check_process(
         result.errors.extend(_timers_without_value(owner))
         result.errors.extend(link_problems(owner))
         result.errors.extend(_conditional_events(owner))
-        errors, warnings = _waits_for_the_undelivered(owner)
-        result.errors.extend(errors)
-        result.warnings.extend(warnings)
+        messages = message_problems(owner, main=owner is process)
+        for found in (_waits_for_the_undelivered(owner), messages):
+            result.errors.extend(found[0])
+            result.warnings.extend(found[1])
         result.warnings.extend(_error_boundaries_never_caught(owner))
     for task in meta["user_tasks"]:
         result.errors.extend(_check_user_task(task, departments, forms))
@@ -313,5 +309,6 @@ def check_process(
             meta[name] = limit.to_dict() if limit else None
         except ValueError as exc:
             result.errors.append((meta["key"], f"{name}: {exc}"))
+    meta["non_interrupting_event_sub_processes"] = non_interrupting_event_sub_processes(process)
     meta["departments"] = sorted({c for t in meta["user_tasks"] for c in t.get("departments", [])})
     return result

@@ -66,10 +66,11 @@ def deploy():  # noqa: ANN201
 @bp.get("/process-definitions")
 @authenticated
 @operation(
-    "Latest version of each process",
+    "Latest version of each process (not for a system account: 403)",
     tag="definitions",
     query=Paging,
     answer=page_schema(Definition),
+    errors=(403,),
 )
 def list_definitions():  # noqa: ANN201
     page, per_page = paging()

@@ -53,6 +53,15 @@ def login():  # noqa: ANN201
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
         return page, 401
+    if home_endpoint(user) == "auth.login":
+        # A system account (``integration``) has no page: it delivers messages through
+        # the API, and signed in it would be sent back here without end.
+        auth.logout(engine(), page_session)
+        error = _("This is a system account: it uses the API only.")
+        page = render_template(
+            "login.html", next_url=next_url, error=error, username=username, demo=_demo()
+        )
+        return page, 403
     sign_in(user, page_session)
     return redirect(next_url or url_for(home_endpoint(user)))
 

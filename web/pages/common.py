@@ -47,6 +47,7 @@ ROLE_LABELS = {
     "clerk": _l("Clerk"),
     "supervisor": _l("Supervisor"),
     "applicant": _l("Applicant"),
+    "integration": _l("Integration (system account)"),
 }
 
 CASE_STATUS = {
