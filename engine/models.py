@@ -214,6 +214,10 @@ class Case(Base):
     started_at_window: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Why the case ended early: ``{"kind": "refused"|"terminated", "reasons", "by", "at"}``.
     closure: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    #: The administrative division (行政区划代码) the case is handled in: chosen on the
+    #: application, else taken from the first pulled record that names one (the flat's,
+    #: the company's premises); routes tasks naming a department kind (migration 0022).
+    division: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
