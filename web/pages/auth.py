@@ -47,8 +47,10 @@ def login():  # noqa: ANN201
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
         return page, 429, {"Retry-After": str(exc.retry_after)}
-    except Unauthorized:
+    except Unauthorized as exc:
         error = _("Wrong username or password.")
+        if exc.code == "password_sign_in_off":
+            error = _("Passwords are switched off for your account: use the identity platform.")
         page = render_template(
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
