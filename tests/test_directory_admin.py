@@ -342,7 +342,7 @@ def test_only_administrators_change_the_directory(api, app):
         error_of(put(api, "/api/v1/departments/tax", who, {"active": False}), 403, "forbidden")
         error_of(api.get("/api/v1/users", who), 403, "forbidden")
         error_of(put(api, "/api/v1/users/clerk_tax", who, {"active": False}), 403, "forbidden")
-    assert _unchanged(app) is None and _unchanged(app, "tax") == ("税务局", None, True)
+    assert _unchanged(app) is None and _unchanged(app, "tax") == ("税务局", "chaoyang", True)
     error_of(api.client.get("/api/v1/departments"), 401, "unauthorized")
 
 

@@ -245,3 +245,22 @@ def test_the_city_supervisor_sees_both_districts_a_district_supervisor_only_its_
         "haidian_registry",
         "service_center",
     }
+
+
+def test_the_application_page_offers_where_to_handle_it(app, govflow):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    browser = Browser(app, "zhangsan")
+    form = browser.get("/apply/property_transfer").get_data(as_text=True)
+    assert 'data-test="division"' in form
+    assert "海淀区人民政府 (110108)" in form and "朝阳区人民政府 (110105)" in form
+    chosen = property_application()
+    chosen.update(first_home="true", division="110108")
+    response = browser.post("/apply/property_transfer", chosen)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with read_only(govflow.db) as session:
+        [case] = session.query(Case).all()
+        assert case.division == "110108"
+    nowhere = {**chosen, "division": "990000"}
+    refused = browser.post("/apply/property_transfer", nowhere)
+    assert refused.status_code == 422 and 'id="division-err"' in refused.get_data(as_text=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Department
@@ -78,20 +78,24 @@ def route(
     chain = division_chain(division)
     nearest: dict[str, tuple[int, str]] = {}
     known_kinds: set[str] = set()
-    rows = session.execute(
-        select(Department.kind, Department.division, Department.code).where(
-            Department.kind.in_(wanted), Department.active.is_(True)
+    exact: set[str] = set()
+    rows = session.execute(  # one statement: it runs for every step a case opens
+        select(Department.code, Department.kind, Department.division, Department.active).where(
+            or_(Department.kind.in_(wanted), Department.code.in_(wanted))
         )
     ).all()
-    for kind, where, code in rows:
+    for code, kind, where, active in rows:
+        if code in wanted:
+            exact.add(code)
+        if kind not in wanted:
+            continue
         known_kinds.add(kind)
-        if where in chain:
+        if active and where in chain:
             rank = (chain.index(where), code)
             if kind not in nearest or rank < nearest[kind]:
                 nearest[kind] = rank
     codes: list[str] = []
     unroutable: list[str] = []
-    exact = set(session.scalars(select(Department.code).where(Department.code.in_(wanted))))
     for group in wanted:
         if group in nearest:
             codes.append(nearest[group][1])
