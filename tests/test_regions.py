@@ -264,3 +264,28 @@ def test_the_application_page_offers_where_to_handle_it(app, govflow):  # noqa: 
     nowhere = {**chosen, "division": "990000"}
     refused = browser.post("/apply/property_transfer", nowhere)
     assert refused.status_code == 422 and 'id="division-err"' in refused.get_data(as_text=True)
+
+
+def test_the_overdue_list_of_a_district_supervisor_holds_only_the_districts_work(api: Api):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with time_machine.travel(at("2026-09-29T10:00:00"), tick=False):
+        chaoyang = accepted(api, property_application())
+        haidian = accepted(api, haidian_flat())
+    with time_machine.travel(at("2026-10-08T09:00:00"), tick=False):
+
+        def overdue_cases(who: str) -> set[int]:
+            answer = api.get("/api/v1/supervision/overdue", who, query_string={"per_page": 100})
+            assert answer.status_code == 200, answer.get_json()
+            return {item["case_id"] for item in answer.get_json()["items"]}
+
+        assert overdue_cases("supervisor") == {chaoyang["id"], haidian["id"]}
+        assert overdue_cases("supervisor_beijing") == {chaoyang["id"], haidian["id"]}
+        assert overdue_cases("supervisor_chaoyang") == {chaoyang["id"]}
+        assert overdue_cases("supervisor_haidian") == {haidian["id"]}
