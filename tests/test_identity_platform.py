@@ -56,6 +56,7 @@ class StandInPlatform:
                 "issuer": ISSUER,
                 "authorization_endpoint": f"{ISSUER}/authorize",
                 "token_endpoint": TOKEN_URL,
+                "end_session_endpoint": f"{ISSUER}/logout",
                 "jwks_uri": JWKS_URL,
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
@@ -307,3 +308,30 @@ def test_without_configuration_there_is_no_platform_sign_in(tmp_path, database_u
     assert client.get("/login/platform").status_code == 404
     assert client.get("/login/platform/callback?code=x&state=y").status_code == 404
     app.extensions["govflow"].close()
+
+
+def test_logout_ends_the_platforms_session_too(app, platform):  # noqa: ANN001
+    import re
+
+    client = app.test_client()
+    assert through_platform(client, platform, preferred_username="clerk_tax").status_code == 302
+    page = client.get("/worklist").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    out = client.post("/logout", data={"csrf_token": token})
+    assert out.status_code == 302
+    target = urlsplit(out.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{ISSUER}/logout"
+    asked = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert asked["id_token_hint"].count(".") == 2 and asked["client_id"] == CLIENT_ID
+    assert asked["post_logout_redirect_uri"].endswith("/login")
+    assert "https://idp.example.gov.cn" in out.headers["Content-Security-Policy"]
+    assert signed_in_as(client) is None  # our side ended at once
+
+
+def test_a_password_sign_in_logs_out_locally_only(app):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    browser = Browser(app, "clerk_tax")
+    browser.get("/worklist")
+    out = browser.post("/logout")
+    assert out.status_code == 302 and out.headers["Location"] == "/login"

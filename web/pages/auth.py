@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from engine.errors import TooManyAttempts, Unauthorized
 from engine.services import auth
 
+from . import identity_platform
 from .common import current_user, engine, home_endpoint, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
@@ -61,7 +62,10 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
+    platform_logout = identity_platform.end_session_url()  # before the session is gone
     sign_out()
+    if platform_logout:
+        return identity_platform.allow_form_target(redirect(platform_logout), platform_logout)
     return redirect(url_for("auth.login"))
 
 

@@ -8,6 +8,9 @@ platform's published keys, issuer, audience — which it checks only when asked,
 the sign-in with the login page and 401.  Who the verified claims are is the engine's
 business (``engine/services/federated_sign_in.py``).
 
+Logout ends the platform's session too when it offers an ``end_session_endpoint``
+(RP-initiated logout, ``end_session_url``).
+
 Configured by the environment (README, Production): ``GOVFLOW_OIDC_ISSUER``,
 ``GOVFLOW_OIDC_CLIENT_ID`` and the secret in the variable ``GOVFLOW_OIDC_CLIENT_SECRET_ENV``
 names.  Without them these pages answer 404 and the login page offers no such button.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
@@ -45,6 +49,8 @@ log = logging.getLogger(__name__)
 
 CLIENT = "govflow_identity_platform"
 NEXT = "platform_next"
+#: The id_token of a platform sign-in, kept for logout (``id_token_hint``).
+ID_TOKEN = "platform_id_token"
 
 
 def init_app(app: Flask) -> None:
@@ -103,7 +109,46 @@ def callback():  # noqa: ANN201
     except Unauthorized:
         return _refused(_("This identity has no active account here. Ask the administrator."))
     sign_in(user, page_session)
+    if client.load_server_metadata().get("end_session_endpoint"):
+        # handed back at logout; it stays in the browser's own (signed, HttpOnly) cookie
+        session[ID_TOKEN] = token.get("id_token")
     return redirect(next_url or url_for(home_endpoint(user)))
+
+
+def end_session_url() -> str | None:
+    """Where logout sends a browser signed in through the platform, so the platform's
+    session ends too (RP-initiated logout), or None: signed in with a password, or a
+    platform that offers no ``end_session_endpoint``.  Read before the session is
+    cleared."""
+    client = current_app.extensions.get(CLIENT)
+    id_token = session.get(ID_TOKEN)
+    if client is None or not id_token:
+        return None
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError):
+        return None  # our side still ends; the platform's session times out on its own
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": client.client_id,
+            "post_logout_redirect_uri": url_for("auth.login", _external=True),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def allow_form_target(response, url: str):  # noqa: ANN001, ANN201
+    """The logout form's answer redirects to the platform: its origin joins the page's
+    ``form-action`` (browsers apply it to a form's redirects too)."""
+    parts = urlsplit(url)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+        f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+    return response
 
 
 def _claims_options(client) -> dict:  # noqa: ANN001
