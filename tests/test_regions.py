@@ -289,3 +289,16 @@ def test_the_overdue_list_of_a_district_supervisor_holds_only_the_districts_work
         assert overdue_cases("supervisor_beijing") == {chaoyang["id"], haidian["id"]}
         assert overdue_cases("supervisor_chaoyang") == {chaoyang["id"]}
         assert overdue_cases("supervisor_haidian") == {haidian["id"]}
+
+
+def test_a_district_supervisor_audits_only_the_districts_data_access(api: Api, two_districts):
+    chaoyang, haidian = two_districts
+
+    def logged_cases(who: str) -> set[int]:
+        answer = api.get("/api/v1/audit/data-access", who, query_string={"per_page": 100})
+        assert answer.status_code == 200, answer.get_json()
+        return {item["case_id"] for item in answer.get_json()["items"]}
+
+    assert logged_cases("supervisor") >= {chaoyang["id"], haidian["id"]}
+    assert logged_cases("supervisor_haidian") == {haidian["id"]}
+    assert logged_cases("supervisor_chaoyang") == {chaoyang["id"]}
