@@ -34,6 +34,38 @@ class Settings:
     #: days after it closed (``govflow retention run``, nightly in the scheduler); the
     #: case record, data, materials, notices, audit trail and access log stay.
     workflow_retention_days: float = 90.0
+    #: Sign-in through the province's unified identity platform (统一身份认证, OpenID
+    #: Connect): its issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``)
+    #: and our client id there; off while either is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    #: The *name* of the environment variable holding the client secret, so the secret
+    #: itself never sits in a settings file or a process listing of ours.
+    oidc_client_secret_env: str = "GOVFLOW_OIDC_CLIENT_SECRET"
+    oidc_scopes: str = "openid profile"
+    #: Staff: the claim whose value is their govflow username (roles and department
+    #: stay ours).  Applicants: the claim carrying the verified ID number, and the one
+    #: carrying the real-name level (实名等级), recorded with each sign-in.
+    oidc_staff_claim: str = "preferred_username"
+    oidc_id_number_claim: str = "id_number"
+    oidc_level_claim: str = "acr"
+    #: A verified ID number nobody has yet becomes a new applicant account.
+    oidc_create_applicants: bool = True
+    #: Roles that may still sign in with a local password; None: every role.  In
+    #: production, e.g. ``admin`` keeps one break-glass administrator while staff and
+    #: applicants sign in through the platform only.
+    password_roles: tuple[str, ...] | None = None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def password_allowed(self, roles: list[str] | tuple[str, ...]) -> bool:
+        """May a user of ``roles`` sign in with a local password?  Only when every one of
+        their roles may (a clerk who also administers signs in as a clerk must)."""
+        if self.password_roles is None:
+            return True
+        return all(role in self.password_roles for role in roles)
 
     @property
     def effective_database_url(self) -> str:
@@ -57,6 +89,25 @@ class Settings:
             "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
             "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
             "workflow_retention_days": float(env.get("GOVFLOW_WORKFLOW_RETENTION_DAYS", "90")),
+            "oidc_issuer": env.get("GOVFLOW_OIDC_ISSUER", "").rstrip("/"),
+            "oidc_client_id": env.get("GOVFLOW_OIDC_CLIENT_ID", ""),
+            "oidc_client_secret_env": env.get(
+                "GOVFLOW_OIDC_CLIENT_SECRET_ENV", "GOVFLOW_OIDC_CLIENT_SECRET"
+            ),
+            "oidc_scopes": env.get("GOVFLOW_OIDC_SCOPES", "openid profile"),
+            "oidc_staff_claim": env.get("GOVFLOW_OIDC_STAFF_CLAIM", "preferred_username"),
+            "oidc_id_number_claim": env.get("GOVFLOW_OIDC_ID_NUMBER_CLAIM", "id_number"),
+            "oidc_level_claim": env.get("GOVFLOW_OIDC_LEVEL_CLAIM", "acr"),
+            "oidc_create_applicants": env.get("GOVFLOW_OIDC_CREATE_APPLICANTS", "1")
+            in ("1", "true", "yes"),
+            "password_roles": _roles(env.get("GOVFLOW_PASSWORD_ROLES")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _roles(value: str | None) -> tuple[str, ...] | None:
+    """``GOVFLOW_PASSWORD_ROLES``: unset means every role; empty means none."""
+    if value is None:
+        return None
+    return tuple(r.strip() for r in value.split(",") if r.strip())

@@ -1,4 +1,5 @@
-"""The demo: departments of DOMAIN.md, users of API.md and synthetic shared data.
+"""The demo: departments of DOMAIN.md in a city with two districts, users of API.md and
+synthetic shared data.
 
 张三 (zhangsan) buys 李四's (lisi) flat and starts a company; 李四 also has a spouse, 王芳,
 and an existing company, so the name check and marriage records have something to say.
@@ -31,6 +32,29 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("utilities", "水电气联办", "Utilities Joint Office"),
 )
 
+#: The demo city and its two districts (属地): the government of each, with the
+#: administrative division (行政区划代码) its departments serve.
+CITY = ("beijing", "北京市人民政府", "Beijing Municipal Government", "110000")
+DISTRICTS: tuple[tuple[str, str, str, str], ...] = (
+    ("chaoyang", "朝阳区人民政府", "Chaoyang District Government", "110105"),
+    ("haidian", "海淀区人民政府", "Haidian District Government", "110108"),
+)
+#: Of the departments above, those serving the whole city (the one window of 一窗受理
+#: among them); the others are Chaoyang's, where 李四's flat is.
+CITY_WIDE = ("service_center", "public_security", "market", "hrss", "housing_fund")
+#: Haidian's own departments of the kinds a flat's transfer needs there; the rest of its
+#: work goes up to the city's.  ``(code, kind, name_zh, name_en)``.
+HAIDIAN_DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("haidian_tax", "tax", "海淀区税务局", "Haidian Tax Bureau"),
+    (
+        "haidian_registry",
+        "registry",
+        "海淀区不动产登记中心",
+        "Haidian Real Estate Registration Center",
+    ),
+    ("haidian_utilities", "utilities", "海淀区水电气联办", "Haidian Utilities Joint Office"),
+)
+
 ZHANGSAN_ID = "110105199003071239"
 LISI_ID = "110101198806124568"
 WANGFANG_ID = "310104199208157897"
@@ -38,6 +62,10 @@ CERTIFICATE_NO = "BJ2024-0012345"
 CONTRACT_NO = "HT2026-000123"
 FLAT_ADDRESS = "北京市朝阳区建国路88号3单元1202室"
 OFFICE_ADDRESS = "北京市海淀区中关村大街27号1101室"
+#: 李四's second flat, in Haidian: its transfer is handled by Haidian's departments.
+HAIDIAN_CERTIFICATE_NO = "BJ2024-0023456"
+HAIDIAN_CONTRACT_NO = "HT2026-000456"
+HAIDIAN_FLAT_ADDRESS = "北京市海淀区学院路30号2单元502室"
 
 APPLICANTS = (
     ("zhangsan", "张三", ZHANGSAN_ID, "13800138000"),
@@ -75,11 +103,38 @@ def business_application(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def _department_rows() -> list[dict[str, Any]]:
+    """The demo's tree: the city's government, its departments and the two districts'."""
+    city, _zh, _en, city_division = CITY
+    rows = [dict(zip(("code", "name_zh", "name_en", "division"), CITY, strict=True))]
+    rows[0].update(kind="government", parent_code=None)
+    by_code = {code: division for code, _zh, _en, division in DISTRICTS}
+    for code, zh, en, division in DISTRICTS:
+        rows.append(
+            {"code": code, "name_zh": zh, "name_en": en, "kind": "government"}
+            | {"parent_code": city, "division": division}
+        )
+    for code, zh, en in DEPARTMENTS:
+        parent = city if code in CITY_WIDE else "chaoyang"
+        division = city_division if code in CITY_WIDE else by_code["chaoyang"]
+        rows.append(
+            {"code": code, "name_zh": zh, "name_en": en, "kind": code}
+            | {"parent_code": parent, "division": division}
+        )
+    for code, kind, zh, en in HAIDIAN_DEPARTMENTS:
+        rows.append(
+            {"code": code, "name_zh": zh, "name_en": en, "kind": kind}
+            | {"parent_code": "haidian", "division": by_code["haidian"]}
+        )
+    return rows
+
+
 def ensure_departments(session: Session) -> None:
     existing = set(session.scalars(select(Department.code)))
-    for code, zh, en in DEPARTMENTS:
-        if code not in existing:
-            session.add(Department(code=code, name_zh=zh, name_en=en, kind=code))
+    for row in _department_rows():  # parents first: the list runs down the tree
+        if row["code"] not in existing:
+            session.add(Department(**row))
+            session.flush()
 
 
 def _users() -> list[dict[str, Any]]:
@@ -106,6 +161,26 @@ def _users() -> list[dict[str, Any]]:
                 "username": f"clerk_{code}2",
                 "display_name": f"{zh}办事员（二）",
                 "roles": ["clerk"],
+                "department_code": code,
+            }
+        )
+    for code, _kind, zh, _en in HAIDIAN_DEPARTMENTS:
+        users.append(
+            {
+                "username": f"clerk_{code}",
+                "display_name": f"{zh}办事员",
+                "roles": ["clerk"],
+                "department_code": code,
+            }
+        )
+    # Supervisors of a region: the city's sees both districts, a district's only its own
+    # (``supervisor`` above, of no department, oversees everything).
+    for code, zh, _en, _division in (CITY, *DISTRICTS):
+        users.append(
+            {
+                "username": f"supervisor_{code}",
+                "display_name": f"{zh.removesuffix('人民政府')}督办员",
+                "roles": ["supervisor"],
                 "department_code": code,
             }
         )
@@ -183,6 +258,36 @@ def _shared_records() -> list[dict[str, Any]]:
                 "floor_plan": "FH-110105-0088-1202",
                 "mortgaged": False,
                 "seized": False,
+                "division": "110105",
+            },
+        },
+        {
+            "provider": "property",
+            "record_key": HAIDIAN_CERTIFICATE_NO,
+            "subject_id_number": LISI_ID,
+            "search_key": HAIDIAN_FLAT_ADDRESS,
+            "data": {
+                "certificate_no": HAIDIAN_CERTIFICATE_NO,
+                "owners": [LISI_ID, WANGFANG_ID],
+                "area": 64.0,
+                "address": HAIDIAN_FLAT_ADDRESS,
+                "parcel_map": "ZD-110108-0030",
+                "floor_plan": "FH-110108-0030-0502",
+                "mortgaged": False,
+                "seized": False,
+                "division": "110108",
+            },
+        },
+        {
+            "provider": "contract_filing",
+            "record_key": HAIDIAN_CONTRACT_NO,
+            "subject_id_number": ZHANGSAN_ID,
+            "data": {
+                "contract_no": HAIDIAN_CONTRACT_NO,
+                "buyer": ZHANGSAN_ID,
+                "seller": LISI_ID,
+                "price": 2_100_000,
+                "certificate_no": HAIDIAN_CERTIFICATE_NO,
             },
         },
         {

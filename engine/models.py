@@ -223,6 +223,10 @@ class Case(Base):
     #: record, data, materials, notices, audit trail and access log); added by migration
     #: 0019 (retention).
     workflow_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The administrative division (行政区划代码) the case is handled in: chosen on the
+    #: application, else taken from the first pulled record that names one (the flat's,
+    #: the company's premises); routes tasks naming a department kind (migration 0022).
+    division: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -116,8 +116,13 @@ def _fingerprint(request: DeployRequest) -> str:
 def _department_names(session: Session) -> dict[str, dict[str, str]]:
     """Departments a model may name: every active one (a deactivated department takes no
     new work; one an administrator created a minute ago does)."""
-    active = select(Department).where(Department.active.is_(True))
-    return {d.code: {"zh": d.name_zh, "en": d.name_en} for d in session.scalars(active)}
+    active = list(session.scalars(select(Department).where(Department.active.is_(True))))
+    names = {d.code: {"zh": d.name_zh, "en": d.name_en} for d in active}
+    # A kind (``registry``) names the department of that kind where each case is handled
+    # (routed at run time, engine/directory/tree.py): one model serves every county.
+    for kind in sorted({d.kind for d in active if d.kind} - set(names)):
+        names[kind] = {"zh": kind, "en": kind}
+    return names
 
 
 def _calls_of_deployed(session: Session, key: str) -> list[str] | None:

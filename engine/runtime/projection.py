@@ -4,6 +4,10 @@ Called at the end of every command, in its transaction.  READY human tasks get a
 rows whose task left READY without a completion (cancelled by a boundary event, a
 terminated case, a return to an earlier step) are marked cancelled.  Lists and
 dashboards read these rows only.
+
+A row's candidate groups are department *codes*: a group the model gives as a department
+kind is routed here, once, to the department serving the case's division
+(``directory.tree.route``), so worklists and visibility compare codes only.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock, unflushed
+from ..directory import tree
+from ..errors import WorkflowFailure
 from ..models import Case, TaskRow
 from . import multi_instance
 from .workflow import GovflowWorkflow
@@ -27,12 +33,26 @@ def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
     return [t for t in workflow.all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
 
 
-def _new_row(case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
-    meta = meta or {}
-    departments = meta.get("departments") or []
+def _departments(session: Session, case: Case, task: Any, meta: dict[str, Any]) -> list[str]:
+    """The codes of the departments the task is offered to, kinds routed by region."""
+    groups = meta.get("departments") or []
     routed = multi_instance.instance_department(task, meta)  # 会签: one department per instance
     if routed:
-        departments = [routed]
+        groups = [routed]
+    codes, unroutable = tree.route(session, groups, case.division)
+    if unroutable:
+        # Offered to nobody, the step would wait unseen: fail the command instead.
+        raise WorkflowFailure(
+            f"no active department of kind '{unroutable[0]}' serves division "
+            f"'{case.division or '-'}' or a division above it",
+            element=task.task_spec.bpmn_id,
+        )
+    return codes
+
+
+def _new_row(session: Session, case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
+    meta = meta or {}
+    departments = _departments(session, case, task, meta)
     assignee = meta.get("assignee")
     return TaskRow(
         id=str(task.id),
@@ -78,7 +98,7 @@ def refresh(
     created = []
     for task_id, task in ready.items():
         if task_id not in open_rows:
-            row = _new_row(case, task, user_tasks.get(task.task_spec.bpmn_id))
+            row = _new_row(session, case, task, user_tasks.get(task.task_spec.bpmn_id))
             session.add(row)
             created.append(row)
     multi_instance.check_departments(session, created, user_tasks)

@@ -6,7 +6,10 @@
   tasks belong to — only while such a task is or was on the case; receiving an
   application at the counter counts as the window's work on it (the window clerk who
   started a case at the window sees it), having started one any other way does not;
-* supervisors and admins: everything;
+* supervisors: the work of their department and every department below it (a city's
+  supervisor sees the city and its counties, a county's only the county); a supervisor
+  without a department oversees everything;
+* admins: everything;
 * designers: process definitions only.
 """
 
@@ -15,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..db import Database
+from ..directory import tree
 from ..errors import Forbidden, NotFound
-from ..models import Case, CaseParty, TaskRow
+from ..models import Case, CaseParty, Department, TaskRow
 from ..principal import Principal
 from ..sql import json_array_contains
 from ..uow import read_only
@@ -41,13 +45,24 @@ def _clerk_reaches(actor: Principal) -> list[Any]:
     return ways
 
 
+def sees_everything(actor: Principal) -> bool:
+    """Admins, and supervisors of no particular department (the whole province)."""
+    return actor.has("admin") or (actor.has("supervisor") and not actor.department)
+
+
+def _overseen(actor: Principal) -> list[Any]:
+    """A scoped supervisor's way to a task: its department lies under theirs."""
+    if actor.has("supervisor") and actor.department:
+        return [TaskRow.department_code.in_(tree.subtree(actor.department))]
+    return []
+
+
 def task_filter(actor: Principal):  # noqa: ANN201
     """SQL condition on ``TaskRow`` for the tasks ``actor`` may see."""
-    if actor.has("admin", "supervisor"):
+    if sees_everything(actor):
         return true()
-    if actor.has("clerk"):
-        return or_(*_clerk_reaches(actor))
-    return false()
+    ways = _overseen(actor) + (_clerk_reaches(actor) if actor.has("clerk") else [])
+    return or_(*ways) if ways else false()
 
 
 def task_branches(actor: Principal) -> list[Any] | None:
@@ -59,18 +74,27 @@ def task_branches(actor: Principal) -> list[Any] | None:
     PostgreSQL scan the whole table.  The department's queue comes first: it is the
     large branch, and counting the others only where they add to it keeps them small.
     """
-    if actor.has("admin", "supervisor"):
+    if sees_everything(actor):
         return None
-    if not actor.has("clerk"):
-        return [false()]
-    return _clerk_reaches(actor)
+    ways = _overseen(actor) + (_clerk_reaches(actor) if actor.has("clerk") else [])
+    return ways or [false()]
 
 
 def case_filter(actor: Principal):  # noqa: ANN201
     """SQL condition on ``Case`` for the cases ``actor`` may see."""
-    if actor.has("admin", "supervisor"):
+    if sees_everything(actor):
         return true()
     conditions = []
+    if actor.has("supervisor") and actor.department:
+        # the region's cases: work under the supervisor, or handled in a division there
+        # (an alias, so a query already reading TaskRow does not correlate it away)
+        rows = aliased(TaskRow)
+        region = tree.subtree(actor.department)
+        conditions.append(exists().where(rows.case_id == Case.id, rows.department_code.in_(region)))
+        divisions = select(Department.division).where(
+            Department.code.in_(tree.subtree(actor.department))
+        )
+        conditions.append(Case.division.in_(divisions))
     if actor.has("applicant") and actor.id_number:
         conditions.append(Case.applicant_id_number == actor.id_number)
         # a party the application names (the seller, a co-buyer): to confirm it

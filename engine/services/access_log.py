@@ -17,10 +17,10 @@ from ..clock import isoformat
 from ..context import Govflow
 from ..errors import BadRequest
 from ..masking import mask_data, mask_id_number
-from ..models import DataAccess
+from ..models import Case, DataAccess
 from ..principal import Principal
 from ..uow import read_only
-from .access import require_role
+from .access import case_filter, require_role, sees_everything
 
 KINDS = ("pull", "view")
 
@@ -77,6 +77,8 @@ def audit_log(
     """
     require_role(actor, "supervisor", "admin")
     query = select(DataAccess)
+    if not sees_everything(actor):  # a district's supervisor audits the district's cases
+        query = query.where(DataAccess.case_id.in_(select(Case.id).where(case_filter(actor))))
     if case_id is not None:
         query = query.where(DataAccess.case_id == case_id)
     if id_number:

@@ -53,6 +53,14 @@ def _verified_user(govflow: Govflow, username: str, password: str, address: str 
     if user is None or not valid or not user.active:
         run_in_transaction(govflow.db, lambda s: throttle.record_failure(s, address, username))
         raise Unauthorized("wrong username or password", code="unauthorized")
+    if not govflow.settings.password_allowed(user.roles or []):
+        # Told only to whoever knows the password: such accounts sign in through the
+        # identity platform (GOVFLOW_PASSWORD_ROLES).
+        raise Unauthorized(
+            "local passwords are switched off for this account: sign in through the "
+            "unified identity platform",
+            code="password_sign_in_off",
+        )
     return user
 
 

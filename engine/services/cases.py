@@ -11,6 +11,8 @@ from .. import audit, clock
 from ..context import Govflow
 from ..deadlines.states import shown_state_is
 from ..definitions import approval
+from ..directory import tree
+from ..directory.rules import DIVISION_RE
 from ..errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, is_valid_id_number, validate_submission
 from ..models import AuditEvent, Case, ProcessDefinition
@@ -108,6 +110,24 @@ def _application_data(
     return data
 
 
+def _check_division(session: Session, division: str | None) -> None:
+    """A chosen division must lie in the tree: some active department serves it or a
+    division above it (a township of a county the directory knows)."""
+    if not division:
+        return
+    if not isinstance(division, str) or not DIVISION_RE.fullmatch(division):
+        raise ValidationFailed(
+            "division is invalid",
+            fields={"division": ["不是行政区划代码 / not a division code (6, 9 or 12 digits)"]},
+        )
+    served = tree.known_divisions(session)
+    if not any(d in served for d in tree.division_chain(division)):
+        raise ValidationFailed(
+            "no department serves this division",
+            fields={"division": ["没有部门受理该行政区划 / no department serves this division"]},
+        )
+
+
 def start_case(
     govflow: Govflow,
     actor: Principal,
@@ -116,9 +136,11 @@ def start_case(
     data: Any,
     lang: str = "zh",
     version: Any = None,
+    division: str | None = None,
 ) -> int:
     """Start a case on the key's current version; ``version`` names a pending one its
-    uploader wants to try before approval (``definitions.approval.current_or_trial``)."""
+    uploader wants to try before approval (``definitions.approval.current_or_trial``).
+    ``division``: where the applicant chose to have it handled (else shared data says)."""
     id_number, name, at_window = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
@@ -132,6 +154,7 @@ def start_case(
     def open_case(session: Session) -> tuple[Case, ProcessDefinition]:
         definition = approval.current_or_trial(session, actor, process_key, version)
         cleaned.update(_application_data(govflow, definition, data, lang))
+        _check_division(session, division)
         now = clock.now()
         case = Case(
             definition_id=definition.id,
@@ -142,6 +165,7 @@ def start_case(
             applicant_name=name,
             started_by=actor.username,
             started_at_window=at_window,
+            division=division or None,
             data={},
             sources={},
             workflow_state="",

@@ -114,6 +114,8 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
         "applicant": applicant_view(actor, case, clear),
         #: Started by a window clerk for the applicant at the counter (代办), not online.
         "started_at_window": bool(case.started_at_window),
+        #: 行政区划代码 the case is handled in (routes steps naming a department kind).
+        "division": case.division,
         "data": data,
         #: Who else applies with the applicant, and whether they confirmed (共同申请).
         "parties": parties,

@@ -1,5 +1,7 @@
 """Supervision (督办): open, warning and overdue work by department and matter, and the
-overdue list most urgent first.  Reads projections only."""
+overdue list most urgent first.  Reads projections only.  A supervisor of a department
+sees their region: that department and those below it (``access.task_filter`` and
+``access.case_filter``); one of no department, everything."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from ..masking import mask_name
 from ..models import Case, Department, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..uow import read_only
-from .access import require_role
+from .access import case_filter, require_role, task_filter
 
 _COUNTS = ("open", "warning", "overdue", "paused", "completed_on_time", "completed_late")
 
@@ -44,7 +46,7 @@ def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
                 TaskRow.department_code,
                 *_counter_columns(TaskRow.status, shown_state(TaskRow, now)),
             )
-            .where(TaskRow.status != "cancelled")
+            .where(TaskRow.status != "cancelled", task_filter(actor))
             .group_by(TaskRow.department_code)
         ).all()
         # Matters count the same steps as departments (one source, so the two tables
@@ -54,15 +56,15 @@ def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
                 TaskRow.process_key,
                 *_counter_columns(TaskRow.status, shown_state(TaskRow, now)),
             )
-            .where(TaskRow.status != "cancelled")
+            .where(TaskRow.status != "cancelled", task_filter(actor))
             .group_by(TaskRow.process_key)
         ).all()
         cases_by_process = {
             key: dict(zip(_COUNTS, (int(c or 0) for c in counts), strict=True))
             for key, *counts in session.execute(
-                select(
-                    Case.process_key, *_counter_columns(Case.status, shown_state(Case, now))
-                ).group_by(Case.process_key)
+                select(Case.process_key, *_counter_columns(Case.status, shown_state(Case, now)))
+                .where(case_filter(actor))
+                .group_by(Case.process_key)
             ).all()
         }
         process_names = dict(
@@ -114,7 +116,13 @@ def overdue(
         select(DeadlineRow, Case, TaskRow)
         .join(Case, Case.id == DeadlineRow.case_id)
         .outerjoin(TaskRow, TaskRow.id == DeadlineRow.task_id)
-        .where(yellow_or_red(*instants, now), DeadlineRow.completed_at.is_(None))
+        .where(
+            yellow_or_red(*instants, now),
+            DeadlineRow.completed_at.is_(None),
+            case_filter(actor),
+            # a step's limit in the region's queue; a case's own limit where the case is seen
+            (TaskRow.id.is_(None)) | task_filter(actor),
+        )
     )
     with read_only(govflow.db) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -25,6 +25,7 @@ transcribed by the window clerk from the uploaded document (``apply_record``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -36,6 +37,9 @@ from ..principal import Principal
 from . import parties, registry
 from .http import ProviderFailed, ProviderUnavailable
 from .providers import DatabaseProvider, Record
+
+#: An administrative division code (行政区划代码): county, township or village level.
+DIVISION_RE = re.compile(r"\d{6}|\d{9}|\d{12}")
 
 #: Outcomes after which the record is in the case and the material counts as shared.
 SHARED_OUTCOMES = ("found", "corrected")
@@ -138,6 +142,7 @@ def pull_one(
                 f"the {provider.name} record is about someone who is not a confirmed party "
                 "of this case: upload the document, or have that person confirm"
             )
+    located = _locate_case(case, record)
     now = clock.now()
     subject = _id_number_of(record, key) if provider.personal and not withheld_from else None
     record_source(
@@ -187,8 +192,22 @@ def pull_one(
         outcome=outcome,
         reason=reason,
         record_key=record.key if record else key,
+        **({"division": located} if located else {}),
     )
     return record.data if record else None
+
+
+def _locate_case(case: Case, record: Record | None) -> str | None:
+    """A case chosen no division takes the first one a pulled record names (the flat's,
+    the company's premises'): shared data says where the matter is handled.  Returns the
+    division it took, if it took one."""
+    if case.division or record is None:
+        return None
+    division = record.data.get("division")
+    if not isinstance(division, str) or not DIVISION_RE.fullmatch(division):
+        return None
+    case.division = division
+    return division
 
 
 def record_source(case: Case, provider: str, field: str, source: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..models import Case, TaskRow
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
+from ..services import access
 from ..uow import read_only
 from .common import reason_of, task_row
 from .models import Urge
@@ -29,6 +30,10 @@ def _case_of_urged_task(govflow: Govflow, actor: Principal, task_id: str) -> int
         if case is None:
             raise NotFound("no such task")
         if actor.has("supervisor", "admin"):
+            # a county's supervisor urges the county's work only
+            visible = select(TaskRow.id).where(TaskRow.id == task_id, access.task_filter(actor))
+            if session.scalar(visible) is None:
+                raise NotFound("no such task")
             return case.id
         if actor.has("applicant"):
             if actor.id_number and actor.id_number == case.applicant_id_number:

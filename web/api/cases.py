@@ -46,6 +46,7 @@ def start_case():  # noqa: ANN201
         application.get("data"),
         language(),
         version=application.get("version"),
+        division=application.get("division"),
     )
     return _case_json(case_id), 201
 

@@ -110,3 +110,7 @@ def register_pages(app: Flask) -> None:
     from . import parties  # confirming a case as its party; who used my data
 
     app.register_blueprint(parties.bp)
+    from . import identity_platform  # 统一身份认证 (OpenID Connect), when configured
+
+    identity_platform.init_app(app)
+    app.register_blueprint(identity_platform.bp)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.services import cases as case_service
-from engine.services import clock_stops, uploads
+from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
 from engine.services.serializers import definition_view
 from processes.catalogue import Matter, load_matters
@@ -134,6 +134,8 @@ def _apply_page(matter: dict[str, Any], errors=None, posted=None, status=200):  
         form=matter["start_form"],
         values=form_values(matter["start_form"], posted, None),
         errors=errors or {},
+        divisions=directory.divisions(engine()),
+        chosen_division=(posted or {}).get("division", ""),
     )
     return page, status
 
@@ -150,7 +152,16 @@ def submit(key: str):  # noqa: ANN201
     matter = _matter_or_404(key)
     data = from_form(matter["start_form"], request.form)
     try:
-        case_id = case_service.start_case(engine(), principal(), key, None, data, lang())
+        case_id = case_service.start_case(
+            engine(),
+            principal(),
+            key,
+            None,
+            data,
+            lang(),
+            # 属地: where to handle it; empty lets the flat's or premises' records say
+            division=request.form.get("division") or None,
+        )
     except ValidationFailed as exc:
         fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
         return _apply_page(matter, errors=fields, posted=request.form, status=422)

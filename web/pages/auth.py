@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from engine.errors import TooManyAttempts, Unauthorized
 from engine.services import auth
 
+from . import identity_platform
 from .common import current_user, engine, home_endpoint, safe_next, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
@@ -47,8 +48,10 @@ def login():  # noqa: ANN201
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
         return page, 429, {"Retry-After": str(exc.retry_after)}
-    except Unauthorized:
+    except Unauthorized as exc:
         error = _("Wrong username or password.")
+        if exc.code == "password_sign_in_off":
+            error = _("Passwords are switched off for your account: use the identity platform.")
         page = render_template(
             "login.html", next_url=next_url, error=error, username=username, demo=_demo()
         )
@@ -68,7 +71,10 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
+    platform_logout = identity_platform.end_session_url()  # before the session is gone
     sign_out()
+    if platform_logout:
+        return identity_platform.allow_form_target(redirect(platform_logout), platform_logout)
     return redirect(url_for("auth.login"))
 
 

@@ -56,6 +56,14 @@ class StartCase(Request):
             "uploader (a trial before approval)"
         },
     )
+    division = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(r"^(\d{6}|\d{9}|\d{12})$"),
+        metadata={
+            "description": "行政区划代码 where the case is handled; omit it to take the one "
+            "shared data names (the flat's, the premises'). Must be served by a department."
+        },
+    )
 
 
 class CaseFilters(Paging):
@@ -167,6 +175,7 @@ class Case(Answer):
     rating = obj()
     returns = many(fields.Dict())
     started_at_window = b(metadata={"description": "started by a clerk at the counter"})
+    division = s(metadata={"description": "行政区划代码 where the case is handled"})
     parties = many(
         fields.Nested(Party),
         metadata={"description": "who else applies with the applicant, and whether they confirmed"},
