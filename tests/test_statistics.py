@@ -346,3 +346,29 @@ def test_only_the_window_records_visits(api: Api):
         ).status_code
         == 404
     )
+
+
+def test_stats_rebuild_restores_a_lost_rollup_from_the_cases(
+    api: Api,
+    govflow,
+    settings,
+    monkeypatch,
+    monday,  # noqa: ANN001
+):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+
+    from web.cli import main
+
+    concluded_case(api)
+    kept = _rollup(govflow)
+    with transaction(govflow.db) as session:
+        session.execute(delete(DailyFigures))
+        session.execute(delete(DailyDurations))
+    assert stats(api).get_json()["cases_completed"] == 0
+    monkeypatch.setenv("GOVFLOW_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("GOVFLOW_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(main, ["stats", "rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0 and "from 1 cases" in result.output
+    assert _rollup(govflow) == kept
+    assert stats(api).get_json()["cases_completed"] == 1

@@ -23,7 +23,8 @@ from ..models import Case, Department
 from ..principal import Principal
 from ..statistics.figures import figures
 from ..statistics.models import COUNTERS, WHOLE, CaseFigures, DailyDurations, DailyFigures
-from ..uow import read_only
+from ..statistics import tracking
+from ..uow import read_only, run_in_transaction
 from .access import require_role
 
 #: The longest period one request may cover: five years of days.
@@ -335,3 +336,9 @@ def cases_behind(
             .limit(per_page)
         ).all()
     return [case_row(f, name) for f, name in rows], total
+
+
+def rebuild(govflow: Govflow) -> int:
+    """``govflow stats rebuild``: every case's figures and the rollup recomputed from the
+    cases, in one transaction; answers how many cases were counted."""
+    return run_in_transaction(govflow.db, tracking.rebuild, attempts=1)
