@@ -372,3 +372,30 @@ def test_stats_rebuild_restores_a_lost_rollup_from_the_cases(
     assert result.exit_code == 0 and "from 1 cases" in result.output
     assert _rollup(govflow) == kept
     assert stats(api).get_json()["cases_completed"] == 1
+
+
+def test_the_statistics_pages_show_the_figures_the_cases_and_the_report(app, api: Api, monday):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    case_id = concluded_case(api)
+    page = Browser(app, "supervisor")
+    shown = page.get("/supervisor/statistics?from=2026-11-01&to=2026-11-30&granularity=week")
+    assert shown.status_code == 200
+    text = shown.get_data(as_text=True)
+    assert "2026-W48" in text and 'data-figure="completed_on_time_rate"' in text
+    assert "100.0%" in text  # the on-time rate, as a percentage
+    behind = page.get("/supervisor/statistics/cases?from=2026-11-01&to=2026-11-30&figure=completed")
+    assert behind.status_code == 200 and f"#{case_id}" in behind.get_data(as_text=True)
+    report = page.get("/supervisor/reengineering/property_transfer?from=2026-11-01&to=2026-11-30")
+    assert report.status_code == 200
+    assert "不动产转移登记" in report.get_data(as_text=True)  # a single matter it replaced
+    exported = page.client.get(
+        "/supervisor/statistics/export?from=2026-11-01&to=2026-11-30&format=xlsx"
+    )
+    assert exported.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(exported.data)).sheetnames == ["summary", "cases"]
+    bad = page.get("/supervisor/statistics?from=2026-13-01")
+    assert bad.status_code == 400
+    for user in ("clerk_tax", "zhangsan"):
+        refused = Browser(app, user).get("/supervisor/statistics")
+        assert refused.status_code in (302, 403)

@@ -21,9 +21,9 @@ from ..errors import BadRequest, Forbidden
 from ..masking import mask_name
 from ..models import Case, Department
 from ..principal import Principal
+from ..statistics import tracking
 from ..statistics.figures import figures
 from ..statistics.models import COUNTERS, WHOLE, CaseFigures, DailyDurations, DailyFigures
-from ..statistics import tracking
 from ..uow import read_only, run_in_transaction
 from .access import require_role
 
