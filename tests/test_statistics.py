@@ -272,6 +272,13 @@ def test_the_xlsx_export_opens_with_the_figures_and_the_cases_behind_them(api: A
     applicant = cases[1][cases[0].index("applicant")]
     assert applicant.endswith("*") and "张三" not in applicant  # masked for a supervisor
 
+    alone = api.get(
+        "/api/v1/statistics/export",
+        "supervisor",
+        query_string={**PERIOD, "format": "xlsx", "cases": "false"},
+    )
+    assert openpyxl.load_workbook(io.BytesIO(alone.data)).sheetnames == ["summary"]
+
     as_csv = api.get(
         "/api/v1/statistics/export", "supervisor", query_string={**PERIOD, "format": "csv"}
     )

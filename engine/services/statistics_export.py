@@ -80,16 +80,18 @@ def _cases(session: Any, scope: Scope) -> list[list[Any]]:
 
 
 def export(
-    govflow: Govflow, actor: Principal, scope: Scope, file_format: str
+    govflow: Govflow, actor: Principal, scope: Scope, file_format: str, *, cases: bool = True
 ) -> tuple[bytes, str, str]:
-    """The file's bytes, its media type and its name."""
+    """The file's bytes, its media type and its name; without ``cases``, the summary
+    alone (quick at any volume: the case sheet reads up to ``CASE_LIMIT`` cases)."""
     if file_format not in FORMATS:
         raise BadRequest("unknown format", fields={"format": sorted(FORMATS)})
     with read_only(govflow.db) as session:
         figures = summary(session, scope)
-        cases = _cases(session, scope)
+        tables = {"summary": summary_rows(figures)}
+        if cases:
+            tables["cases"] = _cases(session, scope)
     name = f"statistics_{scope.first.isoformat()}_{scope.last.isoformat()}.{file_format}"
-    tables = {"summary": summary_rows(figures), "cases": cases}
     body = _xlsx(tables) if file_format == "xlsx" else _csv(tables)
     return body, FORMATS[file_format], name
 

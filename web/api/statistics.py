@@ -103,7 +103,10 @@ def cases_behind():  # noqa: ANN201
     errors=(400, 403),
 )
 def export():  # noqa: ANN201
-    content, media_type, name = export_file(engine(), caller(), _scope(), query()["format"])
+    asked = query()
+    content, media_type, name = export_file(
+        engine(), caller(), _scope(), asked["format"], cases=asked["cases"]
+    )
     return Response(
         content,
         mimetype=media_type.split(";")[0],

@@ -61,6 +61,12 @@ class Trend(Period):
 
 class Export(Period):
     format = choice(tuple(FORMATS), load_default="xlsx")
+    cases = fields.Boolean(
+        load_default=True,
+        truthy={"true", "1"},
+        falsy={"false", "0"},
+        metadata={"description": "false: the summary alone, without the sheet of cases"},
+    )
 
 
 class Drill(Period, Paging):
