@@ -1,16 +1,18 @@
 """`make bench`: every measure of the performance targets, each printed as a figure and,
 where stated, a ratio taken in the same run; the last lines are the verdicts.
 
-BENCH_QUICK=1 runs a smaller version (a few minutes) with the same shape.
+BENCH_QUICK=1 runs a smaller version (a few minutes) with the same shape;
+`python -m bench statistics` runs measure 7 alone.
 """
 
 from __future__ import annotations
 
 import platform
+import sys
 import time
 import traceback
 
-from . import engine_overhead, growth, http_load, volume
+from . import engine_overhead, growth, http_load, statistics, volume
 from .common import QUICK, Verdict, say
 
 
@@ -36,7 +38,10 @@ def main() -> None:
         ("2/6. HTTP end to end and worker memory", http_load.run),
         ("3. cost as a case grows", lambda: [growth.run()]),
         ("4/5. worklist, dashboard and timers at volume", volume.run),
+        ("7. statistics at volume", statistics.run),
     )
+    if sys.argv[1:] == ["statistics"]:  # `python -m bench statistics`: that measure alone
+        steps = steps[-1:]
     for title, step in steps:
         say(f"-- {title}")
         started = time.perf_counter()

@@ -27,7 +27,7 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
 }
 #: The case sheet lists at most this many cases (the latest first); the summary counts all.
-CASE_LIMIT = 50_000
+CASE_LIMIT = 10_000
 CASE_COLUMNS = (
     "case_id",
     "process_key",
@@ -97,7 +97,7 @@ def export(
 
 
 def _xlsx(tables: dict[str, list[list[Any]]]) -> bytes:
-    book = Workbook(write_only=True)  # streams rows: 50,000 cases stay small in memory
+    book = Workbook(write_only=True)  # streams rows: the case sheet stays small in memory
     bold = Font(bold=True)
     for title, rows in tables.items():
         sheet = book.create_sheet(title)

@@ -3,16 +3,16 @@ and rebuilding both from the cases (``govflow stats rebuild``)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, ProcessDefinition
 from .facts import FIELDS, figures_of
-from .models import CaseFigures, DailyDurations, DailyFigures
-from .rollup import add, apply_change, contribution
+from .models import COUNTERS, CaseFigures, DailyDurations, DailyFigures
+from .rollup import apply_change
+from .rollup_sql import daily_sums, duration_counts
 
 
 def stored(row: CaseFigures | None) -> dict[str, Any] | None:
@@ -66,27 +66,20 @@ def rebuild(session: Session, *, batch: int = 500) -> int:
     return len(case_ids)
 
 
-def rebuild_rollup(session: Session, *, batch: int = 20_000) -> None:
-    """The rollup from the stored figures alone (no case is read)."""
+def rebuild_rollup(session: Session) -> None:
+    """The rollup from the stored figures alone, set-based (no case is read): the same
+    counting as ``rollup.contribution``, written in SQL so that a million cases take
+    seconds; the tests hold the two to the same answer."""
     session.execute(delete(DailyFigures))
     session.execute(delete(DailyDurations))
-    daily: dict[Any, Counter[str]] = defaultdict(Counter)
-    durations: Counter[Any] = Counter()
-    columns = [getattr(CaseFigures, name) for name in FIELDS]
-    last = 0
-    while True:
-        rows = session.execute(
-            select(CaseFigures.case_id, *columns)
-            .where(CaseFigures.case_id > last)
-            .order_by(CaseFigures.case_id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        last = rows[-1][0]
-        for row in rows:
-            case_daily, case_durations = contribution(dict(zip(FIELDS, row[1:], strict=True)))
-            for key, amounts in case_daily.items():
-                daily[key].update(amounts)
-            durations.update(case_durations)
-    add(session, {k: dict(v) for k, v in daily.items()}, dict(durations))
+    session.execute(
+        insert(DailyFigures).from_select(
+            ["day", "process_key", "department", *COUNTERS], daily_sums(session)
+        )
+    )
+    session.execute(
+        insert(DailyDurations).from_select(
+            ["day", "process_key", "department", "working_days", "cases"],
+            duration_counts(session),
+        )
+    )
