@@ -9,7 +9,14 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, ProcessDefinition
-from .facts import FIELDS, figures_of
+from .facts import (
+    FIELDS,
+    RUNNING,
+    after_closing,
+    figures_of,
+    running_figures,
+    settled_while_running,
+)
 from .models import COUNTERS, CaseFigures, DailyDurations, DailyFigures
 from .rollup import apply_change
 from .rollup_sql import daily_sums, duration_counts
@@ -23,10 +30,17 @@ def track(session: Session, case: Case, definition: ProcessDefinition) -> None:
     """Bring the case's figures up to date and move the rollup by the difference.  Runs
     at the end of every command on a case (``runtime.executor``: ``Govflow.case_observers``),
     in its transaction: the rollup is never behind the cases it counts."""
-    session.flush()  # the command's rows (deadlines closed, tasks completed) count
-    row = session.get(CaseFigures, case.id)
+    with session.no_autoflush:
+        row = session.get(CaseFigures, case.id)
     old = stored(row)
-    new = figures_of(session, case, definition)
+    if settled_while_running(case, old):
+        return
+    if case.status in RUNNING:
+        new = running_figures(session, case)
+    else:
+        session.flush()  # the command's rows (deadlines closed, tasks completed) count
+        new = after_closing(session, case, old) if old is not None else None
+        new = new or figures_of(session, case, definition)
     if old == new:
         return
     if row is None:
