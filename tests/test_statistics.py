@@ -410,3 +410,24 @@ def test_the_statistics_pages_show_the_figures_the_cases_and_the_report(app, api
     for user in ("clerk_tax", "zhangsan"):
         refused = Browser(app, user).get("/supervisor/statistics")
         assert refused.status_code in (302, 403)
+
+
+def test_the_window_records_a_visit_on_the_case_page(app, api: Api):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    case = api.start_case("property_transfer", property_application())
+    api.claim_and_complete("clerk_service_center", case["id"], "acceptance", {"accepted": True})
+    window = Browser(app, "clerk_service_center")
+    page = window.get(f"/cases/{case['id']}")
+    assert 'data-test="record-visit"' in page.get_data(as_text=True)
+    done = window.post(f"/cases/{case['id']}/visits", {"purpose": "递交原件"})
+    assert done.status_code == 302
+    assert [
+        v["purpose"]
+        for v in api.get(f"/api/v1/cases/{case['id']}/visits", "supervisor").get_json()["items"]
+    ] == ["递交原件"]
+    tax = Browser(app, "clerk_tax")
+    assert 'data-test="record-visit"' not in tax.get(f"/cases/{case['id']}").get_data(as_text=True)
+    tax.get(f"/cases/{case['id']}")
+    tax.post(f"/cases/{case['id']}/visits", {"purpose": "x"})
+    assert len(api.get(f"/api/v1/cases/{case['id']}/visits", "supervisor").get_json()["items"]) == 1
