@@ -65,30 +65,40 @@ def scope_of(
     return Scope(first, last, process_key, frozenset({wanted}) if wanted else None)
 
 
-def _where(model: Any, scope: Scope) -> list[Any]:
+def _where(model: Any, scope: Scope, per_department: bool) -> list[Any]:
+    """The rollup rows of the scope: the case as a whole, or (``per_department``, or a
+    department's scope) the departments' own rows."""
     conditions = [model.day >= scope.first, model.day <= scope.last]
     if scope.process_key:
         conditions.append(model.process_key == scope.process_key)
-    if scope.departments is None:
-        conditions.append(model.department == WHOLE)
-    else:
+    if scope.departments is not None:
         conditions.append(model.department.in_(sorted(scope.departments)))
+    elif per_department:
+        conditions.append(model.department != WHOLE)
+    else:
+        conditions.append(model.department == WHOLE)
     return conditions
 
 
-def _sums(session: Session, scope: Scope, *group: Any) -> list[tuple[Any, ...]]:
+def _sums(
+    session: Session, scope: Scope, *group: Any, per_department: bool = False
+) -> list[tuple[Any, ...]]:
     columns = [func.sum(getattr(DailyFigures, name)) for name in COUNTERS]
     return session.execute(
-        select(*group, *columns).where(*_where(DailyFigures, scope)).group_by(*group)
+        select(*group, *columns)
+        .where(*_where(DailyFigures, scope, per_department))
+        .group_by(*group)
     ).all()
 
 
-def _histograms(session: Session, scope: Scope, *group: Any) -> dict[tuple, dict[int, int]]:
+def _histograms(
+    session: Session, scope: Scope, *group: Any, per_department: bool = False
+) -> dict[tuple, dict[int, int]]:
     """``{group values: {working days: cases}}``; ``group`` names columns of either table."""
     group = tuple(getattr(DailyDurations, column.key) for column in group)
     rows = session.execute(
         select(*group, DailyDurations.working_days, func.sum(DailyDurations.cases))
-        .where(*_where(DailyDurations, scope))
+        .where(*_where(DailyDurations, scope, per_department))
         .group_by(*group, DailyDurations.working_days)
     ).all()
     found: dict[tuple, dict[int, int]] = defaultdict(dict)
@@ -97,10 +107,12 @@ def _histograms(session: Session, scope: Scope, *group: Any) -> dict[tuple, dict
     return found
 
 
-def _figures_by(session: Session, scope: Scope, *group: Any) -> dict[tuple, dict[str, Any]]:
-    histograms = _histograms(session, scope, *group)
+def _figures_by(
+    session: Session, scope: Scope, *group: Any, per_department: bool = False
+) -> dict[tuple, dict[str, Any]]:
+    histograms = _histograms(session, scope, *group, per_department=per_department)
     answer = {}
-    for row in _sums(session, scope, *group):
+    for row in _sums(session, scope, *group, per_department=per_department):
         key = tuple(row[: len(group)])
         sums = dict(zip(COUNTERS, row[len(group) :], strict=True))
         answer[key] = figures(sums, histograms.get(key))
@@ -111,7 +123,6 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
     """The figures of the scope, by matter and by department."""
     total = _figures_by(session, scope).get((), figures({}))
     by_process = _figures_by(session, scope, DailyFigures.process_key)
-    by_department = _department_figures(session, scope)
     return {
         "from": scope.first.isoformat(),
         "to": scope.last.isoformat(),
@@ -121,54 +132,18 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         "by_process": [
             {"process_key": key, **values} for (key,), values in sorted(by_process.items())
         ],
-        "by_department": by_department,
+        "by_department": _department_figures(session, scope),
     }
 
 
 def _department_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Per department that worked on the cases (its own rows, never the whole)."""
-    conditions = [
-        DailyFigures.day >= scope.first,
-        DailyFigures.day <= scope.last,
-        DailyFigures.department != WHOLE,
-    ]
-    duration_conditions = [
-        DailyDurations.day >= scope.first,
-        DailyDurations.day <= scope.last,
-        DailyDurations.department != WHOLE,
-    ]
-    if scope.process_key:
-        conditions.append(DailyFigures.process_key == scope.process_key)
-        duration_conditions.append(DailyDurations.process_key == scope.process_key)
-    if scope.departments is not None:
-        conditions.append(DailyFigures.department.in_(sorted(scope.departments)))
-        duration_conditions.append(DailyDurations.department.in_(sorted(scope.departments)))
-    columns = [func.sum(getattr(DailyFigures, name)) for name in COUNTERS]
-    rows = session.execute(
-        select(DailyFigures.department, *columns)
-        .where(*conditions)
-        .group_by(DailyFigures.department)
-    ).all()
-    histograms: dict[str, dict[int, int]] = defaultdict(dict)
-    for department, days, cases in session.execute(
-        select(
-            DailyDurations.department, DailyDurations.working_days, func.sum(DailyDurations.cases)
-        )
-        .where(*duration_conditions)
-        .group_by(DailyDurations.department, DailyDurations.working_days)
-    ):
-        histograms[department][days] = int(cases or 0)
+    by_department = _figures_by(session, scope, DailyFigures.department, per_department=True)
     names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
     answer = []
-    for department, *sums in sorted(rows, key=lambda r: r[0]):
+    for (department,), values in sorted(by_department.items()):
         zh, en = names.get(department, (department, department))
-        answer.append(
-            {
-                "department": department,
-                "name": {"zh": zh, "en": en},
-                **figures(dict(zip(COUNTERS, sums, strict=True)), histograms.get(department)),
-            }
-        )
+        answer.append({"department": department, "name": {"zh": zh, "en": en}, **values})
     return answer
 
 
