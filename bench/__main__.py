@@ -2,7 +2,8 @@
 where stated, a ratio taken in the same run; the last lines are the verdicts.
 
 BENCH_QUICK=1 runs a smaller version (a few minutes) with the same shape.
-``python -m bench 7 8`` runs only the measures whose numbers it names.
+``python -m bench 7 8`` runs only the measures whose numbers it names;
+``python -m bench statistics`` runs measure 9 (statistics at volume) alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import time
 import traceback
 
-from . import engine_overhead, growth, http_load, living, volume
+from . import engine_overhead, growth, http_load, living, statistics, volume
 from .common import QUICK, Verdict, say
 
 
@@ -40,8 +41,10 @@ def main() -> None:
         ("4/5. worklist, dashboard and timers at volume", volume.run),
         ("7. cost of a step in a long rework loop", lambda: [living.run_loop()]),
         ("8. bytes per closed case, before and after retention", lambda: [living.run_retention()]),
+        ("9. statistics at volume", statistics.run),
     )
-    wanted = set(sys.argv[1:])
+    # Measure numbers, or a name: ``statistics`` is measure 9.
+    wanted = {"9" if arg == "statistics" else arg for arg in sys.argv[1:]}
     for title, step in steps:
         if wanted and not wanted & set(title.split(".")[0].split("/")):
             continue

@@ -13,6 +13,7 @@ from .context import Govflow
 from .db import Database
 from .private_files import private_dir
 from .services import side_tasks
+from .statistics import tracking
 
 
 def create_govflow(settings: Settings | None = None) -> Govflow:
@@ -23,4 +24,5 @@ def create_govflow(settings: Settings | None = None) -> Govflow:
         settings,
         Database.connect(settings.effective_database_url),
         forms=shipped_forms().with_extra(side_tasks.FORMS),
+        case_observers=(tracking.track,),
     )

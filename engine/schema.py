@@ -13,6 +13,7 @@ from .models import Base
 from .runtime import returned_work as _returned_work  # noqa: F401
 from .shared_data import models as _shared_data_models  # noqa: F401
 from .sign_in import models as _sign_in_models  # noqa: F401
+from .statistics import models as _statistics_models  # noqa: F401
 from .verbs import models as _verbs_models  # noqa: F401
 
 metadata = Base.metadata

@@ -2,8 +2,8 @@
 
 ``govflow db upgrade`` (Flask-Migrate), ``govflow deploy FILE``, ``govflow seed-demo``,
 ``govflow serve``, ``govflow users create-admin NAME``, ``govflow import departments|users
-FILE.csv``, ``govflow retention run``.  Every command works on the database named by GOVFLOW_DATABASE_URL
-(default: SQLite under GOVFLOW_DATA_DIR).
+FILE.csv``, ``govflow retention run``, ``govflow stats rebuild``.  Every command works on the
+database named by GOVFLOW_DATABASE_URL (default: SQLite under GOVFLOW_DATA_DIR).
 """
 
 from __future__ import annotations
@@ -236,6 +236,20 @@ def health_command() -> None:
     report = health.check(_engine())
     click.echo(json.dumps(report.as_json(), ensure_ascii=False))
     sys.exit(0 if report.ok else 1)
+
+
+@main.group("stats")
+def stats_group() -> None:
+    """The statistics' aggregates (docs/STATISTICS.md)."""
+
+
+@stats_group.command("rebuild")
+def stats_rebuild_command() -> None:
+    """Recompute every case's figures and the daily rollup from the cases (after a
+    restore, or once after upgrading to revision 0018).  Stop the scheduler first."""
+    from engine.services.statistics import rebuild
+
+    click.echo(f"statistics rebuilt from {rebuild(_engine())} cases")
 
 
 @main.group("calendar")

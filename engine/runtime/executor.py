@@ -273,6 +273,7 @@ def execute(
         if not touches_workflow:
             result = command(ctx)
             case.updated_at = clock.now()  # bumps lock_version: the case changed
+            _observed(ctx)
             return result
         return _run_and_save(ctx, command)
 
@@ -302,7 +303,14 @@ def _run_and_save(ctx: CommandContext, command: Callable[[CommandContext], T]) -
     result = command(ctx)
     ctx.advance()
     ctx.save()
+    _observed(ctx)
     return result
+
+
+def _observed(ctx: CommandContext) -> None:
+    """Tell the observers of the engine context (the statistics) what the command did."""
+    for observer in ctx.govflow.case_observers:
+        observer(ctx.session, ctx.case, ctx.definition)
 
 
 def read(

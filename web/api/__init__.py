@@ -37,6 +37,10 @@ def register_api(app: Flask) -> None:
     from . import messages  # integrations tell a waiting case (POST /messages)
 
     api.register_blueprint(messages.bp)
+
+    from . import statistics  # figures, trend, export, re-engineering report, visits
+
+    api.register_blueprint(statistics.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health

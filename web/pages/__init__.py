@@ -114,3 +114,7 @@ def register_pages(app: Flask) -> None:
 
     identity_platform.init_app(app)
     app.register_blueprint(identity_platform.bp)
+
+    from . import statistics  # figures, trend, drill-down, export, re-engineering report
+
+    app.register_blueprint(statistics.bp)

@@ -269,3 +269,16 @@ def rate(case_id: int):  # noqa: ANN201
         _("Thank you for your rating."),
         _case_page(case_id, "#rating"),
     )
+
+
+@bp.post("/cases/<id:case_id>/visits")
+@login_required("clerk", "admin")
+def record_visit(case_id: int):  # noqa: ANN201
+    """跑动: the window records that the applicant came to the counter for the case."""
+    from engine.services import visits
+
+    return _act(
+        lambda: visits.record_visit(engine(), principal(), case_id, _text("purpose")),
+        _case_page(case_id, "#visits"),
+        _("The visit is recorded."),
+    )
