@@ -105,11 +105,13 @@ def refresh(
     return created
 
 
-def restate(case: Case, row: TaskRow, task: Any, meta: dict[str, Any] | None) -> bool:
+def restate(
+    session: Session, case: Case, row: TaskRow, task: Any, meta: dict[str, Any] | None
+) -> bool:
     """Bring an open row in line with its task's element after the case moved to another
     version (renamed, another department, another form).  A claim by a clerk of a
     department the step no longer belongs to is let go.  True if anything changed."""
-    fresh = _new_row(case, task, meta)
+    fresh = _new_row(session, case, task, meta)
     fields = (
         "bpmn_id",
         "name",

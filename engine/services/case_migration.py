@@ -234,7 +234,8 @@ def _follow_rows(ctx: CommandContext, rows: list[TaskRow]) -> None:
     for row in rows:
         task = tasks.get(row.id)
         if row.kind == "bpmn" and row.status in projection.OPEN and task is not None:
-            projection.restate(ctx.case, row, task, ctx.user_tasks.get(task.task_spec.bpmn_id))
+            meta = ctx.user_tasks.get(task.task_spec.bpmn_id)
+            projection.restate(ctx.session, ctx.case, row, task, meta)
 
 
 def step_changes(
