@@ -30,6 +30,9 @@ class Settings:
     step_attempts: int = 3
     #: ... pausing this long after the first failure, twice as long after each next one.
     step_retry_seconds: float = 15.0
+    #: 延期 (Administrative Licensing Law art. 42): the most working days one extension
+    #: may add to a case's limits.
+    extension_max_days: int = 10
 
     @property
     def effective_database_url(self) -> str:
@@ -52,6 +55,7 @@ class Settings:
             "proxy_hops": int(env.get("GOVFLOW_PROXY_HOPS", "0")),
             "step_attempts": int(env.get("GOVFLOW_STEP_ATTEMPTS", "3")),
             "step_retry_seconds": float(env.get("GOVFLOW_STEP_RETRY_SECONDS", "15")),
+            "extension_max_days": int(env.get("GOVFLOW_EXTENSION_MAX_DAYS", "10")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

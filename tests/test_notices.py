@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict
 from engine.models import Case
-from engine.notices.issuing import issue_notice
+from engine.notices.issuing import issue_notice, pdf_of
 from engine.notices.models import Notice
 from engine.uow import read_only, run_in_transaction
 from tests.support import Api, property_application
@@ -27,9 +27,13 @@ def _issue(govflow, case_id: int, kind: str, context: dict, **kw):  # noqa: ANN0
     def work(session):  # noqa: ANN001, ANN202
         case = session.get(Case, case_id)
         notice = issue_notice(session, case, kind, context, **kw)
-        return notice.id, notice.number, notice.pdf
+        return notice.id, notice.number
 
     return run_in_transaction(govflow.db, work)
+
+
+def _pdf(govflow, notice_id: int) -> bytes:  # noqa: ANN001
+    return run_in_transaction(govflow.db, lambda s: pdf_of(s, s.get(Notice, notice_id)))
 
 
 def png_of(pdf: bytes, name: str) -> Path:
@@ -69,7 +73,9 @@ def test_a_notice_is_a_real_pdf_with_the_chinese_text_embedded(api: Api, govflow
         {"name": "身份证复印件", "reason": "模糊不清"},
         {"name": "购房合同", "reason": "缺少卖方签字"},
     ]
-    _, number, pdf = _issue(govflow, case_id, "supplement", {"items": items})
+    notice_id, number = _issue(govflow, case_id, "supplement", {"items": items})
+    pdf = _pdf(govflow, notice_id)
+    assert _pdf(govflow, notice_id) == pdf  # rendered once, then the stored bytes
     assert pdf.startswith(b"%PDF-")
     assert b"/FontFile" in pdf  # the font travels with the document
     path, text = png_of(pdf, "notice-supplement")
@@ -82,7 +88,8 @@ def test_a_notice_is_a_real_pdf_with_the_chinese_text_embedded(api: Api, govflow
 
 def test_an_issued_notice_never_changes(api: Api, govflow):  # noqa: ANN001
     case_id = _started_case(api)
-    notice_id, *_ = _issue(govflow, case_id, "acceptance", {})
+    notice_id, _ = _issue(govflow, case_id, "acceptance", {})
+    _pdf(govflow, notice_id)
 
     def edit(session):  # noqa: ANN001, ANN202
         session.get(Notice, notice_id).title = "改过的"
@@ -97,6 +104,13 @@ def test_an_issued_notice_never_changes(api: Api, govflow):  # noqa: ANN001
 
     with pytest.raises(Conflict):
         run_in_transaction(govflow.db, delete)
+
+    def rerender(session):  # noqa: ANN001, ANN202
+        session.get(Notice, notice_id).pdf = b"%PDF-forged"
+        session.flush()
+
+    with pytest.raises(Conflict):
+        run_in_transaction(govflow.db, rerender)
     with read_only(govflow.db) as session:
         assert session.get(Notice, notice_id).title == "受理通知书"
 

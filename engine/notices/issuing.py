@@ -2,8 +2,9 @@
 
 Called by the command that decides what the notice confirms (accepting, asking for a
 supplement, refusing, approving an extension, concluding; the reforms' confirmations),
-with that command's session: the notice, its number and the decision commit together or
-not at all.
+with that command's session: the notice, its number, its words and the decision commit
+together or not at all.  The PDF of those words is rendered on first download
+(``pdf_of``), outside the deciding command.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -62,15 +64,12 @@ def issue_notice(
     serial = numbering.take_serial(session, code, year)
     number = numbering.formatted(year, serial)
     values = {**_base_context(session, case), **context, "number": number}
-    document = pdf.render(
-        pdf.Page(
-            department_name=department_name,
-            number=number,
-            title=template.title,
-            paragraphs=templates.render_paragraphs(template, values),
-            date_text=date_text(now),
-        )
-    )
+    page = {
+        "department_name": department_name,
+        "title": template.title,
+        "paragraphs": templates.render_paragraphs(template, values),
+        "date_text": date_text(now),
+    }
     notice = Notice(
         case_id=case.id,
         kind=kind,
@@ -81,8 +80,7 @@ def issue_notice(
         title=template.title,
         template=template.source,
         context=plain(values),
-        pdf=document,
-        sha256=hashlib.sha256(document).hexdigest(),
+        page=page,
         issued_at=now,
         issued_by=actor.username,
         supersedes_id=supersedes.id if supersedes else None,
@@ -90,3 +88,32 @@ def issue_notice(
     session.add(notice)
     session.flush()  # the id, for the notification that links to it
     return notice
+
+
+def render(notice: Notice) -> bytes:
+    """The PDF of the notice's fixed page."""
+    page = notice.page
+    return pdf.render(
+        pdf.Page(
+            department_name=page["department_name"],
+            number=notice.number,
+            title=page["title"],
+            paragraphs=list(page["paragraphs"]),
+            date_text=page["date_text"],
+        )
+    )
+
+
+def pdf_of(session: Session, notice: Notice) -> bytes:
+    """The notice's PDF: rendered and stored on first use, the stored bytes after.  Two
+    first downloads at once both render the same page; the first to store wins."""
+    if notice.pdf is not None:
+        return notice.pdf
+    document = render(notice)
+    session.execute(
+        update(Notice)
+        .where(Notice.id == notice.id, Notice.pdf.is_(None))
+        .values(pdf=document, sha256=hashlib.sha256(document).hexdigest())
+    )
+    stored = session.scalar(select(Notice.pdf).where(Notice.id == notice.id))
+    return stored or document

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,8 +34,13 @@ class NoticeCounter(Base):
 
 
 class Notice(Base):
-    """One issued notice: its number, what it said (the context it was rendered from)
-    and the PDF itself.  Immutable: a correction is a new notice (``supersedes_id``)."""
+    """One issued notice: its number and what it says, fixed when it is issued (``page``:
+    the department, title, paragraphs and date as printed), and the PDF rendered from
+    exactly that.  Immutable: a correction is a new notice (``supersedes_id``).
+
+    The PDF is rendered on first download, not in the deciding command: embedding the
+    CJK font costs about a second, which no 受理 at the window should wait for.  It is
+    written once (``issuing.pdf_of``); the words it shows were fixed at issue."""
 
     __tablename__ = "notices"
     __table_args__ = (
@@ -56,16 +62,26 @@ class Notice(Base):
     #: The template it was rendered from: ``default`` or the matter's key.
     template: Mapped[str] = mapped_column(String(200))
     context: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
+    #: As printed: ``{"department_name", "title", "paragraphs", "date_text"}``.
+    page: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_by: Mapped[str] = mapped_column(String(80))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), nullable=True)
 
 
+#: What may be written after issue, once: the PDF rendered from the fixed page.
+RENDERED = frozenset({"pdf", "sha256"})
+
+
 @event.listens_for(Notice, "before_update")
 def _never_changed(_mapper: Any, _connection: Any, notice: Notice) -> None:
-    raise Conflict(f"notice {notice.number} is issued and cannot change", code="notice_issued")
+    state = inspect(notice)
+    changed = {a.key for a in state.attrs if a.history.has_changes()}
+    first_rendering = changed <= RENDERED and not any(state.attrs.pdf.history.deleted)
+    if not first_rendering:
+        raise Conflict(f"notice {notice.number} is issued and cannot change", code="notice_issued")
 
 
 @event.listens_for(Notice, "before_delete")
