@@ -112,3 +112,18 @@ def read_notification(govflow: Govflow, actor: Principal, notification_id: int) 
         return inbox.notification_view(inbox.mark_read(session, actor, notification_id))
 
     return run_in_transaction(govflow.db, work)
+
+
+def my_notices(govflow: Govflow, actor: Principal, limit: int = 50) -> list[dict[str, Any]]:
+    """The notices of the caller's own applications, newest first (the applicant's page)."""
+    if not actor.id_number:
+        return []
+    with read_only(govflow.db) as session:
+        rows = session.scalars(
+            select(Notice)
+            .join(Case, Case.id == Notice.case_id)
+            .where(Case.applicant_id_number == actor.id_number)
+            .order_by(Notice.issued_at.desc(), Notice.id.desc())
+            .limit(limit)
+        ).all()
+        return [{**notice_view(n), "case_id": n.case_id} for n in rows]

@@ -110,3 +110,6 @@ def register_pages(app: Flask) -> None:
     from . import parties  # confirming a case as its party; who used my data
 
     app.register_blueprint(parties.bp)
+    from . import notices  # 文书, the inbox and its bell, 延期
+
+    app.register_blueprint(notices.bp)

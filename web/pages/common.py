@@ -122,6 +122,11 @@ EVENT_LABELS = {
     "rating_rectified": _l("Bad rating rectified"),
     "task_moved_to_successor": _l("Step moved to the successor department"),
     "task_released": _l("Step released: its clerk was deactivated"),
+    "notice_issued": _l("Written notice issued"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+    "extension_expired": _l("Extension request expired"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).
