@@ -181,3 +181,20 @@ def test_supervisors_see_bad_ratings_in_their_inbox_and_applicants_do_not(api: A
     assert rectification[0]["title"] == "差评整改"
     assert all(n["kind"] != "bad_rating" for n in inbox(api, "zhangsan"))
     assert all(n["kind"] != "bad_rating" for n in inbox(api, "clerk_tax"))
+
+
+def test_supervisors_see_the_schedulers_deadline_notices_in_their_inbox(api: Api, govflow):  # noqa: ANN001
+    import time_machine
+
+    from engine import scheduler
+    from tests.test_time_limits import at
+
+    with time_machine.travel(at("2026-09-29T10:00:00"), tick=False):
+        case_id = accepted_case(api)
+    with time_machine.travel(at("2026-10-08T09:00:00"), tick=False):
+        assert scheduler.tick(govflow).deadlines >= 2
+        # several transitions at once are summed up per department: "办件 N 等"
+        told = [n for n in inbox(api, "supervisor", unread="true") if str(case_id) in n["body"]]
+        assert told and {n["kind"] for n in told} == {"deadline_overdue"}
+        assert all(n["title"] == "已超期" and "已超期" in n["body"] for n in told)
+        assert all(n["kind"] != "deadline_overdue" for n in inbox(api, "zhangsan"))
