@@ -105,7 +105,9 @@ def render(page: Page) -> bytes:
     for i, paragraph in enumerate(page.paragraphs):
         # the salutation stands alone; the body is indented two characters
         indent = "" if i == 0 else "\u3000\u3000"
-        pdf.multi_cell(0, 8, indent + paragraph, new_x="LMARGIN", new_y="NEXT")
+        # Chinese has no spaces to break at: wrap at any character, so the indent never
+        # stands alone on a line of its own
+        pdf.multi_cell(0, 8, indent + paragraph, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
         pdf.ln(1)
     pdf.ln(14)
     if pdf.get_y() > 297 - 25 - 50:
