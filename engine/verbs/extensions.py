@@ -290,3 +290,17 @@ def list_extensions(
             .limit(per_page)
         ).all()
         return [extension_view(r) for r in rows], total or 0
+
+
+def extended_cases(govflow: Govflow, case_ids: list[int]) -> set[int]:
+    """Which of these cases had an extension approved (the worklists mark them)."""
+    if not case_ids:
+        return set()
+    with read_only(govflow.db) as session:
+        return set(
+            session.scalars(
+                select(CaseExtension.case_id).where(
+                    CaseExtension.case_id.in_(set(case_ids)), CaseExtension.status == "approved"
+                )
+            )
+        )

@@ -91,3 +91,7 @@ def test_clerk_asks_for_an_extension_and_the_head_approves_it(walk, live_server)
     head.goto(f"/cases/{case_id}", "case-extended")
     assert "已批准" in head.page.inner_text("[data-test=case-extensions]")
     assert "延期告知书" in head.page.inner_text("[data-test=case-notices]")
+    # the clerk's worklist marks the extended case
+    clerk.goto("/worklist?view=mine", "worklist-extended")
+    row = clerk.page.locator("[data-test=worklist] tr", has_text=f"#{case_id}")
+    assert row.locator("[data-test=extended]").count() == 1

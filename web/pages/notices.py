@@ -69,6 +69,7 @@ def _helpers() -> dict[str, Any]:
         "notices_of": notices_of,
         "extensions_of": extensions_of,
         "my_notices": lambda: service.my_notices(engine(), principal()),
+        "extended_cases": lambda ids: extensions.extended_cases(engine(), ids),
         "NOTIFICATION_KINDS": NOTIFICATION_KINDS,
         "EXTENSION_STATUS": EXTENSION_STATUS,
         "extension_max_days": engine().settings.extension_max_days,
