@@ -91,7 +91,14 @@ def supplement(
     note: str,
     department: str | None,
 ) -> Notice:
-    notice = issue_notice(session, case, "supplement", {"items": items, "note": note}, actor=actor)
+    notice = issue_notice(
+        session,
+        case,
+        "supplement",
+        {"items": items, "note": note},
+        department=department,  # the department asking issues it
+        actor=actor,
+    )
     listed = "；".join(f"{i['name']}（{i['reason']}）" for i in items)
     inbox.tell_applicant(
         session,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import audit, clock
 from ..jsonable import plain
 from ..models import Case, Department, ProcessDefinition
 from ..principal import SYSTEM, Principal
@@ -54,7 +54,8 @@ def issue_notice(
 ) -> Notice:
     """Issue a notice of ``kind`` for ``case`` from ``context`` (the template's values;
     lists such as ``items`` print one line each).  ``department`` issues it (default: the
-    window).  Returns the new notice, added to ``session``."""
+    window).  Returns the new notice, added to ``session``, with its ``notice_issued``
+    audit event on the case's trail."""
     template = templates.template_for(case.process_key, kind)
     code = department or context.get("department") or WINDOW
     dept = session.get(Department, code)
@@ -87,6 +88,16 @@ def issue_notice(
     )
     session.add(notice)
     session.flush()  # the id, for the notification that links to it
+    audit.record(
+        session,
+        actor,
+        "notice_issued",
+        case_id=case.id,
+        kind=kind,
+        number=number,
+        notice_id=notice.id,
+        department=code,
+    )
     return notice
 
 

@@ -158,12 +158,9 @@ class CommandContext(CaseReading):
         case = self.case
         if case.outcome == "refused":
             reason = str((case.data or {}).get("refusal_reason") or "").strip()
-            notice = decisions.refused(
-                self.session, case, self.actor, [reason] if reason else [], ""
-            )
+            decisions.refused(self.session, case, self.actor, [reason] if reason else [], "")
         else:
-            notice = decisions.concluded(self.session, case, self.actor)
-        self.audit("notice_issued", kind=notice.kind, number=notice.number, notice_id=notice.id)
+            decisions.concluded(self.session, case, self.actor)
 
 
 def _reached_end_events(workflow: GovflowWorkflow) -> set[str]:

@@ -99,10 +99,9 @@ def request_supplement(
         )
         ctx.case.status = "waiting_applicant"
         ctx.audit("supplement_requested", task_id=row.id, items=checked, note=note)
-        notice = decisions.supplement(
+        decisions.supplement(
             ctx.session, ctx.case, actor, checked, str(note or ""), row.department_code
         )
-        ctx.audit("notice_issued", kind=notice.kind, number=notice.number, notice_id=notice.id)
         ctx.sync_deadlines(clocks)
         return ctx.case.id
 

@@ -273,13 +273,10 @@ def complete(
         countersign.after_run(ctx, task, row, cleaned)
         _mark_completed(ctx, row, cleaned, before)
         if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
-            notice = decisions.accepted(
+            # once per case: a return that brings the step back does not accept it again
+            decisions.accepted(
                 ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
             )
-            if notice is not None:  # None: accepted before, a return brought the step back
-                ctx.audit(
-                    "notice_issued", kind=notice.kind, number=notice.number, notice_id=notice.id
-                )
         return ctx.case.id
 
     return execute(govflow, _case_of(govflow, actor, task_id), actor, command)

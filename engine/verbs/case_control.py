@@ -198,8 +198,7 @@ def refuse(govflow: Govflow, actor: Principal, task_id: str, reasons: Any, note:
             "at": clock.isoformat(now),
         }
         ctx.audit("case_refused", task_id=row.id, reasons=checked, note=text, reason=text)
-        notice = decisions.refused(ctx.session, case, actor, checked, text)
-        ctx.audit("notice_issued", kind=notice.kind, number=notice.number, notice_id=notice.id)
+        decisions.refused(ctx.session, case, actor, checked, text)
         return case.id
 
     return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)

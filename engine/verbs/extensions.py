@@ -200,7 +200,6 @@ def decide(
             due_after={k: clock.isoformat(v[1]) for k, v in moved.items()},
             note=text,
         )
-        ctx.audit("notice_issued", kind=notice.kind, number=notice.number, notice_id=notice.id)
         _tell_clerks(
             ctx,
             extension,
