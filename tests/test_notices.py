@@ -36,8 +36,9 @@ def _pdf(govflow, notice_id: int) -> bytes:  # noqa: ANN001
     return run_in_transaction(govflow.db, lambda s: pdf_of(s, s.get(Notice, notice_id)))
 
 
-def png_of(pdf: bytes, name: str) -> Path:
-    """Render the first page to PNG (pypdfium2) under test-artifacts/, to look at."""
+def png_of(pdf: bytes, name: str) -> tuple[Path, str]:
+    """Render the first page to PNG (pypdfium2) under test-artifacts/, to look at; answer
+    the PNG and the page's text (the embedded font maps glyphs back to characters)."""
     import pypdfium2 as pdfium
 
     ARTIFACTS.mkdir(exist_ok=True)
