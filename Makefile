@@ -43,10 +43,13 @@ PYTEST_ARGS ?=
 BROWSER_DEPS ?= 1
 NODE_DEPS ?= 1
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-liberation
+# The CJK font embedded in written notices (engine/notices/pdf.py): needed to run, not
+# only for the browser tests.
+NOTICE_FONT_PACKAGES := fonts-noto-cjk
 VENDOR_DIR := web/static/vendor
 
 .PHONY: help install run test test-sqlite test-pg lint fmt bench browser-deps node-deps \
-        translations pg-start pg-stop clean
+        notice-fonts translations pg-start pg-stop clean
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -58,7 +61,10 @@ $(INSTALL_STAMP): setup.cfg pyproject.toml
 	"$(VENV_BIN)/python" -m pip install -q -e '.[dev]'
 	@touch "$@"
 
-install: $(INSTALL_STAMP)
+install: $(INSTALL_STAMP) notice-fonts
+
+notice-fonts:
+	@scripts/apt-ensure --required $(NOTICE_FONT_PACKAGES)
 
 browser-deps:
 ifeq ($(BROWSER_DEPS),1)
@@ -87,7 +93,7 @@ endif
 
 # ---- run --------------------------------------------------------------------------------
 
-run: $(INSTALL_STAMP) node-deps
+run: $(INSTALL_STAMP) notice-fonts node-deps
 	@scripts/serve
 
 # ---- checks -----------------------------------------------------------------------------
@@ -122,11 +128,11 @@ test: $(INSTALL_STAMP) node-deps browser-deps
 	else echo "GOVFLOW_TEST_DATABASE_URL is not set: skipping the PostgreSQL leg" \
 	    "(to run it: eval \"\$$(scripts/pg-throwaway start >/dev/null; scripts/pg-throwaway env)\")"; fi
 
-test-sqlite: $(INSTALL_STAMP)
+test-sqlite: $(INSTALL_STAMP) notice-fonts
 	@echo "==> pytest on SQLite"
 	@$(call run_pytest,-u GOVFLOW_TEST_DATABASE_URL -u GOVFLOW_DATABASE_URL GOVFLOW_TEST_DB=sqlite)
 
-test-pg: $(INSTALL_STAMP)
+test-pg: $(INSTALL_STAMP) notice-fonts
 	@if [ -z "$${GOVFLOW_TEST_DATABASE_URL:-}" ]; then \
 	    echo "test-pg: set GOVFLOW_TEST_DATABASE_URL (see scripts/pg-throwaway)" >&2; exit 1; fi
 	@echo "==> pytest on PostgreSQL: $${GOVFLOW_TEST_DATABASE_URL}"

@@ -67,6 +67,10 @@ class Settings:
             return True
         return all(role in self.password_roles for role in roles)
 
+    #: 延期 (Administrative Licensing Law art. 42): the most working days one extension
+    #: may add to a case's limits.
+    extension_max_days: int = 10
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -101,6 +105,8 @@ class Settings:
             "oidc_create_applicants": env.get("GOVFLOW_OIDC_CREATE_APPLICANTS", "1")
             in ("1", "true", "yes"),
             "password_roles": _roles(env.get("GOVFLOW_PASSWORD_ROLES")),
+
+            "extension_max_days": int(env.get("GOVFLOW_EXTENSION_MAX_DAYS", "10")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

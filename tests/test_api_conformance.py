@@ -117,6 +117,9 @@ def test_every_operation_answers_as_documented(app, api: Api, role: str):  # noq
         "provider": material["provider"] or "identity",
         "name": "identity",
         "field": "legal_rep",
+        "notice_id": 1,
+        "notification_id": 1,
+        "extension_id": 1,
     }
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     answered: list[int] = []

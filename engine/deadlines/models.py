@@ -88,7 +88,10 @@ def ever_paused(case_id: Any) -> Any:
 
 
 class Notification(Base):
-    """A message to a department's supervisors (warnings, overdue work, escalations)."""
+    """A message in someone's inbox: a department's supervisors or clerks (warnings,
+    overdue work, escalations, a decided extension), or an applicant (accepted, asked
+    for a supplement, refused, ...; ``engine.notices.inbox``).  Read state is one per
+    row: a department's supervisors share their inbox like a shared mailbox."""
 
     __tablename__ = "notifications"
 
@@ -101,3 +104,12 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The applicant it is for (``recipient_role`` ``applicant``), by ID number: an
+    #: applicant is who their ID says (migration 0020, notices).
+    recipient_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The notice (文书) it announces, if any.
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), nullable=True)
+    #: Outbound delivery wanted besides the inbox (``["email", "sms"]``): an intent for the
+    #: delivery job (left for the job queue; nothing sends it yet).
+    channels: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")

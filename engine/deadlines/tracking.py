@@ -394,6 +394,23 @@ class CaseClocks:
         self.case.warning_at = shown.warning_at if shown else None
         self.case.deadline_state = shown.state if shown else None
 
+    # --- 延期 ---------------------------------------------------------------------------------
+    def case_limit(self, name: str) -> DeadlineRow | None:
+        return next((r for r in self.rows if r.task_id is None and r.name == name), None)
+
+    def extend(self, days: int) -> dict[str, tuple[datetime, datetime]]:
+        """An approved extension: every open case limit counted in working days gets
+        ``days`` more (the statutory limit, and the promised one the applicant was given);
+        answers name → (old due, new due).  ``sync`` then re-projects the case."""
+        moved = {}
+        for row in self.rows:
+            if row.task_id is None and row.completed_at is None and row.unit == "working_days":
+                old = row.due_at
+                row.amount += days
+                self._recompute(row)
+                moved[row.name] = (old, row.due_at)
+        return moved
+
     # --- the stopped clock -------------------------------------------------------------------
     def pause(
         self,

@@ -29,6 +29,7 @@ from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import Conflict, NotFound
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
+from ..notices import decisions
 from ..principal import Principal
 from ..shared_data import exchange
 from ..uow import read_only, run_in_transaction
@@ -170,6 +171,17 @@ class CommandContext(CaseReading):
             case.outcome = "refused" if refused else "concluded"
             case.completed_at = clock.now()
             self.audit("case_completed", outcome=case.outcome, end_events=sorted(ended))
+            self._tell_outcome()
+
+    def _tell_outcome(self) -> None:
+        """The applicant gets the notice of how the case ended (办结通知书, or the
+        不予受理决定书 of a refusing end event), in this same transaction."""
+        case = self.case
+        if case.outcome == "refused":
+            reason = str((case.data or {}).get("refusal_reason") or "").strip()
+            decisions.refused(self.session, case, self.actor, [reason] if reason else [], "")
+        else:
+            decisions.concluded(self.session, case, self.actor)
 
 
 def _reached_end_events(workflow: GovflowWorkflow) -> set[str]:

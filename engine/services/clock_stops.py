@@ -20,6 +20,7 @@ from ..deadlines.models import CasePause
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormValidationError, validate_submission
 from ..models import TaskRow
+from ..notices import decisions
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
 from . import access
@@ -98,6 +99,9 @@ def request_supplement(
         )
         ctx.case.status = "waiting_applicant"
         ctx.audit("supplement_requested", task_id=row.id, items=checked, note=note)
+        decisions.supplement(
+            ctx.session, ctx.case, actor, checked, str(note or ""), row.department_code
+        )
         ctx.sync_deadlines(clocks)
         return ctx.case.id
 

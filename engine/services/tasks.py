@@ -16,6 +16,7 @@ from ..deadlines.states import shown_state_is
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from ..forms import FormDefinition, FormValidationError, validate_submission
 from ..models import Case, TaskRow
+from ..notices import decisions
 from ..principal import Principal
 from ..runtime.executor import CommandContext, case_facts, execute, with_facts
 from ..uow import read_only
@@ -188,6 +189,12 @@ def _attach(
     return codes
 
 
+def _is_acceptance(ctx: CommandContext, row: TaskRow) -> bool:
+    """受理: the process property ``acceptance_task``, else a step of the window."""
+    wanted = ctx.definition.meta.get("properties", {}).get("acceptance_task")
+    return row.bpmn_id == wanted if wanted else row.department_code == "service_center"
+
+
 def claim(govflow: Govflow, actor: Principal, task_id: str) -> TaskRow:
     def command(ctx: CommandContext) -> TaskRow:
         row = _open_row(ctx, task_id)
@@ -267,6 +274,11 @@ def complete(
         task.run()
         countersign.after_run(ctx, task, row, cleaned)
         _mark_completed(ctx, row, cleaned, before)
+        if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
+            # once per case: a return that brings the step back does not accept it again
+            decisions.accepted(
+                ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
+            )
         return ctx.case.id
 
     return execute(govflow, _case_of(govflow, actor, task_id), actor, command)

@@ -14,6 +14,7 @@ from typing import Any
 from .. import clock
 from ..context import Govflow
 from ..errors import Conflict, ValidationFailed
+from ..notices import decisions
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
 from ..services.access import require_role
@@ -197,6 +198,7 @@ def refuse(govflow: Govflow, actor: Principal, task_id: str, reasons: Any, note:
             "at": clock.isoformat(now),
         }
         ctx.audit("case_refused", task_id=row.id, reasons=checked, note=text, reason=text)
+        decisions.refused(ctx.session, case, actor, checked, text)
         return case.id
 
     return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)

@@ -48,3 +48,31 @@ class Rating(Base):
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     #: the rectification task a bad rating opened (差评整改), if any
     rectification_task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class CaseExtension(Base):
+    """延期 (Administrative Licensing Law art. 42): a clerk's request to extend a case's
+    limit by some working days, and the department head's decision.  Only an approved
+    request moves the due instant; a refused or expired one changes nothing.  Added by
+    migration 0020 (notices)."""
+
+    __tablename__ = "case_extensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: the requesting clerk's department: its head (a supervisor) decides
+    department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    working_days: Mapped[int] = mapped_column(Integer)
+    #: pending | approved | refused | expired
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    old_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: the 延期告知书 an approval issued
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), nullable=True)

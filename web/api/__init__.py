@@ -41,6 +41,10 @@ def register_api(app: Flask) -> None:
     from . import statistics  # figures, trend, export, re-engineering report, visits
 
     api.register_blueprint(statistics.bp)
+
+    from . import notices  # 文书, the inbox, 延期
+
+    api.register_blueprint(notices.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health

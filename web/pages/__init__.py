@@ -118,3 +118,7 @@ def register_pages(app: Flask) -> None:
     from . import statistics  # figures, trend, drill-down, export, re-engineering report
 
     app.register_blueprint(statistics.bp)
+
+    from . import notices  # 文书, the inbox and its bell, 延期
+
+    app.register_blueprint(notices.bp)

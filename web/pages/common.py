@@ -146,6 +146,12 @@ EVENT_LABELS = {
     "incident_retry_failed": _l("Retry of the failed step failed again"),
     "party_confirmed": _l("Party confirmed the application"),
     "task_carried_forward": _l("Earlier work carried forward"),
+
+    "notice_issued": _l("Written notice issued"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+    "extension_expired": _l("Extension request expired"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).

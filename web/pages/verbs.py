@@ -51,6 +51,12 @@ PROBLEMS = {
     "not_concluded": _l("You can rate the service once the case is concluded."),
     "already_rated": _l("This case has already been rated."),
     "forbidden": _l("Your account may not do this here."),
+    "extension_pending": _l("An extension of this case is already waiting for a decision."),
+    "extension_decided": _l("This extension request has already been decided."),
+    "extension_expired": _l(
+        "The request expired: the case closed or its limit ran out before the decision."
+    ),
+    "no_limit": _l("The case has no running time limit to extend (is it accepted?)."),
 }
 
 
