@@ -105,7 +105,6 @@ class Settings:
             "oidc_create_applicants": env.get("GOVFLOW_OIDC_CREATE_APPLICANTS", "1")
             in ("1", "true", "yes"),
             "password_roles": _roles(env.get("GOVFLOW_PASSWORD_ROLES")),
-
             "extension_max_days": int(env.get("GOVFLOW_EXTENSION_MAX_DAYS", "10")),
         }
         values.update(overrides)

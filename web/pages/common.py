@@ -146,7 +146,6 @@ EVENT_LABELS = {
     "incident_retry_failed": _l("Retry of the failed step failed again"),
     "party_confirmed": _l("Party confirmed the application"),
     "task_carried_forward": _l("Earlier work carried forward"),
-
     "notice_issued": _l("Written notice issued"),
     "extension_requested": _l("Extension requested"),
     "extension_approved": _l("Extension approved"),

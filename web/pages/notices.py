@@ -41,7 +41,7 @@ NOTIFICATION_KINDS = {
 EXTENSION_STATUS = {
     "pending": _l("Waiting for approval"),
     "approved": _l("Approved"),
-    "refused": _l("Refused"),
+    "refused": _l("Not approved"),
     "expired": _l("Expired"),
 }
 
