@@ -26,6 +26,13 @@ def matter_of(process_key: str) -> Matter | None:
         return None
 
 
+def material_name(process_key: str, code: str) -> str:
+    """The material's Chinese name, for task names (the code when the catalogue has none)."""
+    matter = matter_of(process_key)
+    material = matter.material(code) if matter else None
+    return material.name.get("zh", code) if material else code
+
+
 def materials_in(ctx: CommandContext) -> dict[str, str]:
     """material code → its status (shared, uploaded, missing) as the case stands."""
     return {m["code"]: m["status"] for m in case_materials(ctx.case, ctx.definition, ctx.session)}
@@ -90,3 +97,23 @@ def open_side_task(
         kind=kind,
     )
     return row
+
+
+def terms(process_key: str) -> dict[str, Any]:
+    """What the matter's catalogue allows, for pages: ``deferral_days``, and per material
+    code whether it is ``key``, ``deferrable`` and its ``pledge`` text (zh/en) or None."""
+    matter = matter_of(process_key)
+    if matter is None:
+        return {"deferral_days": 0, "materials": {}}
+    return {
+        "deferral_days": matter.deferral_days,
+        "materials": {
+            m.code: {
+                "key": m.is_key,
+                "deferrable": m.deferrable,
+                "pledge": dict(m.pledge.text) if m.pledge else None,
+                "pledge_department": m.pledge.department if m.pledge else None,
+            }
+            for m in matter.materials
+        },
+    }

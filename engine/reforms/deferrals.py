@@ -35,6 +35,7 @@ from . import notify
 from .common import (
     end_of_working_days,
     is_acceptance_step,
+    material_name,
     materials_in,
     matter_of,
     open_side_task,
@@ -255,7 +256,7 @@ def _due_news(now: datetime) -> Any:
                 row = open_side_task(
                     ctx,
                     kind="deferral_overdue",
-                    name=f"容缺材料逾期未补：{deferral.material_code}",
+                    name=f"容缺材料逾期未补：{material_name(ctx.case.process_key, deferral.material_code)}",
                     department="service_center",
                     form_key=DEFERRAL_OVERDUE_FORM_KEY,
                     notice={
@@ -309,7 +310,11 @@ def decide(ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any]) -> None:
         if ctx.case.status != "running":
             raise Conflict("the case already waits for the applicant", code="case_not_running")
         deferral.status = "supplement_requested"
-        item = {"material": code, "name": code, "reason": f"容缺材料逾期未补交：{opinion}"}
+        item = {
+            "material": code,
+            "name": material_name(ctx.case.process_key, code),
+            "reason": f"容缺材料逾期未补交：{opinion}",
+        }
         clock_stops.stop_for_supplement(ctx, row, [item], opinion or "")
         notify.tell_applicant(ctx, "supplement_requested", items=[item])
     else:

@@ -26,7 +26,14 @@ from ..runtime.executor import CommandContext, execute
 from ..services import access
 from ..uow import read_only
 from . import notify
-from .common import is_acceptance_step, materials_in, matter_of, open_side_task, require_open_case
+from .common import (
+    is_acceptance_step,
+    material_name,
+    materials_in,
+    matter_of,
+    open_side_task,
+    require_open_case,
+)
 from .forms import PLEDGE_CHECK_FORM_KEY, PLEDGE_REVOCATION_FORM_KEY
 from .models import CreditRecord, Pledge
 from .views import pledge_view
@@ -130,7 +137,7 @@ def open_checks(ctx: CommandContext) -> None:
         row = open_side_task(
             ctx,
             kind="pledge_check",
-            name=f"告知承诺核查：{pledge.material_code}",
+            name=f"告知承诺核查：{material_name(ctx.case.process_key, pledge.material_code)}",
             department=pledge.department_code,
             form_key=PLEDGE_CHECK_FORM_KEY,
             notice={"kind": "pledge_check", "pledge_id": pledge.id, "text": pledge.text},
@@ -182,7 +189,7 @@ def checked(ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any]) -> None:
     task = open_side_task(
         ctx,
         kind="pledge_revocation",
-        name=f"承诺不实处理：{pledge.material_code}",
+        name=f"承诺不实处理：{material_name(ctx.case.process_key, pledge.material_code)}",
         department="service_center",
         form_key=PLEDGE_REVOCATION_FORM_KEY,
         notice={"kind": "pledge_false", "pledge_id": pledge.id, "finding": verdict},

@@ -110,3 +110,6 @@ def register_pages(app: Flask) -> None:
     from . import parties  # confirming a case as its party; who used my data
 
     app.register_blueprint(parties.bp)
+    from . import reforms  # 容缺受理 at the window, 告知承诺 by the applicant
+
+    app.register_blueprint(reforms.bp)
