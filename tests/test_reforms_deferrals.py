@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from engine import scheduler
 from engine.reforms import deferrals
 from tests.shared_data_support import PDF
 from tests.support import Api, business_application
@@ -172,7 +173,7 @@ def test_an_overdue_material_may_end_in_refusal(api: Api, govflow):
         defer(api, case_id, task_id, ["articles_of_association"], working_days=1)
         accept(api, task_id)
     with time_machine.travel(datetime(2026, 11, 25, 9, tzinfo=BEIJING), tick=False):
-        deferrals.sweep(govflow)
+        assert scheduler.tick(govflow).deferrals == 1  # the scheduler's own tick sweeps
         task = api.open_task("clerk_service_center", case_id, "deferral_overdue")
         done = api.complete(
             "clerk_service_center", task["id"], {"decision": "refuse", "opinion": "逾期未补"}
