@@ -7,14 +7,15 @@ from flask import Blueprint, request
 
 from engine.reforms import deferrals, pledges
 
+from ..schemas.base import Paging
 from ..schemas.base import page_of as page_schema
 from ..schemas.reforms import (
     CreditFilters,
     CreditRecord,
     Defer,
+    DeferredMaterial,
     DeferredMaterials,
     Pledge,
-    Pledges,
     SignPledge,
 )
 from .common import authenticated, caller, engine, page_of, paging
@@ -24,16 +25,23 @@ bp = Blueprint("reforms", __name__)
 _TAG = "reforms"
 
 
+def _slice(items: list) -> dict:
+    """A case holds a handful of each: the list is read whole and paged here."""
+    page, per_page = paging()
+    return page_of(items[(page - 1) * per_page : page * per_page], len(items), page, per_page)
+
+
 @bp.get("/cases/<id:case_id>/deferred-materials")
 @authenticated
 @operation(
     "The materials the window accepted the case without (容缺受理), and how each stands",
     tag=_TAG,
-    answer=DeferredMaterials,
+    query=Paging,
+    answer=page_schema(DeferredMaterial),
     errors=(404,),
 )
 def list_deferred(case_id: int):  # noqa: ANN201
-    return {"items": deferrals.list_deferrals(engine(), caller(), case_id)}
+    return _slice(deferrals.list_deferrals(engine(), caller(), case_id))
 
 
 @bp.post("/cases/<id:case_id>/deferred-materials")
@@ -65,11 +73,12 @@ def defer(case_id: int):  # noqa: ANN201
 @operation(
     "The pledges signed on the case (告知承诺制) and their checks",
     tag=_TAG,
-    answer=Pledges,
+    query=Paging,
+    answer=page_schema(Pledge),
     errors=(404,),
 )
 def list_pledges(case_id: int):  # noqa: ANN201
-    return {"items": pledges.list_pledges(engine(), caller(), case_id)}
+    return _slice(pledges.list_pledges(engine(), caller(), case_id))
 
 
 @bp.post("/cases/<id:case_id>/pledges")

@@ -50,6 +50,8 @@ class DeferredMaterial(Answer):
 
 
 class DeferredMaterials(Answer):
+    """The deferrals just recorded."""
+
     items = many(fields.Nested(DeferredMaterial), required=True)
 
 
@@ -84,10 +86,6 @@ class Pledge(Answer):
     verdict = obj()
     revocation_task_id = s()
     decision = obj()
-
-
-class Pledges(Answer):
-    items = many(fields.Nested(Pledge), required=True)
 
 
 class CreditFilters(Paging):
