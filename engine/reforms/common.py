@@ -70,7 +70,8 @@ def open_side_task(
     form_key: str,
     notice: dict[str, Any],
 ) -> TaskRow:
-    """A task that is not a BPMN step, in ``department``'s worklist."""
+    """A task that is not a BPMN step, in ``department``'s worklist; ``notice`` (keyed
+    ``reform``) is what its task page shows (web/templates/reforms/_side_task.html)."""
     row = TaskRow(
         id=str(uuid.uuid4()),
         kind=kind,

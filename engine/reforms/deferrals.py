@@ -260,8 +260,9 @@ def _due_news(now: datetime) -> Any:
                     department="service_center",
                     form_key=DEFERRAL_OVERDUE_FORM_KEY,
                     notice={
-                        "kind": "deferral_overdue",
+                        "reform": "deferral_overdue",
                         "material": deferral.material_code,
+                        "name": material_name(ctx.case.process_key, deferral.material_code),
                         "due_at": due,
                         "extended": deferral.extended,
                     },

@@ -140,7 +140,14 @@ def open_checks(ctx: CommandContext) -> None:
             name=f"告知承诺核查：{material_name(ctx.case.process_key, pledge.material_code)}",
             department=pledge.department_code,
             form_key=PLEDGE_CHECK_FORM_KEY,
-            notice={"kind": "pledge_check", "pledge_id": pledge.id, "text": pledge.text},
+            notice={
+                "reform": "pledge_check",
+                "pledge_id": pledge.id,
+                "text": pledge.text,
+                "signer": pledge.signer_name,
+                "signed_at": clock.isoformat(pledge.signed_at),
+                "name": material_name(ctx.case.process_key, pledge.material_code),
+            },
         )
         pledge.verification_task_id = row.id
         clocks.start_side_task_limit(row, "working_days", float(pledge.verify_within_days))
@@ -192,7 +199,13 @@ def checked(ctx: CommandContext, row: TaskRow, cleaned: dict[str, Any]) -> None:
         name=f"承诺不实处理：{material_name(ctx.case.process_key, pledge.material_code)}",
         department="service_center",
         form_key=PLEDGE_REVOCATION_FORM_KEY,
-        notice={"kind": "pledge_false", "pledge_id": pledge.id, "finding": verdict},
+        notice={
+            "reform": "pledge_false",
+            "pledge_id": pledge.id,
+            "text": pledge.text,
+            "finding": verdict,
+            "name": material_name(ctx.case.process_key, pledge.material_code),
+        },
     )
     pledge.revocation_task_id = task.id
     notify.tell_applicant(
