@@ -60,6 +60,13 @@ def test_pledge_then_acceptance_with_a_material_to_follow_then_its_upload(
     clerk.follow("[data-test=complete]", re.compile(r"/worklist"))
     clerk.check("accepted-with-deferral")
 
+    # The market checks the pledge afterwards: its task shows the text as signed.
+    market = walk("reforms-market")
+    market.login("clerk_market")
+    check_id = _open_task(app, "clerk_market", case_id, "pledge_check")
+    market.goto(f"/tasks/{check_id}", "pledge-check")
+    assert "郑重承诺" in market.page.inner_text("[data-test=reform-pledge_check]")
+
     # The market's registration waits; the applicant uploads the material later.
     w.goto(f"/cases/{case_id}", "case-material-to-follow")
     assert page.locator("[data-test=deferral-articles_of_association]").count() == 1
