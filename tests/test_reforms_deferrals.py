@@ -208,6 +208,7 @@ def test_a_material_supplied_in_time_closes_the_windows_overdue_task(api: Api, g
         (["legal_rep_id_card"], "关键材料"),  # identity: key, never deferred
         (["name_precheck"], "不在容缺材料清单内"),  # not on the matter's list
         (["no_such_material"], "没有材料"),
+        (["articles_of_association"], "重复"),  # the same material twice
     ],
 )
 def test_deferring_what_may_not_be_deferred_is_422_and_changes_nothing(

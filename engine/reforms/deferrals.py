@@ -63,7 +63,6 @@ def defer(
     working_days: int | None = None,
 ) -> list[dict[str, Any]]:
     """Record that the case is accepted with ``codes`` to follow (see the module)."""
-    codes = list(dict.fromkeys(codes))  # the same material twice is one deferral
     if not codes:
         raise ValidationFailed(
             "name at least one material", fields={"materials": ["至少一项 / at least one"]}
@@ -123,7 +122,9 @@ def _check_deferrable(ctx: CommandContext, matter: Any, codes: list[str]) -> Non
     for i, code in enumerate(codes):
         material = matter.material(code) if matter else None
         field = f"materials[{i}]"
-        if material is None:
+        if code in codes[:i]:
+            problems[field] = [f"{code} 重复 / named twice"]
+        elif material is None:
             problems[field] = [f"本事项没有材料 {code} / the matter has no material {code!r}"]
         elif material.is_key:
             problems[field] = [f"{code} 为关键材料，不得容缺 / a key material is never deferred"]
