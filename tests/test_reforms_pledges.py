@@ -182,3 +182,29 @@ def test_the_catalogue_shows_what_may_be_deferred_or_pledged(api: Api):
     assert materials["articles_of_association"]["deferrable"] is True
     assert materials["address_proof"]["pledge"]["department"] == "market"
     assert startup["deferral_days"] == 5
+
+
+def test_a_false_pledge_ordered_rectified_keeps_the_case_going_but_is_still_recorded(api: Api):
+    case_id = started(api)
+    assert sign(api, case_id).status_code == 201
+    accept(api, case_id)
+    check = api.open_task("clerk_market", case_id, "pledge_check")
+    api.complete("clerk_market", check["id"], {"verdict": "false", "opinion": "租赁期已过"})
+    revocation = api.open_task("clerk_service_center", case_id, "pledge_revocation")
+    # The decision needs its reasons: without them, 422 and nothing is recorded.
+    bare = api.complete("clerk_service_center", revocation["id"], {"decision": "rectify"})
+    assert bare.status_code == 422
+    assert api.get("/api/v1/credit-records", "supervisor").get_json()["total"] == 0
+    decided = api.complete(
+        "clerk_service_center",
+        revocation["id"],
+        {"decision": "rectify", "opinion": "责令十日内补交有效租赁合同"},
+    )
+    assert decided.status_code == 200, decided.get_json()
+    assert decided.get_json()["status"] == "running"
+    assert api.get("/api/v1/credit-records", "supervisor").get_json()["total"] == 1
+    # Completed once: a second decision is refused.
+    again = api.complete(
+        "clerk_service_center", revocation["id"], {"decision": "revoke", "opinion": "撤销"}
+    )
+    assert again.status_code == 409
