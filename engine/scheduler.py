@@ -34,6 +34,7 @@ from datetime import datetime
 from . import clock
 from .context import Govflow
 from .errors import GovflowError
+from .reforms import deferrals
 from .services import health, incidents, retention
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
@@ -63,6 +64,7 @@ class TickReport:
     deadlines: int = 0
     timers: int = 0
     errors: int = 0
+    deferrals: int = 0
 
 
 def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
@@ -79,6 +81,11 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
         report.deadlines = sweep_deadlines(govflow)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
         log.exception("deadline sweep failed")
+        report.errors += 1
+    try:  # 容缺: reminders before the date, a window task after it
+        report.deferrals = deferrals.sweep(govflow, now)
+    except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
+        log.exception("deferred materials sweep failed")
         report.errors += 1
     started = time.monotonic()
     for case_id, retrying in due_timer_cases(govflow, now):

@@ -11,6 +11,7 @@ from .deadlines import models as _deadlines  # noqa: F401 - registers the tables
 from .incidents import models as _incidents  # noqa: F401
 from .models import Base
 from .notices import models as _notices  # noqa: F401
+from .reforms import models as _reforms_models  # noqa: F401
 from .runtime import returned_work as _returned_work  # noqa: F401
 from .shared_data import models as _shared_data_models  # noqa: F401
 from .sign_in import models as _sign_in_models  # noqa: F401

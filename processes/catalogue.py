@@ -33,6 +33,12 @@ class Material:
     ``provider`` names the shared-data provider that supplies it and ``subject`` the case
     field holding the lookup key; ``provider is None`` means the applicant uploads it.
     ``stage`` is when it is needed: ``acceptance`` (受理) or later, e.g. ``registration``.
+
+    The reforms (docs/REFORMS.md): ``deferrable`` — the window may accept without it and
+    let the applicant supply it by a date (容缺受理), and ``needed_by`` names the steps
+    that wait for it besides the matter's registration; ``pledge`` — the applicant may
+    sign a written pledge instead (告知承诺制).  A ``key`` material (identity, the title
+    being transferred) is never deferred nor pledged: loading such a catalogue fails.
     """
 
     code: str
@@ -42,10 +48,19 @@ class Material:
     required: bool = True
     stage: str = "acceptance"
     note: dict[str, str] | None = None
+    key: bool = False
+    deferrable: bool = False
+    needed_by: tuple[str, ...] = ()
+    pledge: PledgeTerms | None = None
 
     @property
     def shared(self) -> bool:
         return self.provider is not None
+
+    @property
+    def is_key(self) -> bool:
+        """Identity is always key, whatever the catalogue says."""
+        return self.key or self.provider == IDENTITY_PROVIDER
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Material:
@@ -57,7 +72,39 @@ class Material:
             required=bool(data.get("required", True)),
             stage=data.get("stage") or "acceptance",
             note=dict(data["note"]) if data.get("note") else None,
+            key=bool(data.get("key", False)),
+            deferrable=bool(data.get("deferrable", False)),
+            needed_by=tuple(data.get("needed_by") or ()),
+            pledge=PledgeTerms.from_dict(data["pledge"]) if data.get("pledge") else None,
         )
+
+    def check(self) -> None:
+        """What the reforms never allow (DOMAIN.md): deferring or pledging a key material."""
+        if self.is_key and self.deferrable:
+            raise CatalogueError(f"material {self.code!r} is key: it may not be deferred")
+        if self.is_key and self.pledge is not None:
+            raise CatalogueError(f"material {self.code!r} is key: no pledge may replace it")
+
+
+#: The provider of identity records: an identity document is always a key material.
+IDENTITY_PROVIDER = "identity"
+
+
+@dataclass(frozen=True)
+class PledgeTerms:
+    """告知承诺制 for one material (国办发〔2020〕42号): the text the applicant signs, the
+    department that verifies afterwards, and within how many working days."""
+
+    text: dict[str, str]
+    department: str
+    verify_within_days: int = 20
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PledgeTerms:
+        days = int(data.get("verify_within_days", 20))
+        if not data.get("text", {}).get("zh") or not data.get("department") or days < 1:
+            raise CatalogueError("a pledge needs a text (zh), a department and days >= 1")
+        return cls(text=dict(data["text"]), department=data["department"], verify_within_days=days)
 
 
 @dataclass(frozen=True)
@@ -97,6 +144,10 @@ class Matter:
     materials: tuple[Material, ...]
     directory: Path = field(compare=False)
     parties: tuple[Party, ...] = ()
+    #: 容缺受理: working days the applicant has to supply deferred materials, and the
+    #: steps (BPMN ids) that wait while any deferred material is still out (登簿).
+    deferral_days: int = 5
+    registration_steps: tuple[str, ...] = ()
 
     @property
     def bpmn_path(self) -> Path:
@@ -135,9 +186,17 @@ class Matter:
                 materials=tuple(Material.from_dict(m) for m in data.get("materials") or ()),
                 directory=path.parent,
                 parties=tuple(Party.from_dict(p) for p in data.get("parties") or ()),
+                deferral_days=int(data.get("deferral_days", 5)),
+                registration_steps=tuple(data.get("registration_steps") or ()),
             )
-        except (KeyError, TypeError) as exc:
+            for material in matter.materials:
+                material.check()
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, CatalogueError):
+                raise CatalogueError(f"{path}: {exc}") from exc
             raise CatalogueError(f"{path}: missing or malformed field {exc}") from exc
+        if matter.deferral_days < 1:
+            raise CatalogueError(f"{path}: deferral_days must be at least 1")
         if matter.key != path.parent.name:
             raise CatalogueError(f"{path}: key {matter.key!r} differs from its folder name")
         matter.bpmn_path  # noqa: B018 - fail early when the definition is missing

@@ -89,20 +89,7 @@ def request_supplement(
             raise Conflict("the case is not running", code="case_not_running")
         if ctx.case.suspended:  # 挂起 (engine/verbs/case_control)
             raise Conflict("the case is suspended", code="case_suspended")
-        clocks = ctx.clocks()
-        clocks.pause(
-            "supplement",
-            str(note or "")[:2000],
-            actor.username,
-            task_id=row.id,
-            details={"items": checked, "task": row.name, "department": row.department_code},
-        )
-        ctx.case.status = "waiting_applicant"
-        ctx.audit("supplement_requested", task_id=row.id, items=checked, note=note)
-        decisions.supplement(
-            ctx.session, ctx.case, actor, checked, str(note or ""), row.department_code
-        )
-        ctx.sync_deadlines(clocks)
+        stop_for_supplement(ctx, row, checked, note)
         return ctx.case.id
 
     return execute(
@@ -112,6 +99,29 @@ def request_supplement(
         command,
         touches_workflow=False,
     )
+
+
+def stop_for_supplement(
+    ctx: CommandContext, row: TaskRow, items: list[dict[str, Any]], note: str
+) -> None:
+    """The case waits for the applicant with every clock stopped, for ``items`` (checked
+    by ``_items``) asked at ``row`` — by a clerk's request, or by the window when a
+    deferred material (容缺) was not supplied in time."""
+    clocks = ctx.clocks()
+    clocks.pause(
+        "supplement",
+        str(note or "")[:2000],
+        ctx.actor.username,
+        task_id=row.id,
+        details={"items": items, "task": row.name, "department": row.department_code},
+    )
+    ctx.case.status = "waiting_applicant"
+    ctx.audit("supplement_requested", task_id=row.id, items=items, note=note)
+    # 一次性告知: the numbered 补正告知书 lists every item, and the applicant is told
+    decisions.supplement(
+        ctx.session, ctx.case, ctx.actor, items, str(note or ""), row.department_code
+    )
+    ctx.sync_deadlines(clocks)
 
 
 def answer_supplement(

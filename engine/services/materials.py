@@ -25,6 +25,7 @@ from processes.catalogue import CatalogueError, get_matter, load_matters
 
 from ..clock import isoformat
 from ..models import Case, ProcessDefinition
+from ..reforms.views import annotate
 from ..shared_data.exchange import SHARED_OUTCOMES
 from ..shared_data.models import Dispute, MaterialUpload
 from ..shared_data.providers import BUILT_IN, DatabaseProvider
@@ -186,6 +187,7 @@ def materials_block(session: Session, case: Case, definition: ProcessDefinition)
     """``materials`` and ``materials_summary`` of the case JSON, and ``attachments``: the
     files clerks attached in the ``file`` fields of task forms (an addition to API.md)."""
     materials = case_materials(case, definition, session)
+    annotate(session, case.id, materials)  # 容缺 and 承诺: ``deferral``, ``pledge``
     return {
         "materials": materials,
         "materials_summary": summary(materials),
@@ -233,6 +235,17 @@ def catalogue(providers: dict[str, DatabaseProvider]) -> list[dict[str, Any]]:
                     "required": m.required,
                     "stage": m.stage,
                     "note": m.note,
+                    "key": m.is_key,
+                    "deferrable": m.deferrable,
+                    "pledge": (
+                        {
+                            "text": m.pledge.text,
+                            "department": m.pledge.department,
+                            "verify_within_days": m.pledge.verify_within_days,
+                        }
+                        if m.pledge
+                        else None
+                    ),
                     "satisfied_by": "shared_data" if provider else "upload",
                     "provider": m.provider,
                     "department": provider.department if provider else None,
@@ -248,6 +261,7 @@ def catalogue(providers: dict[str, DatabaseProvider]) -> list[dict[str, Any]]:
                 "kind": matter.kind,
                 "statutory_limit": matter.statutory_limit,
                 "promised_limit": matter.promised_limit,
+                "deferral_days": matter.deferral_days,
                 "departments": list(matter.departments),
                 "before": matter.before,
                 "materials": materials,

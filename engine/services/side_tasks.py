@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import TaskRow
+from ..reforms import deferrals, pledges
+from ..reforms.forms import FORMS as REFORM_FORMS
 from ..runtime.executor import CommandContext
 from ..shared_data.dispute_form import DISPUTE_FORM
 from ..verbs import ratings
@@ -25,7 +27,10 @@ SideTaskHandler = Callable[[CommandContext, TaskRow, dict[str, Any]], None]
 HANDLERS: dict[str, SideTaskHandler] = {
     "dispute": disputes.settle,
     "rectification": ratings.rectified,
+    "deferral_overdue": deferrals.decide,
+    "pledge_check": pledges.checked,
+    "pledge_revocation": pledges.revocation_decided,
 }
 
 #: The forms of side tasks, added to the shipped ones when the engine is built.
-FORMS = [DISPUTE_FORM, RECTIFICATION_FORM]
+FORMS = [DISPUTE_FORM, RECTIFICATION_FORM, *REFORM_FORMS]

@@ -18,6 +18,7 @@ from ..forms import FormDefinition, FormValidationError, validate_submission
 from ..models import Case, TaskRow
 from ..notices import decisions
 from ..principal import Principal
+from ..reforms import steps as reforms
 from ..runtime.executor import CommandContext, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
@@ -267,6 +268,7 @@ def complete(
         # SpiffWorkflow would happily "complete" a FUTURE or COMPLETED task: check first.
         if task.state != TaskState.READY:
             raise Conflict("the task is not ready", code="task_not_ready")
+        reforms.before_step(ctx, row)  # 登簿 waits for deferred materials (容缺)
         cleaned = _validated(form, {**data, **_attach(ctx, row, form, files or {})}, lang)
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
@@ -279,6 +281,7 @@ def complete(
             decisions.accepted(
                 ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
             )
+        reforms.after_step(ctx, row, cleaned)
         return ctx.case.id
 
     return execute(govflow, _case_of(govflow, actor, task_id), actor, command)

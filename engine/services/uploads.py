@@ -28,6 +28,7 @@ from ..context import Govflow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from ..models import Case, ProcessDefinition
 from ..principal import Principal
+from ..reforms import deferrals
 from ..runtime.executor import CommandContext, execute
 from ..shared_data.models import MaterialUpload
 from ..uow import read_only
@@ -165,6 +166,7 @@ def upload_material(
                 code="material_shared",
             )
         upload = store(ctx, code, incoming)
+        deferrals.material_arrived(ctx, code)  # 容缺: the material that was to follow
         return {**material, "status": "uploaded", "action": "none", "upload": upload_view(upload)}
 
     return execute(govflow, case_id, actor, command, touches_workflow=False)

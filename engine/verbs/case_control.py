@@ -48,6 +48,10 @@ REFUSAL_REASONS: dict[str, tuple[str, str]] = {
         "逾期未按一次性告知补正申请材料",
         "The requested supplement was not provided in time",
     ),
+    "deferral_overdue": (
+        "容缺受理后逾期未补齐申请材料",
+        "The deferred materials were not supplied in time",
+    ),
     "other": ("其他法定事由", "Other statutory grounds"),
 }
 MAX_REASONS = 10
@@ -131,7 +135,7 @@ def terminate(govflow: Govflow, actor: Principal, case_id: int, reason: Any) -> 
     return execute(govflow, case_id, actor, command)
 
 
-def _reasons(raw: Any) -> list[dict[str, str]]:
+def checked_reasons(raw: Any) -> list[dict[str, str]]:
     """Statutory reasons: ``[{"code", "text"?}]``; the text defaults to the law's words."""
     if isinstance(raw, str):
         raw = [raw]
@@ -172,7 +176,7 @@ def _is_window_step(ctx: CommandContext, bpmn_id: str, department: str | None) -
 def refuse(govflow: Govflow, actor: Principal, task_id: str, reasons: Any, note: Any) -> int:
     """不予受理: the window refuses the application with statutory reasons; the case ends
     with outcome ``refused`` and the applicant sees why."""
-    checked = _reasons(reasons)
+    checked = checked_reasons(reasons)
     text = reason_of(note, "note", required=False)
 
     def command(ctx: CommandContext) -> int:
@@ -182,26 +186,35 @@ def refuse(govflow: Govflow, actor: Principal, task_id: str, reasons: Any, note:
             raise Conflict("the case is suspended", code="case_suspended")
         if row.kind != "bpmn" or not _is_window_step(ctx, row.bpmn_id, row.department_code):
             raise Conflict("only the window's acceptance step refuses", code="not_refusable")
-        now = clock.now()
-        _close_pauses(ctx, ctx.clocks(), {"ended_by": "refusal"})
-        ctx.workflow.cancel()
+        now = end_as_refused(ctx, checked, text)
         row.status, row.assignee = "completed", row.assignee or actor.username
         row.completed_at, row.completed_by = now, actor.username
         row.submission = {"refused": True, "reasons": checked, "note": text}
-        case = ctx.case
-        case.status, case.outcome, case.completed_at = "completed", "refused", now
-        case.closure = {
-            "kind": "refused",
-            "reasons": checked,
-            "note": text,
-            "by": actor.username,
-            "at": clock.isoformat(now),
-        }
         ctx.audit("case_refused", task_id=row.id, reasons=checked, note=text, reason=text)
-        decisions.refused(ctx.session, case, actor, checked, text)
-        return case.id
+        return ctx.case.id
 
     return execute(govflow, case_of_task(govflow, actor, task_id), actor, command)
+
+
+def end_as_refused(ctx: CommandContext, checked: list[dict[str, str]], text: str) -> Any:
+    """The case ends refused (its workflow cancelled, its clocks closed) for ``checked``
+    reasons; answers the instant.  Also the end of a case whose deferred materials (容缺)
+    never came."""
+    now = clock.now()
+    _close_pauses(ctx, ctx.clocks(), {"ended_by": "refusal"})
+    ctx.workflow.cancel()
+    case = ctx.case
+    case.status, case.outcome, case.completed_at = "completed", "refused", now
+    case.closure = {
+        "kind": "refused",
+        "reasons": checked,
+        "note": text,
+        "by": ctx.actor.username,
+        "at": clock.isoformat(now),
+    }
+    # 不予受理决定书 with the grounds and the right to review or litigation
+    decisions.refused(ctx.session, case, ctx.actor, checked, text)
+    return now
 
 
 def refusal_reasons() -> list[dict[str, str]]:

@@ -45,6 +45,10 @@ def register_api(app: Flask) -> None:
     from . import notices  # 文书, the inbox, 延期
 
     api.register_blueprint(notices.bp)
+
+    from . import reforms  # 容缺受理 and 告知承诺制
+
+    api.register_blueprint(reforms.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health

@@ -122,3 +122,7 @@ def register_pages(app: Flask) -> None:
     from . import notices  # 文书, the inbox and its bell, 延期
 
     app.register_blueprint(notices.bp)
+
+    from . import reforms  # 容缺受理 at the window, 告知承诺 by the applicant
+
+    app.register_blueprint(reforms.bp)

@@ -118,6 +118,10 @@ class Material(MaterialOfMatter):
     action = s(metadata={"description": "none, wait or upload"})
     upload = nested(Upload)
     dispute = obj()
+    deferral = obj(
+        metadata={"description": "容缺: {status, due_at, extended} when the window deferred it"}
+    )
+    pledge = obj(metadata={"description": "告知承诺: {id, status, signed_at} when pledged"})
 
 
 class MaterialsSummary(Answer):

@@ -135,6 +135,11 @@ class CatalogueMaterial(MaterialOfMatter):
     satisfied_by = s()
     department = s()
     sharing = s()
+    key = b(metadata={"description": "identity or the title transferred: never deferred"})
+    deferrable = b(metadata={"description": "容缺: the window may accept without it"})
+    pledge = obj(
+        metadata={"description": "告知承诺: {text, department, verify_within_days}, or null"}
+    )
 
 
 class Matter(Answer):
@@ -146,6 +151,7 @@ class Matter(Answer):
     promised_limit = fields.Raw(allow_none=True)
     departments = strings()
     before = fields.Raw(allow_none=True)
+    deferral_days = i(metadata={"description": "容缺: working days to supply deferred materials"})
     materials = many(fields.Nested(CatalogueMaterial))
     materials_summary = obj()
 
