@@ -27,6 +27,7 @@ from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import NotFound
+from ..jobs import queue as jobs
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..principal import Principal
@@ -37,6 +38,10 @@ from .returned_work import carry_forward, work_to_carry
 from .workflow import GovflowWorkflow, dump, load, new_workflow
 
 T = TypeVar("T")
+
+#: The kind of job that asks an exchange-platform provider for a record
+#: (``services.pull_jobs``).
+PULL_JOB = "shared_data.pull"
 
 
 def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
@@ -89,18 +94,30 @@ class CommandContext(CaseReading):
         """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be
         made (the stepper throws it if a boundary event catches it)."""
         providers = self.govflow.providers
-        failed = False
+        fetches: list[exchange.Fetch] = []
         if meta["shared_data"]:
-            exchange.pull(self.session, providers, self.case, self.actor, task, meta)
-            sources = self.case.sources or {}
-            failed = any(
-                sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
-                for provider in meta["shared_data"]
-                for field in meta["subject"]
-            )
+            fetches = exchange.pull(self.session, providers, self.case, self.actor, task, meta)
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
-        return SHARED_DATA_UNAVAILABLE if failed else None
+        if fetches:
+            self.fetch_later(fetches, task)
+            return stepper.WAIT  # the records are being fetched; the answers complete it
+        return SHARED_DATA_UNAVAILABLE if pull_failed(self.case, meta) else None
+
+    def fetch_later(self, fetches: list[exchange.Fetch], task: Any = None) -> None:
+        """One job per lookup, committed with this command; the answer goes to ``task``
+        (a waiting service task) or, with none, into the case as a refresh would."""
+        for fetch in fetches:
+            jobs.enqueue(
+                self.session,
+                PULL_JOB,
+                {
+                    **fetch.to_dict(),
+                    "task": str(task.id) if task is not None else None,
+                    "actor": actor_dict(self.actor),
+                },
+                case_id=self.case.id,
+            )
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
@@ -149,6 +166,25 @@ class CommandContext(CaseReading):
             case.outcome = "refused" if refused else "concluded"
             case.completed_at = clock.now()
             self.audit("case_completed", outcome=case.outcome, end_events=sorted(ended))
+
+
+def pull_failed(case: Case, meta: dict[str, Any]) -> bool:
+    """Did any lookup of a ``shared_data`` service task end unavailable or in error?"""
+    sources = case.sources or {}
+    return any(
+        sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
+        for provider in meta["shared_data"]
+        for field in meta["subject"]
+    )
+
+
+def actor_dict(actor: Principal) -> dict[str, Any]:
+    """Who made the step, as a job carries it to the command applying its answer."""
+    return {
+        "username": actor.username,
+        "roles": list(actor.roles),
+        "department": actor.department,
+    }
 
 
 def _reached_end_events(workflow: GovflowWorkflow) -> set[str]:

@@ -24,6 +24,10 @@ from .workflow import GovflowWorkflow
 #: code of a BPMN error the task throws, or None when it completes.
 ServiceHandler = Callable[[Any, dict[str, Any]], str | None]
 
+#: What a handler answers when the task must wait for a job (records being fetched): the
+#: task stays STARTED, and the job's answer completes it in a later command.
+WAIT = "govflow:wait"
+
 #: A runaway loop of automatic steps (a gateway cycling on itself) stops here.
 MAX_ENGINE_STEPS = 10_000
 
@@ -51,6 +55,8 @@ def advance(
     def after(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask) and task.state == TaskState.STARTED:
             code = errors.pop(task.id, None)
+            if code == WAIT:
+                return
             if code and bpmn_errors.caught_by_boundary(task, code):
                 bpmn_errors.throw(task, code)
             else:
