@@ -15,6 +15,10 @@ due, and the sweep only moves rows whose state is still the old one — so two s
 started by mistake cannot double-fire; on top of that only one of them is active at a
 time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 
+Outbound calls (exchange-platform pulls) are jobs (``services.jobs``): a second interval
+job of the same process runs them beside the tick, so a platform answering slowly delays
+neither timers nor any case's commands.
+
 Every tick first stamps the process's heartbeat (``services.health``): a scheduler that
 dies or hangs stops stamping, and ``/api/health`` and the supervisors' pages say so.
 """
@@ -31,7 +35,7 @@ from datetime import datetime
 from . import clock
 from .context import Govflow
 from .errors import GovflowError
-from .services import health, incidents
+from .services import health, incidents, jobs
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
@@ -110,6 +114,19 @@ def _safely(fire, govflow: Govflow, case_id: int) -> bool:  # noqa: ANN001
     return False
 
 
+def run_jobs(govflow: Govflow) -> None:
+    """Make the outbound calls that are due; a failure is logged, the next run goes on."""
+    try:
+        report = jobs.run_due(govflow)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next run retries
+        log.exception("job run failed")
+        return
+    if report.done or report.retried or report.failed:
+        log.info(
+            "jobs done: %d, to retry: %d, failed: %d", report.done, report.retried, report.failed
+        )
+
+
 def run(govflow: Govflow, interval: float = 1.0) -> None:
     """Run until interrupted: a tick every ``interval`` seconds, never two at once."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -122,6 +139,16 @@ def run(govflow: Govflow, interval: float = 1.0) -> None:
             tick,
             "interval",
             args=[govflow, me],
+            seconds=interval,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=clock.now(),
+        )
+        # In its own thread of the scheduler's pool: a slow call never delays a tick.
+        scheduler.add_job(
+            run_jobs,
+            "interval",
+            args=[govflow],
             seconds=interval,
             max_instances=1,
             coalesce=True,

@@ -25,7 +25,7 @@ from ..errors import BadRequest
 from ..incidents.policy import RetryPolicy
 from ..jobs import queue
 from ..jobs.models import STATES, Job
-from ..jobs.registry import Claimed, Handler, TryAgain, handler_for
+from ..jobs.registry import Claimed, Handler, TryAgain, handler_for  # noqa: F401 - handler_for re-exported
 from ..principal import Principal
 from ..uow import read_only, run_in_transaction
 from . import access
@@ -107,9 +107,6 @@ def _conclude(
 
 
 # --- what administrators see ------------------------------------------------------------
-PAGE_SIZE = 50
-
-
 def list_jobs(
     govflow: Govflow,
     caller: Principal,
@@ -117,8 +114,9 @@ def list_jobs(
     state: str | None = None,
     case_id: int | None = None,
     page: int = 1,
-) -> dict[str, Any]:
-    """The queue, newest first, with the count per state (admins only)."""
+    per_page: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """The queue, newest first (admins only)."""
     access.require_role(caller, "admin")
     if state is not None and state not in STATES:
         raise BadRequest(f"state must be one of {', '.join(STATES)}")
@@ -130,16 +128,17 @@ def list_jobs(
             query = query.where(Job.case_id == case_id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(
-            query.order_by(Job.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            query.order_by(Job.id.desc()).offset((page - 1) * per_page).limit(per_page)
         )
+        return [job_view(job) for job in rows], total
+
+
+def job_counts(govflow: Govflow, caller: Principal) -> dict[str, int]:
+    """How many jobs are in each state (admins only): the admin page's summary."""
+    access.require_role(caller, "admin")
+    with read_only(govflow.db) as session:
         counts = dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
-        return {
-            "items": [job_view(job) for job in rows],
-            "total": total,
-            "page": page,
-            "page_size": PAGE_SIZE,
-            "counts": {s: counts.get(s, 0) for s in STATES},
-        }
+    return {state: counts.get(state, 0) for state in STATES}
 
 
 def job_view(job: Job) -> dict[str, Any]:

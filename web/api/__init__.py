@@ -34,6 +34,9 @@ def register_api(app: Flask) -> None:
     from . import parties  # the other parties of a case confirm it
 
     api.register_blueprint(parties.bp)
+    from . import jobs  # the queue of outbound calls (admin)
+
+    api.register_blueprint(jobs.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health
