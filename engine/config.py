@@ -39,7 +39,7 @@ class Settings:
     #: one multi-instance activity ...
     max_instances: int = 200
     #: ... automatic steps one command may run before the case becomes an incident ...
-    max_engine_steps: int = 10_000
+    max_engine_steps: int = 500
     #: ... the shortest interval of a repeating timer, and its most repetitions ...
     min_timer_cycle_seconds: float = 3600.0
     max_timer_repetitions: int = 1000
@@ -70,7 +70,7 @@ class Settings:
             "job_attempts": int(env.get("GOVFLOW_JOB_ATTEMPTS", "4")),
             "job_retry_seconds": float(env.get("GOVFLOW_JOB_RETRY_SECONDS", "5")),
             "max_instances": int(env.get("GOVFLOW_MAX_INSTANCES", "200")),
-            "max_engine_steps": int(env.get("GOVFLOW_MAX_ENGINE_STEPS", "10000")),
+            "max_engine_steps": int(env.get("GOVFLOW_MAX_ENGINE_STEPS", "500")),
             "min_timer_cycle_seconds": float(env.get("GOVFLOW_MIN_TIMER_CYCLE_SECONDS", "3600")),
             "max_timer_repetitions": int(env.get("GOVFLOW_MAX_TIMER_REPETITIONS", "1000")),
             "max_state_bytes": int(env.get("GOVFLOW_MAX_STATE_BYTES", str(4 * 1024 * 1024))),

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bounds import Bounds
 from ..forms import FormRegistry
+from .bound_checks import bound_problems
 from .countersign_mode import parse_mode
 from .limits import parse_limit
 from .links import link_problems
@@ -304,6 +306,7 @@ def check_process(
     forms: FormRegistry,
     providers: set[str],
     called: Sequence[Any] = (),
+    bounds: Bounds | None = None,
 ) -> CheckResult:
     """Read and check one executable ``bpmn:process`` element.
 
@@ -319,6 +322,7 @@ def check_process(
     result.errors.extend(_waiting_in_sub_processes(process, called))
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
+        result.errors.extend(bound_problems(owner, bounds or Bounds()))
         result.errors.extend(link_problems(owner))
         result.errors.extend(_conditional_events(owner))
         errors, warnings = _waits_for_the_undelivered(owner)

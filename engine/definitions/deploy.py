@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..bounds import Bounds
 from ..bpmn_expressions import check_document
 from ..db import Database
 from ..errors import BadRequest, Forbidden, TooLarge, Undeployable
@@ -161,6 +162,7 @@ def deploy(
     shipped_forms: FormRegistry,
     providers: set[str],
     max_bytes: int,
+    bounds: Bounds | None = None,
 ) -> DeployOutcome:
     if not actor.has("designer", "admin"):
         raise Forbidden("only process designers may deploy")
@@ -204,7 +206,12 @@ def deploy(
             if extra.get("id") not in called_ids:
                 warnings.append((extra.get("id"), "only the first executable process is deployed"))
         checked = check_process(
-            processes[0], departments=departments, forms=forms, providers=providers, called=called
+            processes[0],
+            departments=departments,
+            forms=forms,
+            providers=providers,
+            called=called,
+            bounds=bounds,
         )
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)

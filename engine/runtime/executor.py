@@ -18,7 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, clock
+from .. import audit, bounds, clock
+from ..bounds import Bounds
 from ..context import Govflow
 from ..deadlines import notify, timers
 from ..deadlines.calendar_store import stamp_columns
@@ -26,7 +27,7 @@ from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
-from ..errors import NotFound
+from ..errors import NotFound, WorkflowFailure
 from ..jobs import queue as jobs
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
@@ -123,6 +124,12 @@ class CommandContext(CaseReading):
         """Persist workflow state, the case snapshot and the worklist rows."""
         case = self.case
         case.workflow_state = dump(self.workflow)
+        limit = bounds.current().max_state_bytes
+        if len(case.workflow_state) > limit:
+            raise WorkflowFailure(
+                f"the case's state would be {len(case.workflow_state):,} bytes, over the "
+                f"limit of {limit:,} (GOVFLOW_MAX_STATE_BYTES)"
+            )
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()
         self._update_status()
@@ -283,7 +290,18 @@ def execute(
             return result
         return _run_and_save(ctx, command)
 
-    return run_in_transaction(govflow.db, work)
+    return run_in_transaction(govflow.db, _bounded(govflow, work))
+
+
+def _bounded(govflow: Govflow, work: Callable[[Session], T]) -> Callable[[Session], T]:
+    """``work`` under the bounds of the settings (``engine.bounds``)."""
+    limits = Bounds.of(govflow.settings)
+
+    def bounded(session: Session) -> T:
+        with bounds.applied(limits):
+            return work(session)
+
+    return bounded
 
 
 def start(
@@ -301,7 +319,7 @@ def start(
         ctx = CommandContext(session, actor, case, definition, workflow, govflow=govflow)
         return _run_and_save(ctx, command)
 
-    return run_in_transaction(govflow.db, work)
+    return run_in_transaction(govflow.db, _bounded(govflow, work))
 
 
 def _run_and_save(ctx: CommandContext, command: Callable[[CommandContext], T]) -> T:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .. import bounds
 from ..errors import WorkflowFailure
 from . import bpmn_errors
 from .workflow import GovflowWorkflow
@@ -28,9 +29,6 @@ ServiceHandler = Callable[[Any, dict[str, Any]], str | None]
 #: task stays STARTED, and the job's answer completes it in a later command.
 WAIT = "govflow:wait"
 
-#: A runaway loop of automatic steps (a gateway cycling on itself) stops here.
-MAX_ENGINE_STEPS = 10_000
-
 
 def advance(
     workflow: GovflowWorkflow,
@@ -38,14 +36,19 @@ def advance(
     on_service_task: ServiceHandler,
 ) -> None:
     """Run automatic steps; raise ``WorkflowFailure`` if the model fails at run time."""
+    budget = bounds.current().max_engine_steps  # a runaway loop of automatic steps stops
     steps = 0
     errors: dict[Any, str] = {}  # service task id → the BPMN error it throws
 
     def before(task: Any) -> None:
         nonlocal steps
         steps += 1
-        if steps > MAX_ENGINE_STEPS:
-            raise WorkflowFailure("the process ran more than 10,000 automatic steps; it loops")
+        if steps > budget:
+            raise WorkflowFailure(
+                f"the process ran more than {budget:,} automatic steps in one command; "
+                "it loops (GOVFLOW_MAX_ENGINE_STEPS)",
+                element=getattr(task.task_spec, "bpmn_id", None),
+            )
         if isinstance(task.task_spec, ServiceTask):
             meta = service_tasks.get(task.task_spec.bpmn_id)
             code = on_service_task(task, meta) if meta else None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer
 
 from processes.catalogue import Matter
 
+from ..bounds import Bounds
 from ..clock import isoformat
 from ..context import Govflow
 from ..definitions import approval
@@ -30,6 +31,7 @@ def deploy(govflow: Govflow, actor: Principal, request: DeployRequest) -> Deploy
         shipped_forms=govflow.forms,
         providers=set(govflow.providers),
         max_bytes=govflow.settings.max_bpmn_bytes,
+        bounds=Bounds.of(govflow.settings),
     )
 
 
