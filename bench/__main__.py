@@ -10,7 +10,7 @@ import platform
 import time
 import traceback
 
-from . import engine_overhead, growth, http_load, volume
+from . import engine_overhead, growth, http_load, slow_provider, volume
 from .common import QUICK, Verdict, say
 
 
@@ -36,6 +36,7 @@ def main() -> None:
         ("2/6. HTTP end to end and worker memory", http_load.run),
         ("3. cost as a case grows", lambda: [growth.run()]),
         ("4/5. worklist, dashboard and timers at volume", volume.run),
+        ("7. other cases behind a slow exchange platform", lambda: [slow_provider.run()]),
     )
     for title, step in steps:
         say(f"-- {title}")

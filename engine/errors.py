@@ -89,3 +89,11 @@ class WorkflowFailure(GovflowError):
 
     status = 422
     code = "workflow_error"
+
+
+class FactMissing(WorkflowFailure):
+    """A step needs a fact of a record shared data did not provide (``details``: record,
+    fact, and where to enter it): someone can supply it, then the step runs."""
+
+    status = 409
+    code = "fact_missing"

@@ -23,6 +23,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation_failed": ("表单校验未通过", "The form has errors"),
     "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
     "workflow_error": ("流程运行出错", "The process failed while running"),
+    "fact_missing": (
+        "共享数据未提供该步骤所需信息，请根据申请人上传的材料录入后再办理",
+        "Shared data did not provide a fact this step needs; enter it from the uploaded "
+        "document, then try again",
+    ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器内部错误", "Internal server error"),
     # clerk verbs (engine/verbs)

@@ -27,7 +27,7 @@ from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
-from ..errors import NotFound, WorkflowFailure
+from ..errors import FactMissing, NotFound, WorkflowFailure
 from ..jobs import queue as jobs
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
@@ -86,10 +86,34 @@ class CommandContext(CaseReading):
         )
 
     def advance(self) -> None:
-        stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
-        # Parallel work a return (退回) unwound is re-applied when its step comes round.
-        while carry_forward(self.session, self.case, self.workflow, self.audit):
+        try:
             stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+            # Parallel work a return (退回) unwound is re-applied when its step comes round.
+            while carry_forward(self.session, self.case, self.workflow, self.audit):
+                stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+        except FactMissing as exc:
+            raise self._where_to_enter(exc) from None
+
+    def _where_to_enter(self, exc: FactMissing) -> FactMissing:
+        """Say where the window clerk enters a fact of a record shared data did not
+        provide: the transcription of that record (docs/SHARED_DATA.md)."""
+        record = exc.details.get("record")
+        for key, source in sorted((self.case.sources or {}).items()):
+            if source.get("provider") == record and source.get("outcome") not in (
+                exchange.SHARED_OUTCOMES
+            ):
+                exc.details["transcribe"] = (
+                    f"/api/v1/cases/{self.case.id}/shared-data/{key.replace(':', '/', 1)}"
+                )
+                exc.details["material_reason"] = source.get("reason")
+                exc.message = (
+                    f"{exc.message}: shared data did not provide the {record} record "
+                    f"({source.get('outcome')}); upload the document and enter the facts "
+                    f"from it (PUT {exc.details['transcribe']})"
+                )
+                break
+        exc.details["reason"] = exc.message
+        return exc
 
     def _run_service_task(self, task: Any, meta: dict[str, Any]) -> str | None:
         """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be

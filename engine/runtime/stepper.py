@@ -17,7 +17,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .. import bounds
-from ..errors import WorkflowFailure
+from ..errors import FactMissing, WorkflowFailure
+from ..expressions import MissingFact
 from . import bpmn_errors
 from .workflow import GovflowWorkflow
 
@@ -71,6 +72,14 @@ def advance(
     except WorkflowFailure:
         raise
     except SpiffWorkflowException as exc:
+        missing = _missing_fact(exc)
+        if missing is not None:
+            raise FactMissing(
+                str(missing),
+                record=missing.record,
+                fact=missing.fact,
+                element=getattr(getattr(exc, "task_spec", None), "bpmn_id", None),
+            ) from None
         raise WorkflowFailure(
             _describe(exc),
             element=getattr(exc, "task_spec", None) and getattr(exc.task_spec, "bpmn_id", None),
@@ -88,6 +97,19 @@ def advance(
         raise WorkflowFailure(
             f"step '{errored[0].task_spec.bpmn_id}' failed", element=errored[0].task_spec.bpmn_id
         )
+
+
+def _missing_fact(exc: BaseException) -> MissingFact | None:
+    """The ``MissingFact`` behind a SpiffWorkflow error (it wraps what the script engine
+    raised, sometimes twice: a DMN rule inside a business rule task)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, MissingFact):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
 
 
 def _describe(exc: Exception) -> str:
