@@ -97,3 +97,14 @@ class FactMissing(WorkflowFailure):
 
     status = 409
     code = "fact_missing"
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Did ``exc`` come from the database being down or restarting (the connection refused
+    or dropped), rather than from a fault of govflow's?  Such a request answers 503: it
+    changed nothing (its transaction never committed) and may be sent again."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+
+    if isinstance(exc, DisconnectionError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

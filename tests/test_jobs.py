@@ -204,3 +204,17 @@ def test_administrators_see_the_queue(api: Api, govflow, platform: FakePlatform)
     assert "key" not in item["summary"]  # the lookup key (personal data) is not shown
     assert api.get("/api/v1/admin/jobs", "supervisor").status_code == 403
     assert api.get("/api/v1/admin/jobs", "admin", query_string={"state": "x"}).status_code == 400
+
+
+def test_the_administrators_page_lists_the_calls_by_state(app, api: Api, govflow, platform):  # noqa: ANN001
+    from tests.test_pages import Browser, _text
+
+    platform.mode = "down"
+    case_id = api.start_case("property_transfer", property_application(), fetched=False)["id"]
+    jobs.run_due(govflow)
+    page = Browser(app, "admin").get("/admin/jobs?state=pending")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "外部调用队列" in text and "HTTP 503" in text and "等待办理 (1)" in text
+    assert f'href="/cases/{case_id}"' in page.get_data(as_text=True)
+    assert Browser(app, "supervisor").get("/admin/jobs").status_code == 403

@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器内部错误", "Internal server error"),
+    "database_unavailable": (
+        "数据库暂时无法访问，本次操作未执行，请稍后重试",
+        "The database cannot be reached; nothing was done, try again shortly",
+    ),
     # clerk verbs (engine/verbs)
     "case_not_running": ("办件当前不在办理中", "The case is not running"),
     "case_suspended": ("办件已挂起，恢复后方可办理", "The case is suspended"),

@@ -110,3 +110,6 @@ def register_pages(app: Flask) -> None:
     from . import parties  # confirming a case as its party; who used my data
 
     app.register_blueprint(parties.bp)
+    from . import jobs  # the queue of outbound calls (admin)
+
+    app.register_blueprint(jobs.bp)
