@@ -218,3 +218,12 @@ def test_the_administrators_page_lists_the_calls_by_state(app, api: Api, govflow
     assert "外部调用队列" in text and "HTTP 503" in text and "等待办理 (1)" in text
     assert f'href="/cases/{case_id}"' in page.get_data(as_text=True)
     assert Browser(app, "supervisor").get("/admin/jobs").status_code == 403
+
+
+def test_the_scheduler_process_runs_the_due_jobs(api: Api, govflow, platform: FakePlatform):
+    from engine import scheduler
+
+    case_id = api.start_case("property_transfer", property_application(), fetched=False)["id"]
+    scheduler.run_jobs(govflow)  # what the scheduler's second interval job does each second
+    assert [j.state for j in _jobs(govflow)] == [DONE]
+    assert len(_window_tasks(api, case_id)) == 1

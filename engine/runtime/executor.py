@@ -149,10 +149,11 @@ class CommandContext(CaseReading):
         case = self.case
         case.workflow_state = dump(self.workflow)
         limit = bounds.current().max_state_bytes
-        if len(case.workflow_state) > limit:
+        size = len(case.workflow_state.encode("utf-8"))
+        if size > limit:
             raise WorkflowFailure(
-                f"the case's state would be {len(case.workflow_state):,} bytes, over the "
-                f"limit of {limit:,} (GOVFLOW_MAX_STATE_BYTES)"
+                f"the case's state would be {size:,} bytes, over the limit of {limit:,} "
+                "(GOVFLOW_MAX_STATE_BYTES)"
             )
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()
