@@ -36,7 +36,7 @@ def main() -> None:
         ("2/6. HTTP end to end and worker memory", http_load.run),
         ("3. cost as a case grows", lambda: [growth.run()]),
         ("4/5. worklist, dashboard and timers at volume", volume.run),
-        ("7. other cases behind a slow exchange platform", lambda: [slow_provider.run()]),
+        ("9. other cases behind a slow exchange platform", lambda: [slow_provider.run()]),
     )
     for title, step in steps:
         say(f"-- {title}")

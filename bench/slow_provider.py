@@ -1,4 +1,4 @@
-"""7. Other cases behind a slow exchange platform: the property provider answers in 6 s.
+"""9. Other cases behind a slow exchange platform: the property provider answers in 6 s.
 
 Property transfers keep starting (each pull becomes a job the runner — a thread here, as
 in the scheduler process — makes with no case locked), while other cases' steps are
@@ -138,7 +138,7 @@ def run() -> Verdict:
         f"slow pulls landed {landed}/{len(transfers)}"
     )
     return Verdict(
-        7,
+        9,
         f"other cases' steps with the provider answering in {DELAY_SECONDS:g} s (max, SQLite)",
         f"{worst:.2f} s (pulls landed {landed}/{len(transfers)})",
         f"<= {TARGET_SECONDS:g} s, all landed",
