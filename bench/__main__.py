@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from . import engine_overhead, growth, http_load, living, statistics, volume
+from . import engine_overhead, growth, http_load, living, slow_provider, statistics, volume
 from .common import QUICK, Verdict, say
 
 
@@ -42,6 +42,7 @@ def main() -> None:
         ("7. cost of a step in a long rework loop", lambda: [living.run_loop()]),
         ("8. bytes per closed case, before and after retention", lambda: [living.run_retention()]),
         ("9. statistics at volume", statistics.run),
+        ("10. other cases behind a slow exchange platform", lambda: [slow_provider.run()]),
     )
     # Measure numbers, or a name: ``statistics`` is measure 9.
     wanted = {"9" if arg == "statistics" else arg for arg in sys.argv[1:]}

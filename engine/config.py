@@ -70,6 +70,21 @@ class Settings:
     #: 延期 (Administrative Licensing Law art. 42): the most working days one extension
     #: may add to a case's limits.
     extension_max_days: int = 10
+    #: An outbound call made as a job (an exchange-platform pull) is tried this many times
+    #: in all before its fall-back applies (a pull: ``unavailable``, upload) ...
+    job_attempts: int = 4
+    #: ... pausing this long after the first failure, twice as long after each next one.
+    job_retry_seconds: float = 5.0
+    #: Bounds on what a model may do (docs/PROCESS_AUTHORING.md "Bounds"): instances of
+    #: one multi-instance activity ...
+    max_instances: int = 200
+    #: ... automatic steps one command may run before the case becomes an incident ...
+    max_engine_steps: int = 500
+    #: ... the shortest interval of a repeating timer, and its most repetitions ...
+    min_timer_cycle_seconds: float = 3600.0
+    max_timer_repetitions: int = 1000
+    #: ... and the size of a case's serialized workflow state.
+    max_state_bytes: int = 4 * 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:
@@ -106,6 +121,13 @@ class Settings:
             in ("1", "true", "yes"),
             "password_roles": _roles(env.get("GOVFLOW_PASSWORD_ROLES")),
             "extension_max_days": int(env.get("GOVFLOW_EXTENSION_MAX_DAYS", "10")),
+            "job_attempts": int(env.get("GOVFLOW_JOB_ATTEMPTS", "4")),
+            "job_retry_seconds": float(env.get("GOVFLOW_JOB_RETRY_SECONDS", "5")),
+            "max_instances": int(env.get("GOVFLOW_MAX_INSTANCES", "200")),
+            "max_engine_steps": int(env.get("GOVFLOW_MAX_ENGINE_STEPS", "500")),
+            "min_timer_cycle_seconds": float(env.get("GOVFLOW_MIN_TIMER_CYCLE_SECONDS", "3600")),
+            "max_timer_repetitions": int(env.get("GOVFLOW_MAX_TIMER_REPETITIONS", "1000")),
+            "max_state_bytes": int(env.get("GOVFLOW_MAX_STATE_BYTES", str(4 * 1024 * 1024))),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

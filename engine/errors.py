@@ -89,3 +89,22 @@ class WorkflowFailure(GovflowError):
 
     status = 422
     code = "workflow_error"
+
+
+class FactMissing(WorkflowFailure):
+    """A step needs a fact of a record shared data did not provide (``details``: record,
+    fact, and where to enter it): someone can supply it, then the step runs."""
+
+    status = 409
+    code = "fact_missing"
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Did ``exc`` come from the database being down or restarting (the connection refused
+    or dropped), rather than from a fault of govflow's?  Such a request answers 503: it
+    changed nothing (its transaction never committed) and may be sent again."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+
+    if isinstance(exc, DisconnectionError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -40,6 +40,7 @@ __all__ = [
     "FUNCTIONS",
     "ExpressionError",
     "ExpressionSyntaxError",
+    "MissingFact",
     "evaluate",
     "is_iso8601_literal",
     "iso8601_kind",
@@ -63,6 +64,16 @@ MAX_TIMER_MONTHS = 1_200  # SpiffWorkflow loops once per month of a timer durati
 
 class ExpressionError(ValueError):
     """An expression that govflow refuses to evaluate, with a message for people."""
+
+
+class MissingFact(ExpressionError):
+    """A field read from a record that is not there (``property["area"]`` with no property
+    record: shared data could not provide it).  A person can supply the fact, so it is told
+    apart from a broken expression."""
+
+    def __init__(self, record: str | None, fact: str | None, message: str) -> None:
+        super().__init__(message)
+        self.record, self.fact = record, fact
 
 
 class ExpressionSyntaxError(ExpressionError):
@@ -704,6 +715,8 @@ class _Evaluator:
 
     def eval_Attribute(self, node: ast.Attribute) -> Any:
         value = self.eval(node.value)
+        if value is None:
+            raise _missing(node.value, node.attr)
         # JUEL's record.field: only a key lookup on dicts, never a Python attribute.
         if not isinstance(value, Mapping):
             raise ExpressionError(
@@ -716,6 +729,8 @@ class _Evaluator:
     def eval_Subscript(self, node: ast.Subscript) -> Any:
         value = self.eval(node.value)
         key = self.eval(node.slice)
+        if value is None:
+            raise _missing(node.value, key)
         if not isinstance(value, Mapping | list | tuple | str):
             raise ExpressionError(f"cannot index {_kind(value)}")
         try:
@@ -867,6 +882,14 @@ class _Evaluator:
         if isinstance(value, complex):
             raise ExpressionError("complex numbers are not supported")
         return value
+
+
+def _missing(record: ast.expr, fact: Any) -> MissingFact:
+    name = record.id if isinstance(record, ast.Name) else None
+    fact_name = fact if isinstance(fact, str) else None
+    what = f"'{fact_name}' of " if fact_name else "a field of "
+    whose = f"the record '{name}'" if name else "a record"
+    return MissingFact(name, fact_name, f"{what}{whose} is needed, but there is no such record")
 
 
 def _kind(value: Any) -> str:

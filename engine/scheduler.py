@@ -17,6 +17,9 @@ time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 
 Once a night (``RETENTION_AT``, local time) it drops the serialized workflows of cases
 closed longer than the retention period (``services.retention``).
+Outbound calls (exchange-platform pulls) are jobs (``services.jobs``): a second interval
+job of the same process runs them beside the tick, so a platform answering slowly delays
+neither timers nor any case's commands.
 
 Every tick first stamps the process's heartbeat (``services.health``): a scheduler that
 dies or hangs stops stamping, and ``/api/health`` and the supervisors' pages say so.
@@ -35,7 +38,7 @@ from . import clock
 from .context import Govflow
 from .errors import GovflowError
 from .reforms import deferrals
-from .services import health, incidents, retention
+from .services import health, incidents, jobs, retention
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 
 log = logging.getLogger("govflow.scheduler")
@@ -131,6 +134,19 @@ def nightly_retention(govflow: Govflow) -> None:
     log.info("retention: %d closed cases, %d bytes dropped", report.cases, report.bytes_dropped)
 
 
+def run_jobs(govflow: Govflow) -> None:
+    """Make the outbound calls that are due; a failure is logged, the next run goes on."""
+    try:
+        report = jobs.run_due(govflow)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next run retries
+        log.exception("job run failed")
+        return
+    if report.done or report.retried or report.failed:
+        log.info(
+            "jobs done: %d, to retry: %d, failed: %d", report.done, report.retried, report.failed
+        )
+
+
 def run(govflow: Govflow, interval: float = 1.0) -> None:
     """Run until interrupted: a tick every ``interval`` seconds, never two at once."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -157,6 +173,16 @@ def run(govflow: Govflow, interval: float = 1.0) -> None:
             timezone=clock.LOCAL_TZ,
             max_instances=1,
             coalesce=True,
+        )
+        # In its own thread of the scheduler's pool: a slow call never delays a tick.
+        scheduler.add_job(
+            run_jobs,
+            "interval",
+            args=[govflow],
+            seconds=interval,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=clock.now(),
         )
         try:
             scheduler.start()

@@ -24,8 +24,10 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
-from . import expressions
+from . import bounds, expressions
 from .expressions import ExpressionError, ExpressionSyntaxError
 
 SCRIPTS_REFUSED = "scripts are not accepted: decisions belong in DMN tables or gateway conditions"
@@ -63,6 +65,22 @@ class GovflowEnvironment(BasePythonScriptEngineEnvironment):
         raise ExpressionError(SERVICE_CALLS_REFUSED)
 
 
+def _out_of_bounds(task: Any, expression: str, value: Any) -> str | None:
+    """A computed cardinality or timer cycle over the bounds (``engine.bounds``): checked
+    here, before SpiffWorkflow creates the instances or schedules the timer."""
+    spec = getattr(task, "task_spec", None)
+    if spec is None:
+        return None
+    if isinstance(spec, MultiInstanceTask) and expression == spec.cardinality:
+        return bounds.cardinality_problem(value, bounds.current())
+    event = getattr(spec, "event_definition", None)
+    if isinstance(event, CycleTimerEventDefinition) and expression == event.expression:
+        if not isinstance(value, str):
+            return None  # SpiffWorkflow refuses it as an invalid cycle
+        return bounds.cycle_problem(value, bounds.current())
+    return None
+
+
 class GovflowScriptEngine(PythonScriptEngine):
     """Drop-in script engine for ``BpmnWorkflow(spec, script_engine=GovflowScriptEngine())``.
 
@@ -90,13 +108,17 @@ class GovflowScriptEngine(PythonScriptEngine):
     ) -> Any:
         data = task.data if task is not None else {}
         try:
-            return expressions.evaluate(expression, _context(data, external_context))
+            value = expressions.evaluate(expression, _context(data, external_context))
         except ExpressionError as exc:
             if task is None:
                 raise
             raise WorkflowTaskException(
                 str(exc), task=task, exception=exc, error_line=str(expression)[:200]
             ) from exc
+        problem = _out_of_bounds(task, expression, value)
+        if problem:
+            raise WorkflowTaskException(problem, task=task, error_line=str(expression)[:200])
+        return value
 
     def execute(
         self, task: Any, script: str, external_context: Mapping[str, Any] | None = None

@@ -41,6 +41,8 @@ class FakePlatform:
         self.mode = "ok"
         self.delay = 1.0
         self.requests: list[dict[str, Any]] = []
+        #: Called (in the server's thread) with each request's body before it is answered.
+        self.on_request: Any = None
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +52,8 @@ class FakePlatform:
                 platform.requests.append(
                     {"body": body, "authorization": self.headers.get("Authorization")}
                 )
+                if platform.on_request is not None:
+                    platform.on_request(body)
                 mode = platform.mode
                 if mode == "slow":
                     time.sleep(platform.delay)

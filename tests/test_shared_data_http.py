@@ -60,8 +60,8 @@ def test_a_record_from_the_platform_is_shared_with_only_declared_fields(
 @pytest.mark.parametrize(
     ("mode", "outcome", "reason", "attempts"),
     [
-        ("down", "unavailable", "HTTP 503", 2),
-        ("slow", "unavailable", "no answer within 0.3 s", 2),
+        ("down", "unavailable", "HTTP 503", 2 * 4),
+        ("slow", "unavailable", "no answer within 0.3 s", 2 * 4),
         ("garbage", "error", "not valid JSON", 1),
         ("missing", "not_found", "no record", 1),
     ],
@@ -78,7 +78,8 @@ def test_a_failing_platform_falls_back_to_upload_with_the_reason(
         assert mats[code]["status"] == "missing" and mats[code]["action"] == "upload"
         assert reason in mats[code]["reason"]
         assert mats[code]["source"]["outcome"] == outcome
-    # Transient failures are retried (retries=1 → 2 attempts); the others are not.
+    # Transient failures are retried (retries=1 → 2 requests per attempt of the job, which
+    # is made GOVFLOW_JOB_ATTEMPTS=4 times); the others are not.
     assert len(platform.requests) == attempts
     # The window still gets the case, and the outcome is in the trail and the log.
     assert api.open_task("clerk_service_center", case["id"], "acceptance")
@@ -176,7 +177,9 @@ def test_refresh_pulls_again_once_the_platform_is_back(api: Api, platform: FakeP
     assert api.post(f"/api/v1/cases/{case_id}/shared-data/refresh", "zhangsan").status_code == 403
     response = api.post(f"/api/v1/cases/{case_id}/shared-data/refresh", "clerk_service_center")
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["arrived"] == ["property:certificate_no"]
+    # The platform is asked by a job after the refresh committed, not inside it.
+    assert response.get_json() == {"arrived": [], "fetching": ["property:certificate_no"]}
+    assert api.run_jobs() == 1
     case = api.get(f"/api/v1/cases/{case_id}", "zhangsan").get_json()
     assert case["data"]["property"]["area"] == 89.5
     assert all(materials(case)[c]["status"] == "shared" for c in PROPERTY_MATERIALS)

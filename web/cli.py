@@ -225,6 +225,21 @@ def retention_run_command() -> None:
     click.echo(f"{report.cases} closed cases: {report.bytes_dropped} bytes of workflow dropped")
 
 
+@main.group("jobs")
+def jobs_group() -> None:
+    """The queue of outbound calls (exchange-platform pulls)."""
+
+
+@jobs_group.command("run-once")
+def jobs_run_once_command() -> None:
+    """Make the calls of every job due now and apply their answers (the scheduler does
+    this every second; for tests and operators)."""
+    from engine.services import jobs
+
+    report = jobs.run_due(_engine())
+    click.echo(f"jobs done: {report.done}, to retry: {report.retried}, failed: {report.failed}")
+
+
 @main.command("health")
 def health_command() -> None:
     """Print GET /api/health's answer; exit 1 unless the database answers and a scheduler

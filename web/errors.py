@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import GovflowError, TooManyAttempts
+from engine.errors import GovflowError, TooManyAttempts, database_unreachable
 
 from .deploy_messages import localized
 from .i18n import asked_language, message
@@ -57,6 +57,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # noqa: ANN202
+        if database_unreachable(exc):  # restarting or down: nothing was done, try again
+            log.warning("database unreachable: %s", str(exc).splitlines()[0][:200])
+            if wants_html():
+                return html_error(503, "database_unavailable")
+            response = error_response(503, "database_unavailable")
+            response[0].headers["Retry-After"] = "5"
+            return response
         # Never a stack trace or internal detail to the user; the log keeps it.
         log.exception("unhandled error")
         if wants_html():

@@ -23,8 +23,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation_failed": ("表单校验未通过", "The form has errors"),
     "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
     "workflow_error": ("流程运行出错", "The process failed while running"),
+    "fact_missing": (
+        "共享数据未提供该步骤所需信息，请根据申请人上传的材料录入后再办理",
+        "Shared data did not provide a fact this step needs; enter it from the uploaded "
+        "document, then try again",
+    ),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器内部错误", "Internal server error"),
+    "database_unavailable": (
+        "数据库暂时无法访问，本次操作未执行，请稍后重试",
+        "The database cannot be reached; nothing was done, try again shortly",
+    ),
     # clerk verbs (engine/verbs)
     "case_not_running": ("办件当前不在办理中", "The case is not running"),
     "case_suspended": ("办件已挂起，恢复后方可办理", "The case is suspended"),

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bounds import Bounds
 from ..forms import FormRegistry
+from .bound_checks import bound_problems
 from .countersign_mode import parse_mode
 from .limits import parse_limit
 from .links import link_problems
@@ -272,6 +274,7 @@ def check_process(
     forms: FormRegistry,
     providers: set[str],
     called: Sequence[Any] = (),
+    bounds: Bounds | None = None,
 ) -> CheckResult:
     """Read and check one executable ``bpmn:process`` element.
 
@@ -286,6 +289,7 @@ def check_process(
     result = CheckResult(meta)
     for owner in (process, *called):
         result.errors.extend(_timers_without_value(owner))
+        result.errors.extend(bound_problems(owner, bounds or Bounds()))
         result.errors.extend(link_problems(owner))
         result.errors.extend(_conditional_events(owner))
         messages = message_problems(owner, main=owner is process)

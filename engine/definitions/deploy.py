@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..bounds import Bounds
 from ..bpmn_expressions import check_document
 from ..db import Database
 from ..errors import BadRequest, Forbidden, TooLarge, Undeployable
@@ -202,6 +203,7 @@ def deploy(
     providers: set[str],
     max_bytes: int,
     advise: Advice | None = None,
+    bounds: Bounds | None = None,
 ) -> DeployOutcome:
     if not actor.has("designer", "admin"):
         raise Forbidden("only process designers may deploy")
@@ -245,7 +247,12 @@ def deploy(
             if extra.get("id") not in called_ids:
                 warnings.append((extra.get("id"), "only the first executable process is deployed"))
         checked = check_process(
-            processes[0], departments=departments, forms=forms, providers=providers, called=called
+            processes[0],
+            departments=departments,
+            forms=forms,
+            providers=providers,
+            called=called,
+            bounds=bounds,
         )
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)

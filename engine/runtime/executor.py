@@ -18,7 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, clock
+from .. import audit, bounds, clock
+from ..bounds import Bounds
 from ..context import Govflow
 from ..deadlines import notify, timers
 from ..deadlines.calendar_store import stamp_columns
@@ -26,7 +27,8 @@ from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, FactMissing, NotFound, WorkflowFailure
+from ..jobs import queue as jobs
 from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..notices import decisions
@@ -38,6 +40,10 @@ from .returned_work import carry_forward, work_to_carry
 from .workflow import GovflowWorkflow, dump, load, new_workflow
 
 T = TypeVar("T")
+
+#: The kind of job that asks an exchange-platform provider for a record
+#: (``services.pull_jobs``).
+PULL_JOB = "shared_data.pull"
 
 
 def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
@@ -99,27 +105,63 @@ class CommandContext(CaseReading):
         )
 
     def advance(self) -> None:
-        stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
-        # Parallel work a return (退回) unwound is re-applied when its step comes round.
-        while carry_forward(self.session, self.case, self.workflow, self.audit):
+        try:
             stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+            # Parallel work a return (退回) unwound is re-applied when its step comes round.
+            while carry_forward(self.session, self.case, self.workflow, self.audit):
+                stepper.advance(self.workflow, self.service_tasks, self._run_service_task)
+        except FactMissing as exc:
+            raise self._where_to_enter(exc) from None
+
+    def _where_to_enter(self, exc: FactMissing) -> FactMissing:
+        """Say where the window clerk enters a fact of a record shared data did not
+        provide: the transcription of that record (docs/SHARED_DATA.md)."""
+        record = exc.details.get("record")
+        for key, source in sorted((self.case.sources or {}).items()):
+            if source.get("provider") == record and source.get("outcome") not in (
+                exchange.SHARED_OUTCOMES
+            ):
+                exc.details["transcribe"] = (
+                    f"/api/v1/cases/{self.case.id}/shared-data/{key.replace(':', '/', 1)}"
+                )
+                exc.details["material_reason"] = source.get("reason")
+                exc.message = (
+                    f"{exc.message}: shared data did not provide the {record} record "
+                    f"({source.get('outcome')}); upload the document and enter the facts "
+                    f"from it (PUT {exc.details['transcribe']})"
+                )
+                break
+        exc.details["reason"] = exc.message
+        return exc
 
     def _run_service_task(self, task: Any, meta: dict[str, Any]) -> str | None:
         """Pull or publish; answers ``shared_data_unavailable`` when a pull could not be
         made (the stepper throws it if a boundary event catches it)."""
         providers = self.govflow.providers
-        failed = False
+        fetches: list[exchange.Fetch] = []
         if meta["shared_data"]:
-            exchange.pull(self.session, providers, self.case, self.actor, task, meta)
-            sources = self.case.sources or {}
-            failed = any(
-                sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
-                for provider in meta["shared_data"]
-                for field in meta["subject"]
-            )
+            fetches = exchange.pull(self.session, providers, self.case, self.actor, task, meta)
         if meta["issue"]:
             exchange.publish(self.session, providers, self.case, self.actor, task, meta)
-        return SHARED_DATA_UNAVAILABLE if failed else None
+        if fetches:
+            self.fetch_later(fetches, task)
+            return stepper.WAIT  # the records are being fetched; the answers complete it
+        return SHARED_DATA_UNAVAILABLE if pull_failed(self.case, meta) else None
+
+    def fetch_later(self, fetches: list[exchange.Fetch], task: Any = None) -> None:
+        """One job per lookup, committed with this command; the answer goes to ``task``
+        (a waiting service task) or, with none, into the case as a refresh would."""
+        for fetch in fetches:
+            jobs.enqueue(
+                self.session,
+                PULL_JOB,
+                {
+                    **fetch.to_dict(),
+                    "task": str(task.id) if task is not None else None,
+                    "actor": actor_dict(self.actor),
+                },
+                case_id=self.case.id,
+            )
 
     def save(self) -> None:
         """Persist workflow state, the case snapshot and the worklist rows."""
@@ -127,6 +169,13 @@ class CommandContext(CaseReading):
         if self.tree is not None:
             called.pin_new_calls(case, self.workflow, self.tree, self.audit)
         case.workflow_state = dump(self.workflow)
+        limit = bounds.current().max_state_bytes
+        size = len(case.workflow_state.encode("utf-8"))
+        if size > limit:
+            raise WorkflowFailure(
+                f"the case's state would be {size:,} bytes, over the limit of {limit:,} "
+                "(GOVFLOW_MAX_STATE_BYTES)"
+            )
         case.data = plain(current_data(self.workflow))
         case.updated_at = clock.now()
         self._update_status()
@@ -182,6 +231,25 @@ class CommandContext(CaseReading):
             decisions.refused(self.session, case, self.actor, [reason] if reason else [], "")
         else:
             decisions.concluded(self.session, case, self.actor)
+
+
+def pull_failed(case: Case, meta: dict[str, Any]) -> bool:
+    """Did any lookup of a ``shared_data`` service task end unavailable or in error?"""
+    sources = case.sources or {}
+    return any(
+        sources.get(f"{provider}:{field}", {}).get("outcome") in exchange.FAILED_OUTCOMES
+        for provider in meta["shared_data"]
+        for field in meta["subject"]
+    )
+
+
+def actor_dict(actor: Principal) -> dict[str, Any]:
+    """Who made the step, as a job carries it to the command applying its answer."""
+    return {
+        "username": actor.username,
+        "roles": list(actor.roles),
+        "department": actor.department,
+    }
 
 
 def _reached_end_events(workflow: GovflowWorkflow) -> set[str]:
@@ -289,7 +357,18 @@ def execute(
             return result
         return _run_and_save(ctx, command)
 
-    return run_in_transaction(govflow.db, work)
+    return run_in_transaction(govflow.db, _bounded(govflow, work))
+
+
+def _bounded(govflow: Govflow, work: Callable[[Session], T]) -> Callable[[Session], T]:
+    """``work`` under the bounds of the settings (``engine.bounds``)."""
+    limits = Bounds.of(govflow.settings)
+
+    def bounded(session: Session) -> T:
+        with bounds.applied(limits):
+            return work(session)
+
+    return bounded
 
 
 def start(
@@ -308,7 +387,7 @@ def start(
         ctx = CommandContext(session, actor, case, definition, workflow, tree, govflow=govflow)
         return _run_and_save(ctx, command)
 
-    return run_in_transaction(govflow.db, work)
+    return run_in_transaction(govflow.db, _bounded(govflow, work))
 
 
 def _run_and_save(ctx: CommandContext, command: Callable[[CommandContext], T]) -> T:

@@ -16,7 +16,9 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..errors import WorkflowFailure
+from .. import bounds
+from ..errors import FactMissing, WorkflowFailure
+from ..expressions import MissingFact
 from . import bpmn_errors, event_sub_processes
 from .workflow import GovflowWorkflow
 
@@ -24,8 +26,9 @@ from .workflow import GovflowWorkflow
 #: code of a BPMN error the task throws, or None when it completes.
 ServiceHandler = Callable[[Any, dict[str, Any]], str | None]
 
-#: A runaway loop of automatic steps (a gateway cycling on itself) stops here.
-MAX_ENGINE_STEPS = 10_000
+#: What a handler answers when the task must wait for a job (records being fetched): the
+#: task stays STARTED, and the job's answer completes it in a later command.
+WAIT = "govflow:wait"
 
 
 def advance(
@@ -34,14 +37,19 @@ def advance(
     on_service_task: ServiceHandler,
 ) -> None:
     """Run automatic steps; raise ``WorkflowFailure`` if the model fails at run time."""
+    budget = bounds.current().max_engine_steps  # a runaway loop of automatic steps stops
     steps = 0
     errors: dict[Any, str] = {}  # service task id → the BPMN error it throws
 
     def before(task: Any) -> None:
         nonlocal steps
         steps += 1
-        if steps > MAX_ENGINE_STEPS:
-            raise WorkflowFailure("the process ran more than 10,000 automatic steps; it loops")
+        if steps > budget:
+            raise WorkflowFailure(
+                f"the process ran more than {budget:,} automatic steps in one command; "
+                "it loops (GOVFLOW_MAX_ENGINE_STEPS)",
+                element=getattr(task.task_spec, "bpmn_id", None),
+            )
         if isinstance(task.task_spec, ServiceTask):
             meta = service_tasks.get(task.task_spec.bpmn_id)
             code = on_service_task(task, meta) if meta else None
@@ -51,6 +59,8 @@ def advance(
     def after(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask) and task.state == TaskState.STARTED:
             code = errors.pop(task.id, None)
+            if code == WAIT:
+                return
             if code and bpmn_errors.caught_by_boundary(task, code):
                 bpmn_errors.throw(task, code)
             else:
@@ -64,6 +74,14 @@ def advance(
     except WorkflowFailure:
         raise
     except SpiffWorkflowException as exc:
+        missing = _missing_fact(exc)
+        if missing is not None:
+            raise FactMissing(
+                str(missing),
+                record=missing.record,
+                fact=missing.fact,
+                element=getattr(getattr(exc, "task_spec", None), "bpmn_id", None),
+            ) from None
         raise WorkflowFailure(
             _describe(exc),
             element=getattr(exc, "task_spec", None) and getattr(exc.task_spec, "bpmn_id", None),
@@ -81,6 +99,19 @@ def advance(
         raise WorkflowFailure(
             f"step '{errored[0].task_spec.bpmn_id}' failed", element=errored[0].task_spec.bpmn_id
         )
+
+
+def _missing_fact(exc: BaseException) -> MissingFact | None:
+    """The ``MissingFact`` behind a SpiffWorkflow error (it wraps what the script engine
+    raised, sometimes twice: a DMN rule inside a business rule task)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, MissingFact):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
 
 
 def _describe(exc: Exception) -> str:

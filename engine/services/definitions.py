@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer
 
 from processes.catalogue import Matter
 
+from ..bounds import Bounds
 from ..clock import isoformat
 from ..context import Govflow
 from ..definitions import approval
@@ -32,6 +33,7 @@ def deploy(govflow: Govflow, actor: Principal, request: DeployRequest) -> Deploy
         providers=set(govflow.providers),
         max_bytes=govflow.settings.max_bpmn_bytes,
         advise=lambda meta, forms: advise(govflow, meta, forms),
+        bounds=Bounds.of(govflow.settings),
     )
 
 

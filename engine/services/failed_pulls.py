@@ -60,11 +60,20 @@ def refresh(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, Any]:
         _require_handling_clerk(ctx)
         if ctx.case.status in ("completed", "terminated"):
             raise Conflict("the case is closed", code="case_closed")
+        fetches: list[exchange.Fetch] = []
         arrived = exchange.repull(
-            ctx.session, ctx.govflow.providers, ctx.case, ctx.actor, ctx.workflow, ctx.service_tasks
+            ctx.session,
+            ctx.govflow.providers,
+            ctx.case,
+            ctx.actor,
+            ctx.workflow,
+            ctx.service_tasks,
+            fetches=fetches,
         )
-        ctx.audit("shared_data_refreshed", arrived=arrived)
-        return {"arrived": arrived}
+        ctx.fetch_later(fetches)  # the exchange platform is asked by jobs, after the commit
+        fetching = [f"{fetch.provider}:{fetch.field}" for fetch in fetches]
+        ctx.audit("shared_data_refreshed", arrived=arrived, fetching=fetching)
+        return {"arrived": arrived, "fetching": fetching}
 
     return execute(govflow, case_id, actor, command)
 

@@ -26,7 +26,7 @@ from processes.catalogue import CatalogueError, get_matter, load_matters
 from ..clock import isoformat
 from ..models import Case, ProcessDefinition
 from ..reforms.views import annotate
-from ..shared_data.exchange import SHARED_OUTCOMES
+from ..shared_data.exchange import FETCHING, SHARED_OUTCOMES
 from ..shared_data.models import Dispute, MaterialUpload
 from ..shared_data.providers import BUILT_IN, DatabaseProvider
 
@@ -138,8 +138,9 @@ def case_materials(
         elif upload is not None:
             status, action = "uploaded", "none"
         elif material["provider"] and (
-            source is None or source.get("outcome") == "awaiting_party"
-        ):  # a pull still to come: the step has not run, or a party has not confirmed
+            source is None or source.get("outcome") in ("awaiting_party", FETCHING)
+        ):  # a pull still to come: the step has not run, a party has not confirmed, or
+            # the exchange platform is being asked
             status, action = "missing", "wait"
         else:
             status, action = "missing", "upload"
@@ -192,6 +193,10 @@ def materials_block(session: Session, case: Case, definition: ProcessDefinition)
         "materials": materials,
         "materials_summary": summary(materials),
         "attachments": attachments(session, case),
+        # "records being fetched": lookups jobs are still making (an addition to API.md)
+        "fetching": sorted(
+            key for key, source in (case.sources or {}).items() if source.get("outcome") == FETCHING
+        ),
     }
 
 

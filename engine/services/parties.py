@@ -101,6 +101,7 @@ def confirm(govflow: Govflow, actor: Principal, case_id: int) -> None:
         ctx.session.flush()  # the pulls below read who is confirmed
         ctx.audit("party_confirmed", roles=[p.role for p in mine])
         if ctx.case.status in ("running", "waiting_applicant"):
+            fetches: list[exchange.Fetch] = []
             exchange.repull(
                 ctx.session,
                 ctx.govflow.providers,
@@ -109,7 +110,9 @@ def confirm(govflow: Govflow, actor: Principal, case_id: int) -> None:
                 ctx.workflow,
                 ctx.service_tasks,
                 outcomes=exchange.PARTY_OUTCOMES,
+                fetches=fetches,
             )
+            ctx.fetch_later(fetches)
 
     execute(govflow, case_id, actor, command)
 

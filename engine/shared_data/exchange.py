@@ -15,6 +15,9 @@ refused, in the append-only access log:
                  the pull is made when they confirm (``parties``)
 ``not_a_party``  the record's subject is nobody confirmed on the case: withheld, the
                  refusal logged → upload, with the reason
+``fetching``     an exchange-platform provider is being asked by a job (no network call
+                 is made inside a case's transaction); the service task waits for the
+                 answer, which ``settle`` records as one of the outcomes above
 
 Whatever the outcome the service task completes (``data[provider] = None`` when nothing
 came back) and the case moves on: a provider outage never loses a case or stops a
@@ -26,6 +29,8 @@ transcribed by the window clerk from the uploaded document (``apply_record``).
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -49,6 +54,29 @@ FAILED_OUTCOMES = ("unavailable", "error")
 RETRYABLE_OUTCOMES = ("unavailable", "error", "not_found")
 #: Outcomes a party's confirmation may turn into ``found`` (``parties``).
 PARTY_OUTCOMES = ("awaiting_party", "not_a_party")
+#: A job is asking the exchange platform; the answer is still to come.
+FETCHING = "fetching"
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """A lookup to make outside the transaction: the step recorded it as ``fetching``
+    under ``token``; only the answer carrying that token may settle it."""
+
+    provider: str
+    field: str
+    key: str
+    purpose: str
+    token: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "provider": self.provider,
+            "field": self.field,
+            "key": self.key,
+            "purpose": self.purpose,
+            "token": self.token,
+        }
 
 
 def _subject_value(data: dict[str, Any], field: str) -> str | None:
@@ -83,18 +111,105 @@ def pull(
     actor: Principal,
     task: Any,
     meta: dict[str, Any],
-) -> None:
-    """Run a ``shared_data`` service task: fetch each provider's record per subject field."""
+) -> list[Fetch]:
+    """Run a ``shared_data`` service task: fetch each provider's record per subject field.
+
+    The built-in table answers at once; an exchange-platform provider is not called here
+    (the case is locked): its lookups come back as ``Fetch``-es for jobs to make, and
+    their sources say ``fetching`` until the answers are settled."""
     purpose = f"{case.process_key}/{meta['id']}"
+    fetches: list[Fetch] = []
     for provider_name in meta["shared_data"]:
         resolved = registry.resolve(session, providers, provider_name)
         results: dict[str, Any] = {}
         for field in meta["subject"]:
             key = _subject_value(task.data, field)
-            results[field] = pull_one(session, resolved, case, actor, key, field, purpose)
+            fetch = _deferred(session, resolved, case, key, field, purpose)
+            if fetch is not None:
+                fetches.append(fetch)
+                results[field] = None
+            else:
+                results[field] = pull_one(session, resolved, case, actor, key, field, purpose)
         task.data[provider_name] = (
             results[meta["subject"][0]] if len(meta["subject"]) == 1 else results
         )
+    return fetches
+
+
+def _deferred(
+    session: Session,
+    resolved: registry.Resolved,
+    case: Case,
+    key: str | None,
+    field: str,
+    purpose: str,
+) -> Fetch | None:
+    """A lookup to hand to a job (the provider is remote and may be asked), or ``None``
+    to settle it here and now."""
+    provider = resolved.provider
+    if getattr(provider, "transport", "database") != "http" or key is None:
+        return None
+    if _refusal(session, resolved, case, key, field, purpose) is not None:
+        return None
+    fetch = Fetch(provider.name, field, key, purpose, uuid.uuid4().hex)
+    record_source(
+        case,
+        provider.name,
+        field,
+        {
+            "provider": provider.name,
+            "department": provider.department,
+            "subject_field": field,
+            "subject_id_number": None,
+            "record_key": key,
+            "outcome": FETCHING,
+            "reason": "being fetched from the data-exchange platform",
+            "transport": "http",
+            "at": clock.now().isoformat(),
+            "step": purpose.split("/", 1)[1],
+            "token": fetch.token,
+        },
+    )
+    return fetch
+
+
+def _refusal(
+    session: Session,
+    resolved: registry.Resolved,
+    case: Case,
+    key: str | None,
+    field: str,
+    purpose: str,
+) -> tuple[str, str, str | None] | None:
+    """(outcome, reason, key to log) when the lookup must not be made at all."""
+    if key is None:
+        return "no_key", f"the application gives no '{field}'", None
+    standing = parties.standing(session, case)
+    if not standing.may_ask_by(field):
+        reason = f"the {standing.waiting[field]} has not confirmed the application yet"
+        return "awaiting_party", reason, None  # nothing is asked: no access to log
+    if not resolved.allows(purpose):
+        return "refused", f"{resolved.provider.name} is not shared for the purpose {purpose}", key
+    return None
+
+
+def lookup(
+    provider: Any, session: Session | None, key: str, field: str, purpose: str
+) -> tuple[Record | None, str, str | None]:
+    """Ask the provider: (record, outcome, reason).  With ``session`` None no local table
+    is read (a job asking the platform with no transaction open)."""
+    try:
+        if session is None and hasattr(provider, "ask"):
+            record = provider.ask(key, purpose)
+        else:
+            record = provider.lookup(session, key, purpose)
+    except ProviderUnavailable as exc:
+        return None, "unavailable", exc.reason
+    except ProviderFailed as exc:
+        return None, "error", exc.reason
+    if record is None:
+        return None, "not_found", f"{provider.name} has no record for this {field}"
+    return record, "found", None
 
 
 def pull_one(
@@ -108,34 +223,37 @@ def pull_one(
 ) -> dict[str, Any] | None:
     """One lookup with its provenance, access-log entry and audit event; the record's
     data, or ``None`` when the material has to be uploaded."""
-    provider = resolved.provider
-    record: Record | None = None
-    reason: str | None = None
-    withheld_from: str | None = None  # the subject of a record the case may not receive
-    standing = parties.standing(session, case)
-    if key is None:
-        outcome, reason = "no_key", f"the application gives no '{field}'"
-    elif not standing.may_ask_by(field):
-        outcome = "awaiting_party"
-        reason = f"the {standing.waiting[field]} has not confirmed the application yet"
-        key = None  # nothing is asked, so nothing is logged as an access
-    elif not resolved.allows(purpose):
-        outcome = "refused"
-        reason = f"{provider.name} is not shared for the purpose {purpose}"
+    refusal = _refusal(session, resolved, case, key, field, purpose)
+    if refusal is not None:
+        outcome, reason, key = refusal
+        record = None
     else:
-        try:
-            record = provider.lookup(session, key, purpose)
-            outcome = "found" if record else "not_found"
-            reason = None if record else f"{provider.name} has no record for this {field}"
-        except ProviderUnavailable as exc:
-            outcome, reason = "unavailable", exc.reason
-        except ProviderFailed as exc:
-            outcome, reason = "error", exc.reason
-        if (
-            record is not None
-            and provider.personal
-            and not standing.may_receive(record.subject_id_number)
-        ):
+        assert key is not None
+        record, outcome, reason = lookup(resolved.provider, session, key, field, purpose)
+    return settle(
+        session, resolved.provider, case, actor, key, field, purpose, record, outcome, reason
+    )
+
+
+def settle(
+    session: Session,
+    provider: Any,
+    case: Case,
+    actor: Principal,
+    key: str | None,
+    field: str,
+    purpose: str,
+    record: Record | None,
+    outcome: str,
+    reason: str | None,
+) -> dict[str, Any] | None:
+    """Record how a lookup ended (source, access log, audit); the record's data, or
+    ``None`` when the material has to be uploaded.  A record about someone who is not a
+    confirmed party of the case is withheld here, whoever fetched it."""
+    withheld_from: str | None = None  # the subject of a record the case may not receive
+    if record is not None and provider.personal:
+        standing = parties.standing(session, case)
+        if not standing.may_receive(record.subject_id_number):
             withheld_from, record = record.subject_id_number, None
             outcome = "not_a_party"
             reason = (
@@ -259,9 +377,12 @@ def repull(
     workflow: Any,
     service_tasks: dict[str, dict[str, Any]],
     outcomes: tuple[str, ...] = RETRYABLE_OUTCOMES + PARTY_OUTCOMES,
+    fetches: list[Fetch] | None = None,
 ) -> list[str]:
     """Ask again for every record that did not arrive (provider down, broken answer, not
-    found, a party not yet confirmed); return the ``provider:field`` keys now found."""
+    found, a party not yet confirmed); return the ``provider:field`` keys now found.
+    Lookups of exchange-platform providers are not made here but added to ``fetches``
+    (now ``fetching``), for jobs to make."""
     arrived = []
     for source_key, source in sorted((case.sources or {}).items()):
         if source.get("outcome") not in outcomes or source["provider"] not in providers:
@@ -270,6 +391,11 @@ def repull(
         purpose = f"{case.process_key}/{source['step']}"
         # For these outcomes ``record_key`` is the key that was asked for.
         key = source.get("record_key") or _subject_value(case.data or {}, source["subject_field"])
+        if fetches is not None:
+            fetch = _deferred(session, resolved, case, key, source["subject_field"], purpose)
+            if fetch is not None:
+                fetches.append(fetch)
+                continue
         data = pull_one(session, resolved, case, actor, key, source["subject_field"], purpose)
         if data is not None:
             apply_record(workflow, service_tasks, source["provider"], source["subject_field"], data)

@@ -113,6 +113,11 @@ class HttpProvider:
             return self.spec.lookup(session, key, purpose)
         return answer
 
+    def ask(self, key: str, purpose: str = "") -> Record | None:
+        """The platform's answer alone, reading no local table: what a job asks with no
+        transaction open (the caller looks in the local table for ``issued_here`` kinds)."""
+        return self._ask(key, purpose)
+
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
     ) -> Record:

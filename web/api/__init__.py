@@ -49,6 +49,10 @@ def register_api(app: Flask) -> None:
     from . import reforms  # 容缺受理 and 告知承诺制
 
     api.register_blueprint(reforms.bp)
+
+    from . import jobs  # the queue of outbound calls (admin)
+
+    api.register_blueprint(jobs.bp)
     app.register_blueprint(api)
     app.register_blueprint(docs.bp)
     from . import health

@@ -126,3 +126,7 @@ def register_pages(app: Flask) -> None:
     from . import reforms  # 容缺受理 at the window, 告知承诺 by the applicant
 
     app.register_blueprint(reforms.bp)
+
+    from . import jobs  # the queue of outbound calls (admin)
+
+    app.register_blueprint(jobs.bp)

@@ -171,6 +171,10 @@ class Case(Answer):
     materials = many(fields.Nested(Material))
     materials_summary = nested(MaterialsSummary)
     attachments = many(fields.Nested(Upload))
+    fetching = many(
+        fields.String(),
+        metadata={"description": "records (provider:field) being fetched from the exchange"},
+    )
     created_at = when()
     updated_at = when()
     completed_at = when()

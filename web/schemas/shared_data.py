@@ -172,6 +172,9 @@ class UploadedMaterial(Answer):
 
 class Refreshed(Answer):
     arrived = fields.Raw(metadata={"description": "the records that arrived"})
+    fetching = fields.Raw(
+        metadata={"description": "records being fetched from the exchange platform by jobs"}
+    )
 
 
 class Transcription(Request):
