@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -300,6 +301,9 @@ def _walkable(base: str, href: str | None, current: str) -> str | None:
     if path.startswith(("/static/", "/api/", "/logout")) or path.endswith(".xml"):
         return None
     if "lang=" in parts.query or "/file" in path or path.endswith(("/download", "/result")):
+        return None
+    # files, not pages: a notice's PDF, a statistics export
+    if re.search(r"/notices/\d+$", path) or path.endswith("/export"):
         return None
     return path + ("?" + parts.query if parts.query else "")
 
