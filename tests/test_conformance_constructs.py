@@ -254,3 +254,35 @@ def test_a_cycle_timer_fires_its_repetitions_and_no_more(api: Api, govflow):
     assert len(reminders) == 2  # R2: two reminders, then the cycle is spent
     assert worklist(api) == ["slow_work"]  # non-interrupting: the work stays
     assert sum(fired) >= 2
+
+
+COMPENSATION = model(
+    "conf_compensation",
+    "\n".join(
+        [
+            '<bpmn:startEvent id="s"/>',
+            user_task("pay"),
+            '<bpmn:boundaryEvent id="undo_pay" attachedToRef="pay">'
+            "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>",
+            '<bpmn:userTask id="refund" name="refund" isForCompensation="true" '
+            'camunda:candidateGroups="tax"/>',
+            '<bpmn:intermediateThrowEvent id="roll_back">'
+            "<bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>",
+            '<bpmn:endEvent id="e"/>',
+            flow("f0", "s", "pay"),
+            flow("f1", "pay", "roll_back"),
+            flow("f2", "roll_back", "e"),
+            '<bpmn:association id="a1" sourceRef="undo_pay" targetRef="refund"/>',
+        ]
+    ),
+)
+
+
+def test_compensation_is_refused_at_deploy_with_each_element_named(api: Api):
+    from tests.bpmn_support import DEPLOY, deploy, refused_elements
+
+    before = api.get(DEPLOY, "designer").get_json()["total"]
+    elements = refused_elements(deploy(api, COMPENSATION))
+    assert {"undo_pay", "refund", "roll_back"} <= set(elements)
+    assert "compensation is not run by govflow" in elements["refund"]
+    assert api.get(DEPLOY, "designer").get_json()["total"] == before  # nothing deployed

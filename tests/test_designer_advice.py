@@ -191,3 +191,13 @@ def test_an_unknown_form_key_gets_a_hint(api: Api):
     )
     elements = refused_elements(deploy(api, typo))
     assert elements["review"].endswith("did you mean 'property_transfer/acceptance'?")
+
+
+def test_the_upload_page_links_the_authoring_guide(app):  # noqa: ANN001
+    from tests.test_pages import Browser
+
+    designer = Browser(app, "designer")
+    assert 'data-test="authoring-link"' in designer.get("/designer").get_data(as_text=True)
+    guide = designer.get("/designer/authoring").get_data(as_text=True)
+    assert "建模指南" in guide and "compensation" in guide.lower() and "Link events" in guide
+    assert Browser(app, "clerk_tax").get("/designer/authoring").status_code == 403

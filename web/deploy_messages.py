@@ -119,6 +119,16 @@ _ZH: tuple[tuple[str, str], ...] = (
         "countersign 与 completionCondition 只能二选一",
     ),
 )
+_ZH += (
+    (
+        r"compensation is not run by govflow.*",
+        "不支持补偿（compensation）：请把撤销画成部门的办理环节，或退回到需重办的环节",
+    ),
+    (
+        r"conditional events are not run by govflow.*",
+        "不支持条件事件：请在设置数据的环节之后使用排他网关，或使用定时器",
+    ),
+)
 _COMPILED = tuple((re.compile(pattern, re.DOTALL), template) for pattern, template in _ZH)
 
 

@@ -190,6 +190,27 @@ def _conditional_events(process: Any) -> list[Problem]:
     ]
 
 
+def _compensation(process: Any) -> list[Problem]:
+    """Compensation (a compensation boundary, handler or throw).
+
+    What undoes a department's work in government service is a decision recorded by
+    people — a return (退回) or a step for the department — not a hidden handler running on
+    its own; govflow does not run compensation.  Refused, with what to draw instead.
+    """
+    found = process.xpath(
+        ".//bpmn:compensateEventDefinition/.. | .//*[@isForCompensation='true']",
+        namespaces=NS,
+    )
+    return [
+        (
+            element.get("id") or "definitions",
+            "compensation is not run by govflow: draw the undoing as a step for the "
+            "department (or return the case to the step to redo)",
+        )
+        for element in found
+    ]
+
+
 def _error_boundaries_never_caught(process: Any) -> list[Problem]:
     """Warnings for error boundary events on a shared-data pull that wait for another
     error: a pull throws only ``shared_data_unavailable`` (``thrown_errors``)."""
@@ -292,6 +313,7 @@ def check_process(
         result.errors.extend(bound_problems(owner, bounds or Bounds()))
         result.errors.extend(link_problems(owner))
         result.errors.extend(_conditional_events(owner))
+        result.errors.extend(_compensation(owner))
         messages = message_problems(owner, main=owner is process)
         for found in (_waits_for_the_undelivered(owner), messages):
             result.errors.extend(found[0])

@@ -4,6 +4,8 @@ cases to the current version (dry run, then migrate)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -63,6 +65,18 @@ def home():  # noqa: ANN201
 
 def _upload(storage) -> Upload:  # noqa: ANN001
     return Upload(storage.filename or "upload", storage.read())
+
+
+#: What a designer may draw, run or refused, each with a small example.
+AUTHORING_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "PROCESS_AUTHORING.md"
+
+
+@bp.get("/authoring")
+@login_required(*DESIGNERS)
+def authoring():  # noqa: ANN201
+    """docs/PROCESS_AUTHORING.md as the upload page's guide (the text, escaped)."""
+    text = AUTHORING_GUIDE.read_text(encoding="utf-8") if AUTHORING_GUIDE.exists() else ""
+    return render_template("designer/authoring.html", text=text)
 
 
 @bp.post("/deploy")
