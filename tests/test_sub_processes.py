@@ -275,7 +275,7 @@ URGING = model(
     chain("review")
     + event_sub_process(
         "urging",
-        "R/P2D",
+        "R10/P2D",
         user_task("urge", "service_center")
         + f'<bpmn:endEvent id="urged"/>{flow("u1", "urging_start", "urge")}'
         + flow("u2", "urge", "urged"),
