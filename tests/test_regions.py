@@ -302,3 +302,19 @@ def test_a_district_supervisor_audits_only_the_districts_data_access(api: Api, t
     assert logged_cases("supervisor") >= {chaoyang["id"], haidian["id"]}
     assert logged_cases("supervisor_haidian") == {haidian["id"]}
     assert logged_cases("supervisor_chaoyang") == {chaoyang["id"]}
+
+
+def test_statistics_follow_the_department_tree(api: Api):
+    period = {"from": "2026-01-01", "to": "2026-12-31"}
+
+    def figures(user: str, **extra: str):  # noqa: ANN202
+        return api.get("/api/v1/statistics", user, query_string={**period, **extra})
+
+    # The city's supervisor may ask about any district's department ...
+    assert figures("supervisor_beijing", department="haidian_tax").status_code == 200
+    assert figures("supervisor_beijing", department="tax").status_code == 200
+    # ... a district's supervisor about their own district only.
+    assert figures("supervisor_haidian", department="haidian_tax").status_code == 200
+    refused = figures("supervisor_haidian", department="tax")
+    assert refused.status_code == 403
+    assert figures("supervisor_chaoyang", department="haidian_registry").status_code == 403

@@ -17,6 +17,7 @@ from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..context import Govflow
+from ..directory import tree
 from ..errors import BadRequest, Forbidden
 from ..masking import mask_name
 from ..models import Case, Department
@@ -44,6 +45,7 @@ class Scope:
 
 
 def scope_of(
+    govflow: Govflow,
     actor: Principal,
     first: date,
     last: date,
@@ -51,18 +53,22 @@ def scope_of(
     department: str | None = None,
 ) -> Scope:
     """The scope a caller may see for the asked one: 403 for a role without statistics or
-    a department head asking about another department; 400 for a period backwards or
-    longer than ``MAX_DAYS``."""
+    a department head asking about a department outside theirs; 400 for a period
+    backwards or longer than ``MAX_DAYS``.  A department counts with every department
+    under it (a city's figures hold its districts')."""
     require_role(actor, "supervisor", "admin")
     if last < first:
         raise BadRequest("'to' is before 'from'", fields={"to": ["on or after 'from'"]})
     if (last - first).days >= MAX_DAYS:
         raise BadRequest("the period is too long", fields={"to": [f"at most {MAX_DAYS} days"]})
     own = None if actor.has("admin") else actor.department
-    if own is not None and department not in (None, own):
-        raise Forbidden("a department head sees their own department's statistics")
-    wanted = department or own
-    return Scope(first, last, process_key, frozenset({wanted}) if wanted else None)
+    with read_only(govflow.db) as session:
+        mine = tree.codes_under(session, own) if own else None
+        if mine is not None and department is not None and department not in mine:
+            raise Forbidden("a department head sees their own departments' statistics")
+        wanted = department or own
+        departments = frozenset(tree.codes_under(session, wanted)) if wanted else None
+    return Scope(first, last, process_key, departments)
 
 
 def _where(model: Any, scope: Scope, per_department: bool) -> list[Any]:

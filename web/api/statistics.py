@@ -42,6 +42,7 @@ _FILES = {
 def _scope(process_key: str | None = None):  # noqa: ANN202
     asked = query()
     return service.scope_of(
+        engine(),
         caller(),
         asked["from_"],
         asked["to"],

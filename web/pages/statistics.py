@@ -91,6 +91,7 @@ def _scope(process_key: str | None = None) -> service.Scope:
     """The period asked (default: this year up to today, Beijing), matter, department."""
     today = clock.local(clock.now()).date()
     return service.scope_of(
+        engine(),
         principal(),
         _day("from", today.replace(month=1, day=1)),
         _day("to", today),
