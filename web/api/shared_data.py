@@ -3,7 +3,7 @@ disputes, and the data-access log (docs/SHARED_DATA.md)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 
 from engine.errors import BadRequest
 from engine.services import access_log, disputes, failed_pulls, providers, uploads
@@ -25,6 +25,7 @@ from ..schemas.shared_data import (
     Transcription,
     UploadedMaterial,
 )
+from ..stored_files import stored_file_response
 from .common import authenticated, caller, engine, page_of, paging
 from .operation import body, operation, query
 
@@ -107,18 +108,7 @@ def upload_material(case_id: int, code: str):  # noqa: ANN201
 @authenticated
 @operation("Download an uploaded material", tag=_TAG, produces=_FILE, errors=(404,))
 def download_material(case_id: int, code: str):  # noqa: ANN201
-    stored = uploads.material_file(engine(), caller(), case_id, code)
-    response = send_file(
-        stored.path,
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.filename,
-        etag=stored.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(uploads.material_file(engine(), caller(), case_id, code))
 
 
 # --- records that arrive late ---------------------------------------------------------------

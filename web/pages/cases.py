@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, make_response, render_template, request, send_file
+from flask import Blueprint, abort, make_response, render_template, request
 
 from engine.errors import BadRequest
 from engine.services import cases as service
@@ -14,6 +14,7 @@ from engine.services import incidents as incident_service
 from engine.services import uploads
 from engine.services.serializers import definition_view, event_view
 
+from ..stored_files import stored_file_response
 from .case_display import (
     diagram_state,
     issued_results,
@@ -215,16 +216,7 @@ def material_file(case_id: int, code: str):  # noqa: ANN201
     images open in the browser, ``?download=1`` saves them."""
     stored = uploads.material_file(engine(), principal(), case_id, code)
     inline = stored.content_type in PREVIEWABLE and not request.args.get("download")
-    response = send_file(
-        stored.path,
-        mimetype=stored.content_type,
-        as_attachment=not inline,
-        download_name=stored.filename,
-        etag=stored.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
+    response = stored_file_response(stored, inline=inline)
     # A preview runs nothing: an uploaded PDF or image gets no script and no frame parent.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'; sandbox"
