@@ -118,8 +118,6 @@ _ZH: tuple[tuple[str, str], ...] = (
         r"give either 'countersign' or a completionCondition, not both",
         "countersign 与 completionCondition 只能二选一",
     ),
-)
-_ZH += (
     (
         r"compensation is not run by govflow.*",
         "不支持补偿（compensation）：请把撤销画成部门的办理环节，或退回到需重办的环节",
