@@ -86,6 +86,28 @@ class Settings:
     #: ... and the size of a case's serialized workflow state.
     max_state_bytes: int = 4 * 1024 * 1024
 
+    #: Outbound notifications (docs/OUTBOUND.md): e-mail over SMTP.  Off while
+    #: ``smtp_host`` or ``smtp_sender`` is empty (a delivery is then recorded ``skipped``).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = ""
+    #: STARTTLS after connecting (implicit TLS on 465 is ``smtp_tls`` with port 465).
+    smtp_tls: bool = False
+    smtp_username: str = ""
+    #: The *name* of the environment variable holding the SMTP password.
+    smtp_password_env: str = "GOVFLOW_SMTP_PASSWORD"
+    smtp_timeout_seconds: float = 10.0
+    #: The SMS gateway: its URL (POST JSON) and the name of the environment variable with
+    #: its bearer token; off while the URL is empty.
+    sms_url: str = ""
+    sms_token_env: str = "GOVFLOW_SMS_TOKEN"
+    sms_timeout_seconds: float = 10.0
+    #: A delivery (one notification over one channel) is tried this many times in all,
+    #: pausing ``delivery_retry_seconds`` after the first failure, twice as long after
+    #: each next one (8 × 30 s: the last try about an hour after the first).
+    delivery_attempts: int = 8
+    delivery_retry_seconds: float = 30.0
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -128,6 +150,18 @@ class Settings:
             "min_timer_cycle_seconds": float(env.get("GOVFLOW_MIN_TIMER_CYCLE_SECONDS", "3600")),
             "max_timer_repetitions": int(env.get("GOVFLOW_MAX_TIMER_REPETITIONS", "1000")),
             "max_state_bytes": int(env.get("GOVFLOW_MAX_STATE_BYTES", str(4 * 1024 * 1024))),
+            "smtp_host": env.get("GOVFLOW_SMTP_HOST", ""),
+            "smtp_port": int(env.get("GOVFLOW_SMTP_PORT", "25")),
+            "smtp_sender": env.get("GOVFLOW_SMTP_SENDER", ""),
+            "smtp_tls": env.get("GOVFLOW_SMTP_TLS", "") in ("1", "true", "yes"),
+            "smtp_username": env.get("GOVFLOW_SMTP_USERNAME", ""),
+            "smtp_password_env": env.get("GOVFLOW_SMTP_PASSWORD_ENV", "GOVFLOW_SMTP_PASSWORD"),
+            "smtp_timeout_seconds": float(env.get("GOVFLOW_SMTP_TIMEOUT_SECONDS", "10")),
+            "sms_url": env.get("GOVFLOW_SMS_URL", ""),
+            "sms_token_env": env.get("GOVFLOW_SMS_TOKEN_ENV", "GOVFLOW_SMS_TOKEN"),
+            "sms_timeout_seconds": float(env.get("GOVFLOW_SMS_TIMEOUT_SECONDS", "10")),
+            "delivery_attempts": int(env.get("GOVFLOW_DELIVERY_ATTEMPTS", "8")),
+            "delivery_retry_seconds": float(env.get("GOVFLOW_DELIVERY_RETRY_SECONDS", "30")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -39,6 +39,16 @@ def mask_phone(value: str | None) -> str | None:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_email(value: str | None) -> str | None:
+    """``zhangsan@example.cn`` → ``z***@example.cn``: the mailbox hidden, the domain kept."""
+    if not value:
+        return value
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return "*" * len(value)
+    return (local[:1] or "") + "***@" + domain
+
+
 def mask_name(value: str | None) -> str | None:
     if not value:
         return value

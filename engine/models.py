@@ -100,6 +100,8 @@ class User(Base):
     )
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    #: Where e-mail notifications go (migration 0023, outbound); SMS go to ``phone``.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     #: Set when an administrator resets the password: nothing but changing it is allowed

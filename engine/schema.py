@@ -11,6 +11,7 @@ from .deadlines import models as _deadlines  # noqa: F401 - registers the tables
 from .incidents import models as _incidents  # noqa: F401
 from .jobs import models as _jobs  # noqa: F401
 from .models import Base
+from .notices import deliveries as _deliveries  # noqa: F401
 from .notices import models as _notices  # noqa: F401
 from .reforms import models as _reforms_models  # noqa: F401
 from .runtime import returned_work as _returned_work  # noqa: F401

@@ -110,6 +110,6 @@ class Notification(Base):
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: The notice (文书) it announces, if any.
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), nullable=True)
-    #: Outbound delivery wanted besides the inbox (``["email", "sms"]``): an intent for the
-    #: delivery job (left for the job queue; nothing sends it yet).
+    #: Outbound delivery wanted besides the inbox (``["email", "sms"]``): one delivery and
+    #: its job per channel (``notices.deliveries``).
     channels: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")

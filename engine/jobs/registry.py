@@ -47,6 +47,9 @@ class Handler:
     give_up: Callable[[Any, Claimed, str], None]
     #: Attempts in all before ``give_up`` (None: the settings' ``job_attempts``).
     attempts: int | None = None
+    #: The kind's own retry settings, read from the settings when a job fails: (attempts
+    #: in all, the first pause in seconds); None: ``attempts`` and ``job_retry_seconds``.
+    retry: Callable[[Any], tuple[int, float]] | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}

@@ -9,6 +9,6 @@ of its matter or the default (``templates``, ``pdf``) and stored, never changed
 that decides it.
 
 ``inbox`` writes the notifications people read in the app (the applicant: accepted,
-supplement requested, refused, ...); outbound channels (e-mail, SMS) are only recorded as
-an intent on each notification, for a delivery job to pick up.
+supplement requested, refused, ...); each of its outbound channels (e-mail, SMS) becomes a
+delivery and a job in the same transaction (``deliveries``), sent outside it.
 """

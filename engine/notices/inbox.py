@@ -5,8 +5,9 @@ list, refused, extended, returned, concluded, invited to rate); a department's c
 supervisors are told what needs them (deadlines turning yellow or red are written by
 ``deadlines.notify`` and ``deadlines.sweep``, bad ratings by ``verbs.ratings``).
 
-Outbound channels are not sent here: each applicant notification records ``channels``
-(e-mail, SMS) as an intent, for a delivery job to send outside the case's transaction.
+Outbound channels are not sent here: each applicant notification names its ``channels``
+(e-mail, SMS), and each channel becomes a delivery and its job in the same transaction
+(``deliveries.plan``); the job runner sends it outside the case's transaction.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from ..deadlines.models import Notification
 from ..errors import NotFound
 from ..models import Case
 from ..principal import Principal
+from . import deliveries
 from .models import Notice
 
-#: Where an applicant notification should also go once delivery jobs exist.
+#: Where an applicant notification also goes (``deliveries``).
 APPLICANT_CHANNELS = ["email", "sms"]
 
 
@@ -48,6 +50,7 @@ def tell_applicant(
         created_at=clock.now(),
     )
     session.add(row)
+    deliveries.plan(session, row)
     return row
 
 

@@ -29,6 +29,7 @@ from ..jobs.registry import Claimed, Handler, TryAgain, handler_for  # noqa: F40
 from ..principal import Principal
 from ..uow import read_only, run_in_transaction
 from . import access
+from . import deliveries as _deliveries  # noqa: F401 - registers e-mail and SMS deliveries
 from . import pull_jobs as _pull_jobs  # noqa: F401 - registers the shared-data pulls
 
 log = logging.getLogger("govflow.jobs")
@@ -59,6 +60,8 @@ def run_due(govflow: Govflow, limit: int = 16) -> RunReport:
 
 def _policy(govflow: Govflow, handler: Handler | None) -> RetryPolicy:
     settings = govflow.settings
+    if handler is not None and handler.retry is not None:
+        return RetryPolicy(*handler.retry(settings))
     attempts = (handler.attempts if handler else None) or settings.job_attempts
     return RetryPolicy(attempts, settings.job_retry_seconds)
 
@@ -113,10 +116,12 @@ def list_jobs(
     *,
     state: str | None = None,
     case_id: int | None = None,
+    kind: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The queue, newest first (admins only)."""
+    """The queue, newest first (admins only); ``kind`` ending in ``.`` is a prefix
+    (``deliver.``: e-mail and SMS)."""
     access.require_role(caller, "admin")
     if state is not None and state not in STATES:
         raise BadRequest(f"state must be one of {', '.join(STATES)}")
@@ -126,11 +131,20 @@ def list_jobs(
             query = query.where(Job.state == state)
         if case_id is not None:
             query = query.where(Job.case_id == case_id)
+        if kind:
+            query = query.where(
+                Job.kind.startswith(kind, autoescape=True)
+                if kind.endswith(".")
+                else Job.kind == kind
+            )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(
-            query.order_by(Job.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        rows = list(
+            session.scalars(
+                query.order_by(Job.id.desc()).offset((page - 1) * per_page).limit(per_page)
+            )
         )
-        return [job_view(job) for job in rows], total
+        sent = _deliveries.summaries(session, [job.id for job in rows])
+        return [job_view(job, sent.get(job.id)) for job in rows], total
 
 
 def job_counts(govflow: Govflow, caller: Principal) -> dict[str, int]:
@@ -141,7 +155,7 @@ def job_counts(govflow: Govflow, caller: Principal) -> dict[str, int]:
     return {state: counts.get(state, 0) for state in STATES}
 
 
-def job_view(job: Job) -> dict[str, Any]:
+def job_view(job: Job, delivery: dict[str, Any] | None = None) -> dict[str, Any]:
     payload = job.payload or {}
     return {
         "id": job.id,
@@ -155,7 +169,11 @@ def job_view(job: Job) -> dict[str, Any]:
         "updated_at": _iso(job.updated_at),
         "finished_at": _iso(job.finished_at),
         # what the job is about, without the personal data it carries (the lookup key)
-        "summary": {k: payload[k] for k in ("provider", "field", "purpose") if k in payload},
+        # (a delivery: its channel, masked recipient and status)
+        "summary": {
+            **{k: payload[k] for k in ("provider", "field", "purpose") if k in payload},
+            **(delivery or {}),
+        },
     }
 
 
