@@ -60,6 +60,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not a valid 18-character resident ID number",
     ),
     "bad_phone": ("不是有效的手机号码", "not a valid mobile phone number"),
+    "bad_email": ("不是有效的电子邮箱地址", "not a valid e-mail address"),
     "unknown_field": ("不认识的字段", "unknown field"),
     "password_short": ("密码至少 {n} 个字符", "the password needs at least {n} characters"),
     "password_one_class": (

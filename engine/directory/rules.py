@@ -24,6 +24,8 @@ KIND_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 DIVISION_RE = re.compile(r"\d{6}|\d{9}|\d{12}")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{1,79}")
 PHONE_RE = re.compile(r"1\d{10}")
+#: An address e-mail notifications can go to: one @, a dotted domain, no spaces.
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 #: Roles of API.md; ``integration`` is the system account of an exchange platform.
 ROLES = ("admin", "designer", "clerk", "supervisor", "applicant", "integration")
@@ -130,3 +132,6 @@ class Checker:
 
     def phone(self, payload: dict[str, Any]) -> str | None:
         return self.pattern(payload, "phone", PHONE_RE, "bad_phone", required=False)
+
+    def email(self, payload: dict[str, Any]) -> str | None:
+        return self.pattern(payload, "email", EMAIL_RE, "bad_email", required=False)

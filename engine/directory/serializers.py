@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..masking import mask_id_number
+from ..masking import mask_email, mask_id_number
 from ..models import Department, User
 
 
@@ -31,4 +31,6 @@ def user_view(user: User) -> dict[str, Any]:
     }
     if user.id_number:
         view["id_number"] = mask_id_number(user.id_number)
+    if user.email:
+        view["email"] = mask_email(user.email)
     return view

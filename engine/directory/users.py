@@ -26,7 +26,7 @@ from .passwords import weaknesses
 from .rules import CODE_RE, USERNAME_RE, Checker
 from .serializers import user_view
 
-PROFILE_FIELDS = ("display_name", "roles", "department", "active", "id_number", "phone")
+PROFILE_FIELDS = ("display_name", "roles", "department", "active", "id_number", "phone", "email")
 CREATE_FIELDS = ("username", "password", "must_change_password", *PROFILE_FIELDS)
 UPDATE_FIELDS = ("username", "password", *PROFILE_FIELDS)
 
@@ -98,6 +98,7 @@ def create(
     department = _department(session, check, payload)
     id_number = check.id_number(payload)
     phone = check.phone(payload)
+    email = check.email(payload)
     active = check.boolean(payload, "active", True)
     must_change = check.boolean(payload, "must_change_password", False)
     password = _password(check, payload, username or "", required=True, strict=strict, demo=demo)
@@ -114,6 +115,7 @@ def create(
         department_code=department,
         id_number=id_number,
         phone=phone,
+        email=email,
         active=active,
         must_change_password=must_change,
     )
@@ -138,6 +140,7 @@ def update(
     department = _department(session, check, payload) if "department" in payload else None
     id_number = check.id_number(payload) if "id_number" in payload else None
     phone = check.phone(payload) if "phone" in payload else None
+    email = check.email(payload) if "email" in payload else None
     active = check.boolean(payload, "active", user.active)
     password = _password(check, payload, username, required=False)
     _check_role_needs(
@@ -162,6 +165,8 @@ def update(
         user.id_number = id_number
     if "phone" in payload:
         user.phone = phone
+    if "email" in payload:
+        user.email = email
     user.active = active
     if password:
         user.password_hash = hash_password(password)

@@ -134,7 +134,14 @@ def apply(govflow: Govflow, job: Claimed, answer: dict[str, Any]) -> None:
 
 
 def give_up(govflow: Govflow, job: Claimed, reason: str) -> None:
-    _record(govflow, job, FAILED, None, f"{reason} ({job.attempts} tries)")
+    with read_only(govflow.db) as session:
+        out = _outgoing(session, job.payload["delivery_id"])
+    recipient = _masked(job.payload["channel"], out) if out else None
+    _record(govflow, job, FAILED, recipient, f"{reason} ({job.attempts} tries)")
+
+
+def _masked(channel: str, out: Outgoing) -> str | None:
+    return mask_email(out.email) if channel == "email" else mask_phone(out.phone)
 
 
 _EVENTS = {

@@ -32,6 +32,7 @@ def list_jobs():  # noqa: ANN201
         caller(),
         state=filters.get("state"),
         case_id=filters.get("case_id"),
+        kind=filters.get("kind"),
         page=page,
         per_page=per_page,
     )

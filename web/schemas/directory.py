@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, validate
 from engine.directory.rules import (
     CODE_RE,
     DIVISION_RE,
+    EMAIL_RE,
     KIND_RE,
     NAME_LIMIT,
     PHONE_RE,
@@ -124,6 +125,9 @@ class UserProfile(Strict):
         metadata={"description": "居民身份证号码: applicants (one account per number)"},
     )
     phone = matching(PHONE_RE, "a mobile number: 1 and ten digits", allow_none=True)
+    email = matching(
+        EMAIL_RE, "where e-mail notifications go (masked when listed)", allow_none=True
+    )
 
 
 class NewUser(UserProfile):
@@ -164,6 +168,7 @@ class DirectoryUser(Answer):
     active = fields.Boolean(required=True)
     must_change_password = b()
     id_number = s(metadata={"description": "masked"})
+    email = s(metadata={"description": "masked"})
 
 
 class PasswordChange(Strict):

@@ -3,7 +3,7 @@ API.md under /api/v1/admin, so it cannot clash with the contract's paths)."""
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from .base import MAX_ROW_ID, Answer, Paging, WholeNumber, choice, s, when
 
@@ -13,6 +13,13 @@ class JobFilters(Paging):
         ("pending", "running", "done", "failed"), metadata={"description": "all when omitted"}
     )
     case_id = WholeNumber(1, MAX_ROW_ID, metadata={"description": "only this case's jobs"})
+    kind = fields.String(
+        validate=validate.Regexp(r"^[a-z_]+(\.[a-z_]*)?$"),
+        metadata={
+            "description": "only jobs of this kind (shared_data.pull, deliver.email, "
+            "deliver.sms); ending in a dot, of kinds starting so (deliver.)"
+        },
+    )
 
 
 class Job(Answer):
@@ -27,5 +34,8 @@ class Job(Answer):
     updated_at = when()
     finished_at = when()
     summary = fields.Dict(
-        metadata={"description": "what the job is about (provider, field, purpose)"}
+        metadata={
+            "description": "what the job is about: a pull's provider, field and purpose; a "
+            "delivery's channel, masked recipient, status (delivery) and notification_id"
+        }
     )
