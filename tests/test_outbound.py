@@ -212,6 +212,23 @@ def test_a_gateway_answering_400_is_given_up_after_the_attempts_visibly(
     assert mail.status == "sent"
 
 
+def test_the_administrators_page_lists_deliveries_with_their_state(
+    app, api: Api, govflow, gateway: Gateway, addressed
+):  # noqa: ANN001
+    from tests.test_pages import Browser, _text
+
+    gateway.always = 400
+    accepted_case(api)
+    api.run_jobs()
+    page = Browser(app, "admin").get("/admin/jobs?kind=deliver.&state=failed")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "deliver.sms" in text and "138****8000" in text and "未能送达" in text
+    assert "HTTP 400" in text and "deliver.email" not in text  # the mail went: not failed
+    sent = _text(Browser(app, "admin").get("/admin/jobs?kind=deliver.&state=done"))
+    assert "z***@example.cn" in sent and "已发送" in sent
+
+
 def test_without_an_address_or_a_configured_channel_nothing_is_sent_and_that_is_recorded(
     api: Api, govflow, mailbox: Mailbox, gateway: Gateway
 ):
