@@ -40,6 +40,7 @@ from .errors import GovflowError
 from .reforms import deferrals
 from .services import health, incidents, jobs, retention
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
+from .verbs import extensions
 
 log = logging.getLogger("govflow.scheduler")
 
@@ -68,6 +69,7 @@ class TickReport:
     timers: int = 0
     errors: int = 0
     deferrals: int = 0
+    extensions: int = 0
 
 
 def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
@@ -89,6 +91,11 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
         report.deferrals = deferrals.sweep(govflow, now)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
         log.exception("deferred materials sweep failed")
+        report.errors += 1
+    try:  # 延期: requests the head never decided expire once too late
+        report.extensions = extensions.sweep(govflow, now)
+    except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
+        log.exception("extension sweep failed")
         report.errors += 1
     started = time.monotonic()
     for case_id, retrying in due_timer_cases(govflow, now):

@@ -7,22 +7,25 @@ all) approves or refuses it from their worklist.  Approval adds the days to the 
 open working-day limits (``CaseClocks.extend``: the statutory one and the promised one),
 issues the 延期告知书 and tells the applicant, all in one transaction.  A refused request
 changes nothing; one still pending when its case has closed or its limit has run out
-expires when someone tries to decide it, and changes nothing either.  Every step is an
-audit event.
+expires — when someone tries to decide it, or when the scheduler's ``sweep`` finds it
+first (a head who never answers) — and changes nothing either.  Every step is an audit
+event.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import clock
 from ..context import Govflow
+from ..deadlines.models import DeadlineRow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..models import TaskRow
+from ..models import Case, TaskRow
 from ..notices import decisions, inbox
-from ..principal import Principal
+from ..principal import SYSTEM, Principal
 from ..runtime.executor import CommandContext, execute
 from ..services import access
 from ..uow import read_only
@@ -30,6 +33,7 @@ from .common import OPEN, reason_of
 from .models import CaseExtension
 
 STATUSES = ("pending", "approved", "refused", "expired")
+CLOSED = ("completed", "terminated")
 
 
 def _days(raw: Any, most: int) -> int:
@@ -157,13 +161,7 @@ def decide(
         )
         clocks = ctx.clocks()
         statutory = clocks.case_limit("statutory")
-        closed = ctx.case.status in ("completed", "terminated")
-        if (
-            closed
-            or statutory is None
-            or statutory.completed_at is not None
-            or now > statutory.due_at
-        ):
+        if _lapsed(ctx.case, statutory, now):
             extension.status = "expired"
             ctx.audit("extension_expired", task_id=extension.task_id, extension_id=extension.id)
             return extension_view(extension)
@@ -215,6 +213,71 @@ def decide(
             code="extension_expired",
         )
     return view
+
+
+def _lapsed(case: Case, statutory: DeadlineRow | None, now: datetime) -> bool:
+    """Too late to extend: the case closed, or its statutory limit is over or ran out."""
+    return (
+        case.status in CLOSED
+        or statutory is None
+        or statutory.completed_at is not None
+        or now > statutory.due_at
+    )
+
+
+def sweep(govflow: Govflow, now: datetime | None = None) -> int:
+    """The scheduler's sweep: requests nobody decided before their case closed or its
+    limit ran out expire, each in a command of its own under the case lock (so a head
+    deciding at the same moment either wins or is told it expired), with an audit event;
+    nothing else changes.  Answers how many expired."""
+    now = now or clock.now()
+    statutory = and_(
+        DeadlineRow.case_id == CaseExtension.case_id,
+        DeadlineRow.task_id.is_(None),
+        DeadlineRow.name == "statutory",
+    )
+    with read_only(govflow.db) as session:
+        lapsed = session.execute(
+            select(CaseExtension.id, CaseExtension.case_id)
+            .join(Case, Case.id == CaseExtension.case_id)
+            .outerjoin(DeadlineRow, statutory)
+            .where(
+                CaseExtension.status == "pending",
+                or_(
+                    Case.status.in_(CLOSED),
+                    DeadlineRow.id.is_(None),
+                    DeadlineRow.completed_at.is_not(None),
+                    DeadlineRow.due_at < now,
+                ),
+            )
+            .order_by(CaseExtension.id)
+        ).all()
+    expired = 0
+    for extension_id, case_id in lapsed:
+        expired += execute(
+            govflow,
+            case_id,
+            SYSTEM,
+            lambda ctx, extension_id=extension_id: _expire(ctx, extension_id, now),
+            touches_workflow=False,
+        )
+    return expired
+
+
+def _expire(ctx: CommandContext, extension_id: int, now: datetime) -> bool:
+    extension = ctx.session.get(CaseExtension, extension_id)
+    if extension.status != "pending" or not _lapsed(
+        ctx.case, ctx.clocks().case_limit("statutory"), now
+    ):
+        return False  # decided meanwhile, or no longer lapsed under the lock
+    extension.status = "expired"
+    ctx.audit(
+        "extension_expired",
+        task_id=extension.task_id,
+        extension_id=extension.id,
+        reason="not decided before the case closed or its limit ran out",
+    )
+    return True
 
 
 def _tell_clerks(ctx: CommandContext, extension: CaseExtension, body: str) -> None:
