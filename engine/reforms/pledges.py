@@ -2,7 +2,8 @@
 
 * ``sign`` — the applicant signs the catalogue's pledge text for a material that allows
   one; the text, their identity, the time and the address it came from are kept, and a
-  confirmation is issued.
+  confirmation is issued.  ``apply_with_pledges``: the same, on the application form,
+  in the transaction that starts the case.
 * The owning department checks afterwards: once the window has accepted the case (or at
   once, for a pledge signed after acceptance) it gets a ``pledge_check`` task with a
   limit of the catalogue's working days (``open_checks``).
@@ -23,7 +24,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import TaskRow
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
-from ..services import access
+from ..services import access, cases
 from ..uow import read_only
 from . import notify
 from .common import (
@@ -56,59 +57,92 @@ def sign(
         )
 
     def command(ctx: CommandContext) -> dict[str, Any]:
-        case = ctx.case
-        if not (actor.has("applicant") and actor.id_number == case.applicant_id_number):
-            raise Forbidden("only the applicant signs a pledge for their application")
-        require_open_case(ctx)
-        matter = matter_of(case.process_key)
-        material = matter.material(code) if matter else None
-        if material is None:
-            raise ValidationFailed(
-                "no such material", fields={"material": [f"本事项没有材料 {code} / unknown"]}
-            )
-        if material.pledge is None:
-            raise ValidationFailed(
-                "this material allows no pledge",
-                fields={"material": ["该材料不适用告知承诺制 / no pledge allowed"]},
-            )
-        if materials_in(ctx).get(code) in ("shared", "uploaded"):
-            raise ValidationFailed(
-                "the material is already in", fields={"material": ["材料已齐备 / already in"]}
-            )
-        if ctx.session.scalar(
-            select(Pledge.id).where(Pledge.case_id == case.id, Pledge.material_code == code)
-        ):
-            raise Conflict("a pledge for this material is already signed", code="already_pledged")
-        terms = material.pledge
-        pledge = Pledge(
-            case_id=case.id,
-            material_code=code,
-            text=terms.text["zh"],
-            signer_username=actor.username,
-            signer_name=actor.display_name or case.applicant_name,
-            signer_id_number=actor.id_number,
-            signed_at=clock.now(),
-            signed_from=(signed_from or "")[:64] or None,
-            department_code=terms.department,
-            verify_within_days=terms.verify_within_days,
-            status="signed",
-        )
-        ctx.session.add(pledge)
-        ctx.session.flush()
-        ctx.audit(
-            "pledge_signed",
-            material=code,
-            pledge_id=pledge.id,
-            text=pledge.text,
-            signed_from=pledge.signed_from,
-        )
-        notify.issue_confirmation(ctx, "pledge", material=code, pledge_id=pledge.id)
+        pledge = _sign(ctx, actor, code, signed_from)
         if _accepted(ctx):
             open_checks(ctx)
-        return pledge_view(pledge, matter)
+        return pledge_view(pledge, matter_of(ctx.case.process_key))
 
     access.require_visible_case(govflow.db, actor, case_id)
     return execute(govflow, case_id, actor, command, touches_workflow=False)
+
+
+def apply_with_pledges(
+    govflow: Govflow,
+    actor: Principal,
+    process_key: str,
+    data: Any,
+    lang: str,
+    *,
+    division: str | None,
+    codes: list[str],
+    signed_from: str | None,
+) -> int:
+    """The application form: the case starts and the pledges the applicant ticked are
+    signed in one transaction — a pledge that cannot be signed refuses the application
+    (422, nothing started).  Their checks open once the window accepts."""
+    codes = list(dict.fromkeys(codes))
+
+    def sign_all(ctx: CommandContext) -> None:
+        for code in codes:
+            _sign(ctx, actor, code, signed_from)
+
+    return cases.start_case(
+        govflow, actor, process_key, None, data, lang, division=division,
+        then=sign_all if codes else None,
+    )  # fmt: skip
+
+
+def _sign(ctx: CommandContext, actor: Principal, code: str, signed_from: str | None) -> Pledge:
+    """Sign the pledge for material ``code`` of the locked case: the text, the signer,
+    the time and the address kept, the confirmation issued."""
+    case = ctx.case
+    if not (actor.has("applicant") and actor.id_number == case.applicant_id_number):
+        raise Forbidden("only the applicant signs a pledge for their application")
+    require_open_case(ctx)
+    matter = matter_of(case.process_key)
+    material = matter.material(code) if matter else None
+    if material is None:
+        raise ValidationFailed(
+            "no such material", fields={"material": [f"本事项没有材料 {code} / unknown"]}
+        )
+    if material.pledge is None:
+        raise ValidationFailed(
+            "this material allows no pledge",
+            fields={"material": ["该材料不适用告知承诺制 / no pledge allowed"]},
+        )
+    if materials_in(ctx).get(code) in ("shared", "uploaded"):
+        raise ValidationFailed(
+            "the material is already in", fields={"material": ["材料已齐备 / already in"]}
+        )
+    if ctx.session.scalar(
+        select(Pledge.id).where(Pledge.case_id == case.id, Pledge.material_code == code)
+    ):
+        raise Conflict("a pledge for this material is already signed", code="already_pledged")
+    terms = material.pledge
+    pledge = Pledge(
+        case_id=case.id,
+        material_code=code,
+        text=terms.text["zh"],
+        signer_username=actor.username,
+        signer_name=actor.display_name or case.applicant_name,
+        signer_id_number=actor.id_number,
+        signed_at=clock.now(),
+        signed_from=(signed_from or "")[:64] or None,
+        department_code=terms.department,
+        verify_within_days=terms.verify_within_days,
+        status="signed",
+    )
+    ctx.session.add(pledge)
+    ctx.session.flush()
+    ctx.audit(
+        "pledge_signed",
+        material=code,
+        pledge_id=pledge.id,
+        text=pledge.text,
+        signed_from=pledge.signed_from,
+    )
+    notify.issue_confirmation(ctx, "pledge", material=code, pledge_id=pledge.id)
+    return pledge
 
 
 def _accepted(ctx: CommandContext) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -137,10 +138,13 @@ def start_case(
     lang: str = "zh",
     version: Any = None,
     division: str | None = None,
+    then: Callable[[CommandContext], None] | None = None,
 ) -> int:
     """Start a case on the key's current version; ``version`` names a pending one its
     uploader wants to try before approval (``definitions.approval.current_or_trial``).
-    ``division``: where the applicant chose to have it handled (else shared data says)."""
+    ``division``: where the applicant chose to have it handled (else shared data says).
+    ``then``: what else the application does in the same transaction (the pledges signed
+    on the application form, ``reforms.pledges.apply_with_pledges``)."""
     id_number, name, at_window = _applicant_of(actor, applicant)
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
@@ -192,6 +196,8 @@ def start_case(
         for task in ctx.workflow.tasks.values():  # the root task: its data flows to every step
             task.data.update({"applicant_id_number": id_number, "applicant_name": name, **cleaned})
             break
+        if then is not None:
+            then(ctx)
         return ctx.case.id
 
     return start(govflow, actor, open_case, command)

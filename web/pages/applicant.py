@@ -1,5 +1,6 @@
 """Applicant pages: my cases, the catalogue (什么事 / 要带什么 / 多久办结), the application
-form that says what govflow fetches instead of asking, the supplement answer."""
+form that says what govflow fetches instead of asking and offers the pledges (告知承诺制)
+the catalogue allows, the supplement answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.errors import Conflict, GovflowError, ValidationFailed
+from engine.reforms import pledges
 from engine.services import cases as case_service
 from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
@@ -97,6 +99,12 @@ def _entry(definition: dict[str, Any], matter: Matter | None) -> dict[str, Any]:
         "before": matter.before if matter else {},
         "fetched": [m for m in materials if m["provider"]],
         "to_bring": [m for m in materials if not m["provider"]],
+        # 告知承诺制: materials the applicant may pledge instead of (the catalogue's text)
+        "pledgeable": [
+            {"code": m.code, "name": m.name, "text": m.pledge.text}
+            for m in (matter.materials if matter else ())
+            if m.pledge is not None
+        ],
         "start_form": definition["start_form"] or _no_form(definition),
     }
 
@@ -136,6 +144,7 @@ def _apply_page(matter: dict[str, Any], errors=None, posted=None, status=200):  
         errors=errors or {},
         divisions=directory.divisions(engine()),
         chosen_division=(posted or {}).get("division", ""),
+        pledged=set(posted.getlist("pledge")) if posted else set(),
     )
     return page, status
 
@@ -151,21 +160,35 @@ def apply(key: str):  # noqa: ANN201
 def submit(key: str):  # noqa: ANN201
     matter = _matter_or_404(key)
     data = from_form(matter["start_form"], request.form)
+    offered = {p["code"] for p in matter["pledgeable"]}
+    codes = [code for code in request.form.getlist("pledge") if code in offered]
     try:
-        case_id = case_service.start_case(
+        # One transaction: the case starts with the pledges ticked signed, or not at all.
+        case_id = pledges.apply_with_pledges(
             engine(),
             principal(),
             key,
-            None,
             data,
             lang(),
             # 属地: where to handle it; empty lets the flat's or premises' records say
             division=request.form.get("division") or None,
+            codes=codes,
+            signed_from=request.remote_addr,
         )
     except ValidationFailed as exc:
-        fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
+        fields = dict(exc.details.get("fields") or {"_form": [_("The form has errors.")]})
+        if "material" in fields:  # a pledge that could not be signed
+            fields["pledge"] = fields.pop("material")
         return _apply_page(matter, errors=fields, posted=request.form, status=422)
     flash(_("Your application has been submitted. Case number: %(id)s.", id=case_id), "success")
+    if codes:
+        flash(
+            _(
+                "%(n)s pledges signed (告知承诺). The department checks them after acceptance.",
+                n=len(codes),
+            ),
+            "success",
+        )
     return redirect(url_for("cases.case", case_id=case_id))
 
 
