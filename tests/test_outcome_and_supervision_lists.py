@@ -219,6 +219,9 @@ def test_the_worklist_and_the_timeline_name_people_not_usernames(app, api: Api, 
     actors = re.findall(r'data-test="timeline-actor">· ([^<]+)</span>', page)
     assert actors and name_of(govflow, "clerk_service_center") in actors
     assert not any(a.startswith("clerk_") for a in actors)
+    handlers = re.findall(r'data-test="handler">([^<]+)</td>', page)
+    assert name_of(govflow, "clerk_service_center") in handlers and name in handlers
+    assert not any(h.startswith("clerk_") for h in handlers)
     supervision = Browser(app, "supervisor").get("/supervisor/tasks").get_data(as_text=True)
     assert name in supervision and ">clerk_tax<" not in supervision
 
