@@ -294,3 +294,31 @@ def test_the_handed_over_tab_lists_what_i_delegated_and_transferred_with_its_sta
     assert resolved.status_code == 200, resolved.get_json()
     page = Browser(app, "clerk_tax").get("/worklist?view=handed").get_data(as_text=True)
     assert f"/tasks/{tax['id']}" in page
+
+
+def test_the_rectification_list_through_the_api_keeps_to_the_region_and_the_role(api: Api):
+    case_id, task_id = _bad_rating_of_tax(api)
+
+    def listed(who: str, **query: str) -> dict:
+        answer = api.get("/api/v1/supervision/rectifications", who, query_string=query)
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    chaoyang = listed("supervisor_chaoyang")
+    [item] = chaoyang["items"]
+    assert item["task_id"] == task_id and item["case_id"] == case_id
+    assert item["state"] == "open" and item["department"] == "tax" and item["level"] == 1
+    assert {"code": "tax", "open": 1, "overdue": 0, "done": 0}.items() <= next(
+        d for d in chaoyang["departments"] if d["code"] == "tax"
+    ).items()
+    assert listed("supervisor_chaoyang", state="done")["items"] == []
+    assert listed("supervisor_chaoyang", department="registry")["items"] == []
+    haidian = listed("supervisor_haidian")
+    assert haidian["items"] == [] and haidian["departments"] == []
+    for who in ("clerk_tax", "zhangsan", "designer"):
+        refused = api.get("/api/v1/supervision/rectifications", who)
+        assert refused.status_code == 403, who
+    bad = api.get(
+        "/api/v1/supervision/rectifications", "supervisor", query_string={"state": "late"}
+    )
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_request"
