@@ -322,3 +322,28 @@ def test_the_rectification_list_through_the_api_keeps_to_the_region_and_the_role
         "/api/v1/supervision/rectifications", "supervisor", query_string={"state": "late"}
     )
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_request"
+
+
+def test_the_timeline_shows_the_schedulers_deadline_event_in_words(app, api: Api, govflow):  # noqa: ANN001
+    from engine import clock
+    from engine.models import AuditEvent
+
+    case = accepted(api, property_application())
+    run_in_transaction(
+        govflow.db,
+        lambda s: s.add(
+            AuditEvent(
+                case_id=case["id"],
+                actor="system",
+                action="deadline_overdue",
+                at=clock.now(),
+                details={"deadline": "promised", "department": None, "previous_state": "warning"},
+            )
+        ),
+    )
+    page = Browser(app, "supervisor").get(f"/cases/{case['id']}").get_data(as_text=True)
+    timeline = page[page.index('data-test="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "已超出时限（超期）" in timeline and "承诺时限" in timeline
+    assert "deadline_overdue" not in timeline.replace("tl-deadline_overdue", "")
+    assert ">· 系统</span>" in timeline and "· system<" not in timeline

@@ -8,7 +8,14 @@ from engine.masking import mask_id_number
 from processes.catalogue import result_fields
 from processes.results import outcome
 
-from .common import PULL_FETCHED, department_name, lang, provider_department, provider_title
+from .common import (
+    DEADLINE_NAMES,
+    PULL_FETCHED,
+    department_name,
+    lang,
+    provider_department,
+    provider_title,
+)
 
 
 def _looks_like_id_number(value: Any) -> bool:
@@ -162,8 +169,8 @@ def timeline(
             "at": event.get("at"),
             "actor": None if for_applicant else event.get("actor"),
             "department": department_name(department) if department else None,
-            # a step's name; a limit's (时限预警 / 超期) when the event is about one
-            "name": details.get("name") or details.get("deadline"),
+            # a step's name; a limit's (承诺时限 …) when the event is about one
+            "name": details.get("name") or _limit_name(details.get("deadline")),
             "provider": provider_title(details.get("provider"))
             if details.get("provider")
             else None,
@@ -186,6 +193,13 @@ def timeline(
         entry["record_key"] = record_key
         entries.append(entry)
     return entries
+
+
+def _limit_name(code: Any) -> str | None:
+    """A deadline event's limit, in the reader's language (a step's limit by its kind)."""
+    if not code:
+        return None
+    return str(DEADLINE_NAMES.get(code, code))
 
 
 def outcome_results(case: dict[str, Any], properties: dict[str, Any] | None) -> list[dict]:
