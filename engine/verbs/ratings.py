@@ -5,8 +5,10 @@ department involved, once.  A bad rating (不满意 / 非常不满意) opens a r
 Levels are GB/T 39046's five, coded 5 (best) to 1:
 5 非常满意 · 4 满意 · 3 基本满意 · 2 不满意 · 1 非常不满意.
 
-Supervisors have no department in govflow: a rectification task carries the rated
-department's code, and every supervisor sees and may complete it (clerks do not).  A bad
+A rectification task carries the rated department's code; the supervisors who oversee
+that department (of it or a department above it, or of none) see and may complete it,
+clerks do not.  Supervisors list them in their rectification list
+(``verbs/rectifications.py``).  A bad
 rating of the case as a whole, with no department rated badly, goes to the window's
 department (the one that accepted the case).
 """
