@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -329,10 +330,26 @@ class TaskRow(Base):
     notice: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
+#: The audit actions that hand a step to someone else (转办, 委派).
+HANDOVER_ACTIONS = ("task_transferred", "task_delegated")
+HANDOVER_CONDITION = "action IN ('task_transferred', 'task_delegated')"
+
+
 class AuditEvent(Base):
     """Append-only audit trail of a case: who did what, when, with before/after."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # 我委派的: the steps a clerk transferred or delegated, found by who did it; only
+        # those two actions are indexed, so the trail's other writes pay nothing for it
+        Index(
+            "ix_audit_events_handovers",
+            "actor",
+            "at",
+            postgresql_where=text(HANDOVER_CONDITION),
+            sqlite_where=text(HANDOVER_CONDITION),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True, nullable=True)

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .results import ResultField, declared
+
 PROCESSES_DIR = Path(__file__).resolve().parent
 MATTER_FILE = "matter.json"
 
@@ -148,6 +150,8 @@ class Matter:
     #: steps (BPMN ids) that wait while any deferred material is still out (登簿).
     deferral_days: int = 5
     registration_steps: tuple[str, ...] = ()
+    #: 办理结果: the case-data fields the outcome consists of (processes/results.py).
+    results: tuple[ResultField, ...] = ()
 
     @property
     def bpmn_path(self) -> Path:
@@ -188,6 +192,7 @@ class Matter:
                 parties=tuple(Party.from_dict(p) for p in data.get("parties") or ()),
                 deferral_days=int(data.get("deferral_days", 5)),
                 registration_steps=tuple(data.get("registration_steps") or ()),
+                results=tuple(ResultField.from_dict(r) for r in data.get("results") or ()),
             )
             for material in matter.materials:
                 material.check()
@@ -226,6 +231,13 @@ def get_matter(key: str) -> Matter:
         return load_matters()[key]
     except KeyError:
         raise CatalogueError(f"no matter {key!r} in the catalogue") from None
+
+
+def result_fields(key: str, properties: dict[str, Any] | None) -> tuple[ResultField, ...]:
+    """The result fields of matter ``key``: its catalogue entry's, else those its process
+    declares in its ``results`` property (processes/results.py)."""
+    matter = load_matters().get(key)
+    return declared(matter.results if matter else (), properties)
 
 
 def clear_cache() -> None:

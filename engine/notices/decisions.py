@@ -24,10 +24,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from processes.catalogue import result_fields
+from processes.results import outcome
+
 from .. import clock
 from ..definitions.limits import parse_limit
 from ..models import Case, ProcessDefinition
 from ..principal import Principal
+from ..shared_data.providers import BUILT_IN
 from . import inbox
 from .issuing import date_text, issue_notice
 from .models import Notice
@@ -158,13 +162,22 @@ def extended(
     return notice
 
 
+def case_outcome(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The case's 办理结果 in Chinese: the matter's declared result fields, else what its
+    departments issued, named by the register's title (processes/results.py)."""
+    definition = session.get(ProcessDefinition, case.definition_id)
+    properties = ((definition.meta if definition else None) or {}).get("properties")
+    fields = result_fields(case.process_key, properties)
+    rows = outcome(fields, case.data or {})
+    titles = {p.name: p.title_zh for p in BUILT_IN}
+    for row in rows:
+        if "provider" in row:
+            row["name"] = titles.get(row["provider"]) or row["provider"]
+    return rows
+
+
 def concluded(session: Session, case: Case, actor: Principal) -> Notice:
-    issued = (case.data or {}).get("issued") or {}
-    results = [
-        {"name": provider, "value": record.get("record_key", "")}
-        for provider, record in sorted(issued.items())
-        if isinstance(record, dict)
-    ]
+    results = [{"name": r["name"], "value": r["value"]} for r in case_outcome(session, case)]
     notice = issue_notice(
         session,
         case,

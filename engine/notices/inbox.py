@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..deadlines.models import Notification
+from ..directory import tree
 from ..errors import NotFound
 from ..models import Case
 from ..principal import Principal
@@ -79,8 +80,8 @@ def tell_department(
 
 def addressed_to(actor: Principal) -> Any:
     """SQL: the notifications in ``actor``'s inbox.  An applicant's by ID number; a
-    clerk's and a supervisor's by department (a supervisor or administrator without a
-    department oversees them all)."""
+    clerk's by department; a supervisor's by the departments of their region (one or an
+    administrator without a department oversees them all)."""
     clauses = []
     if actor.has("applicant") and actor.id_number:
         clauses.append(
@@ -99,10 +100,12 @@ def addressed_to(actor: Principal) -> Any:
     if actor.has("supervisor", "admin"):
         role = Notification.recipient_role == "supervisor"
         if actor.department and not actor.has("admin"):
+            # a district's supervisor: the notices of the departments under theirs (the
+            # region they oversee, as their lists and statistics)
             role = and_(
                 role,
                 or_(
-                    Notification.department_code == actor.department,
+                    Notification.department_code.in_(tree.subtree(actor.department)),
                     Notification.department_code.is_(None),
                 ),
             )
@@ -156,6 +159,7 @@ def notification_view(row: Notification) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "case_id": row.case_id,
+        "task_id": row.task_id,
         "title": row.title or _title_of(row.kind),
         "body": row.message,
         "created_at": clock.isoformat(row.created_at),

@@ -265,6 +265,9 @@ def list_incidents(
 ) -> tuple[list[dict[str, Any]], int]:
     access.require_role(actor, "admin", "supervisor")
     query = select(Incident)
+    if not access.sees_everything(actor):
+        # a district's supervisor: the incidents of the cases of their region only
+        query = query.where(Incident.case_id.in_(select(Case.id).where(access.case_filter(actor))))
     if status:
         if status not in STATUSES:
             raise BadRequest(f"'status' must be one of {', '.join(STATUSES)}")

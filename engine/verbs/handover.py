@@ -10,9 +10,10 @@ from sqlalchemy import select
 from .. import clock
 from ..context import Govflow
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..models import TaskRow, User
+from ..models import HANDOVER_ACTIONS, AuditEvent, TaskRow, User
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
+from ..uow import read_only
 from .common import case_of_task, open_row_to_act_on, reason_of, task_row
 
 
@@ -130,3 +131,36 @@ def resolve(govflow: Govflow, actor: Principal, task_id: str, opinion: Any) -> T
     return execute(
         govflow, case_of_task(govflow, actor, task_id), actor, command, touches_workflow=False
     )
+
+
+def handed_over_by(
+    govflow: Govflow, actor: Principal, *, limit: int = 500
+) -> list[tuple[dict[str, Any], TaskRow]]:
+    """我委派的: the steps ``actor`` transferred or delegated, the latest first, each as
+    ``(handover, row)``: how (``transferred``/``delegated``), to whom, when and why, and the
+    step as it is now (who holds it, open or done).  Read from the audit trail, which
+    keeps every handover even after the step moved on (a resolved delegation, a step
+    completed); a step handed over twice is listed once, with the latest."""
+    with read_only(govflow.db) as session:
+        found = session.execute(
+            select(AuditEvent, TaskRow)
+            .join(TaskRow, TaskRow.id == AuditEvent.task_id)
+            .where(AuditEvent.actor == actor.username, AuditEvent.action.in_(HANDOVER_ACTIONS))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        ).all()
+    handed: dict[str, tuple[dict[str, Any], TaskRow]] = {}
+    for event, row in found:
+        if row.id in handed:
+            continue
+        details = event.details or {}
+        handed[row.id] = (
+            {
+                "how": "transferred" if event.action == "task_transferred" else "delegated",
+                "to": details.get("to"),
+                "reason": details.get("reason"),
+                "at": clock.isoformat(event.at),
+            },
+            row,
+        )
+    return list(handed.values())

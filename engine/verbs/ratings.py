@@ -5,8 +5,10 @@ department involved, once.  A bad rating (不满意 / 非常不满意) opens a r
 Levels are GB/T 39046's five, coded 5 (best) to 1:
 5 非常满意 · 4 满意 · 3 基本满意 · 2 不满意 · 1 非常不满意.
 
-Supervisors have no department in govflow: a rectification task carries the rated
-department's code, and every supervisor sees and may complete it (clerks do not).  A bad
+A rectification task carries the rated department's code; the supervisors who oversee
+that department (of it or a department above it, or of none) see and may complete it,
+clerks do not.  Supervisors list them in their rectification list
+(``verbs/rectifications.py``).  A bad
 rating of the case as a whole, with no department rated badly, goes to the window's
 department (the one that accepted the case).
 """
@@ -16,16 +18,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
 from .. import clock
 from ..context import Govflow
 from ..deadlines.models import Notification
+from ..directory import tree
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Case, Department, TaskRow
 from ..principal import Principal
 from ..runtime.executor import CommandContext, execute
-from ..services.access import require_role
+from ..services.access import case_filter, require_role, sees_everything, task_filter
 from ..uow import read_only
 from .common import require_visible_case
 from .models import Rating
@@ -230,25 +233,46 @@ def get_rating(govflow: Govflow, actor: Principal, case_id: int) -> dict[str, An
         return case_rating(session, case_id)
 
 
+def _rating_filter(actor: Principal):  # noqa: ANN202
+    """SQL on ``Rating``: those in ``actor``'s region — a department's rating where the
+    department is overseen, a whole case's where the case is."""
+    if sees_everything(actor):
+        return true()
+    region = tree.subtree(actor.department)  # a scoped supervisor has a department
+    return or_(
+        (Rating.department_code != WHOLE_CASE) & Rating.department_code.in_(region),
+        (Rating.department_code == WHOLE_CASE)
+        & Rating.case_id.in_(select(Case.id).where(case_filter(actor))),
+    )
+
+
 def summary(govflow: Govflow, actor: Principal) -> dict[str, Any]:
-    """The supervisor dashboard: ratings per department and for cases as a whole."""
+    """The supervisor dashboard: ratings per department and for cases as a whole — of the
+    supervisor's region (a district's supervisor: the departments under theirs, and the
+    cases of the region as a whole), as the statistics are."""
     require_role(actor, "supervisor", "admin")
     with read_only(govflow.db) as session:
         names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
         counts = session.execute(
-            select(Rating.department_code, Rating.level, func.count()).group_by(
-                Rating.department_code, Rating.level
-            )
+            select(Rating.department_code, Rating.level, func.count())
+            .where(_rating_filter(actor))
+            .group_by(Rating.department_code, Rating.level)
         ).all()
         open_rectifications = dict(
             session.execute(
                 select(TaskRow.department_code, func.count())
-                .where(TaskRow.kind == "rectification", TaskRow.status.in_(("ready", "claimed")))
+                .where(
+                    TaskRow.kind == "rectification",
+                    TaskRow.status.in_(("ready", "claimed")),
+                    task_filter(actor),
+                )
                 .group_by(TaskRow.department_code)
             ).all()
         )
         rated_cases = session.scalar(
-            select(func.count()).select_from(Case).where(Case.id.in_(select(Rating.case_id)))
+            select(func.count())
+            .select_from(Case)
+            .where(Case.id.in_(select(Rating.case_id)), case_filter(actor))
         )
     by_code: dict[str, dict[int, int]] = {}
     for code, level, count in counts:

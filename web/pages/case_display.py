@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from engine.masking import mask_id_number
+from processes.catalogue import result_fields
+from processes.results import outcome
 
-from .common import PULL_FETCHED, department_name, provider_department, provider_title
+from .common import (
+    DEADLINE_NAMES,
+    PULL_FETCHED,
+    department_name,
+    lang,
+    provider_department,
+    provider_title,
+)
 
 
 def _looks_like_id_number(value: Any) -> bool:
@@ -160,7 +169,8 @@ def timeline(
             "at": event.get("at"),
             "actor": None if for_applicant else event.get("actor"),
             "department": department_name(department) if department else None,
-            "name": details.get("name"),
+            # a step's name; a limit's (承诺时限 …) when the event is about one
+            "name": details.get("name") or _limit_name(details.get("deadline")),
             "provider": provider_title(details.get("provider"))
             if details.get("provider")
             else None,
@@ -185,15 +195,22 @@ def timeline(
     return entries
 
 
-def issued_results(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """Certificates and licences the case issued (its result), from the case data."""
-    issued = (case.get("data") or {}).get("issued") or {}
-    results = []
-    if isinstance(issued, dict):
-        for provider, record in issued.items():
-            if isinstance(record, dict):
-                results.append({"provider": provider, "title": provider_title(provider), **record})
-    return results
+def _limit_name(code: Any) -> str | None:
+    """A deadline event's limit, in the reader's language (a step's limit by its kind)."""
+    if not code:
+        return None
+    return str(DEADLINE_NAMES.get(code, code))
+
+
+def outcome_results(case: dict[str, Any], properties: dict[str, Any] | None) -> list[dict]:
+    """The case's result (办理结果): the matter's declared result fields that hold a value
+    (processes/results.py), else the certificates and licences its departments issued."""
+    fields = result_fields(case["process_key"], properties)
+    rows = outcome(fields, case.get("data") or {}, lang())
+    for row in rows:
+        if "provider" in row:
+            row["name"] = provider_title(row["provider"])
+    return rows
 
 
 def application_rows(case: dict[str, Any], start_form: dict[str, Any] | None) -> list[dict]:

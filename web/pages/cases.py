@@ -17,8 +17,8 @@ from engine.services.serializers import definition_view, event_view
 from ..stored_files import stored_file_response
 from .case_display import (
     diagram_state,
-    issued_results,
     materials_summary,
+    outcome_results,
     shared_records,
     supplement_items,
     timeline,
@@ -80,6 +80,14 @@ def start_form(case: dict[str, Any]) -> dict[str, Any] | None:
     return definition_view(found)["start_form"]
 
 
+def _properties(case: dict[str, Any]) -> dict[str, Any]:
+    """The process-level properties of the version the case runs on (its declared results)."""
+    found = definition_service.get_definition(
+        engine(), principal(), case["process_key"], case["version"]
+    )
+    return (found.meta or {}).get("properties") or {}
+
+
 def _rated_departments(case: dict[str, Any]) -> list[str]:
     """Departments that did the case's work, in the order they did it (what 好差评 rates)."""
     done = sorted(
@@ -127,7 +135,7 @@ def render_case(
         summary=materials_summary(view),
         task_names={t["id"]: t["name"] for t in view["tasks"]},
         supplement=supplement,
-        results=issued_results(view),
+        results=outcome_results(view, _properties(view)),
         is_applicant=is_applicant,
         supervises=actor.has("supervisor", "admin"),
         may_urge=actor.has("supervisor", "admin") or is_applicant,
@@ -194,7 +202,7 @@ def result(case_id: int):  # noqa: ANN201
     body = render_template(
         "cases/result.html",
         case=view,
-        results=issued_results(view),
+        results=outcome_results(view, _properties(view)),
         steps=[t for t in view["tasks"] if t["status"] == "completed"],
     )
     response = make_response(body)

@@ -14,7 +14,7 @@ from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
 from engine.services import tasks as service
 from engine.services.serializers import definition_view, task_view
-from engine.verbs import case_control, returns
+from engine.verbs import case_control, handover, returns
 
 from .case_display import application_rows, shared_records
 from .common import engine, lang, localized, login_required, principal
@@ -29,7 +29,7 @@ CLERKS = ("clerk", "admin")
 TASK_HANDLERS = (*CLERKS, "supervisor")
 #: A department's open work of one tab fits in this.
 WORKLIST_LIMIT = 500
-VIEWS = ("ready", "mine", "warning", "overdue", "done")
+VIEWS = ("ready", "mine", "warning", "overdue", "done", "handed")
 
 
 #: The worklist's tabs: each a query of the task service (status, assignee, deadline state).
@@ -49,6 +49,8 @@ def _due_order(task: dict[str, Any]) -> tuple:
 def _view_tasks(view: str, *, count_only: bool = False) -> tuple[list[dict[str, Any]], int]:
     """The caller's open tasks of one tab, due first (the service sorts by due time)."""
     actor = principal()
+    if view == "handed":
+        return _handed_over(actor)
     rows: list[Any] = []
     total = 0
     for query in VIEW_QUERIES[view]:
@@ -61,6 +63,14 @@ def _view_tasks(view: str, *, count_only: bool = False) -> tuple[list[dict[str, 
     if len(VIEW_QUERIES[view]) > 1:
         tasks.sort(key=_due_order)
     return tasks, total
+
+
+def _handed_over(actor: Any) -> tuple[list[dict[str, Any]], int]:
+    """我委派的: the steps the caller transferred or delegated, the latest first, each with
+    how and to whom it went (``handover``) and its state now."""
+    found = handover.handed_over_by(engine(), actor, limit=WORKLIST_LIMIT)
+    tasks = [{**task_view(row), "handover": handed} for handed, row in found]
+    return tasks, len(tasks)
 
 
 def _search_args() -> dict[str, str]:

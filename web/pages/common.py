@@ -18,7 +18,7 @@ from engine import clock
 from engine.context import Govflow
 from engine.directory import standing
 from engine.models import User
-from engine.principal import Principal
+from engine.principal import SYSTEM, Principal
 from engine.services import auth, health
 from engine.services.directory import department_names
 
@@ -161,6 +161,25 @@ EVENT_LABELS = {
     "extension_approved": _l("Extension approved"),
     "extension_refused": _l("Extension refused"),
     "extension_expired": _l("Extension request expired"),
+    "task_cancelled": _l("Step cancelled"),
+    "countersign_completed": _l("Countersignature completed"),
+    "step_failed": _l("A step failed (will be retried)"),
+    "case_migrated": _l("Moved to the current version of the matter"),
+    "message_received": _l("Message received from an integration"),
+    "shared_data_answer_late": _l("Shared data answered late"),
+    "shared_data_answer_ignored": _l("Late shared-data answer ignored"),
+    "credit_record_added": _l("Credit record added"),
+    "deferral_closed": _l("Deferral closed"),
+    "visit_recorded": _l("Visit to the window recorded"),
+    "workflows_dropped": _l("Closed workflows dropped (retention)"),
+    "definition_deployed": _l("Matter deployed"),
+    "definition_approved": _l("New version approved"),
+    "calendar_year_loaded": _l("Working-day calendar loaded"),
+    "provider_configured": _l("Shared-data provider configured"),
+    "department_created": _l("Department created"),
+    "department_changed": _l("Department changed"),
+    "user_created": _l("User created"),
+    "user_changed": _l("User changed"),
 }
 
 #: What happened to a task before it reached its holder (``notice`` in the task JSON).
@@ -376,9 +395,12 @@ def department_name(code: str | None) -> str:
 
 
 def person(username: str | None) -> str:
-    """A user's display name (the username when there is no such user)."""
+    """A user's display name (the username when there is no such user; the engine's own
+    steps — the scheduler's, a timer's — as the system)."""
     if not username:
         return "—"
+    if username == SYSTEM.username:
+        return str(_l("System"))
     names = g.get("_people")
     if names is None:
         names = g._people = {}

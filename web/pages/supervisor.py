@@ -1,5 +1,6 @@
 """Supervisor pages: open / warning / overdue work by department and by matter (charts),
-a drill-down to the open steps, and the overdue list most urgent first."""
+a drill-down to the open steps, the overdue list most urgent first, and the list of bad
+ratings' rectifications (整改台账)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from engine.services import definitions as definition_service
 from engine.services import supervision as service
 from engine.services import tasks as task_service
 from engine.services.serializers import task_view
-from engine.verbs import ratings
+from engine.verbs import ratings, rectifications
 
 from .common import department_name, engine, lang, login_required, principal
 
@@ -121,5 +122,26 @@ def overdue():  # noqa: ANN201
         total=total,
         page=page,
         per_page=OVERDUE_PER_PAGE,
+        process_names=_process_names(),
+    )
+
+
+@bp.get("/rectifications")
+@login_required(*SUPERVISORS)
+def rectification_list():  # noqa: ANN201
+    """差评整改台账: the region's rectification tasks, open / overdue / done, by department."""
+    state = request.args.get("state") or None
+    if state not in rectifications.STATES:
+        state = None
+    department = request.args.get("department") or None
+    found = rectifications.list_rectifications(
+        engine(), principal(), state=state, department=department
+    )
+    return render_template(
+        "supervisor/rectifications.html",
+        items=found["items"],
+        departments=found["departments"],
+        state=state,
+        department=department,
         process_names=_process_names(),
     )

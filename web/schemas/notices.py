@@ -52,6 +52,7 @@ class NotificationItem(Answer):
     id = fields.Integer(required=True)
     kind = s(required=True)
     case_id = i()
+    task_id = s(metadata={"description": "the step it is about (deadline notices, bad ratings)"})
     title = s(required=True)
     body = s(required=True)
     created_at = when(required=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .base import Answer, b, i, many, obj, s, when
+from .base import Answer, b, choice, i, many, obj, s, when
 
 _COUNTS = ("open", "warning", "overdue", "paused", "completed_on_time", "completed_late")
 
@@ -55,4 +55,44 @@ class RatingsSummary(Answer):
     levels = obj(metadata={"description": "level → {zh, en} label"})
     cases = obj(metadata={"description": "count, average, by_level, bad, rated_cases"})
     departments = many(fields.Dict())
+    generated_at = when()
+
+
+class RectificationFilters(Schema):
+    """The rectification list's narrowing; the per-department counts stay the region's."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    state = choice(("open", "overdue", "done"), metadata={"description": "all when omitted"})
+    department = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class Rectification(Answer):
+    task_id = s(required=True)
+    case_id = i(required=True)
+    process_key = s()
+    name = s()
+    department = s()
+    state = s(required=True, metadata={"description": "open, overdue or done"})
+    status = s(metadata={"description": "the task's status: ready, claimed, completed"})
+    level = i(metadata={"description": "the rating that opened it (1 or 2)"})
+    reason = s()
+    rated_at = when()
+    created_at = when()
+    due_at = when()
+    completed_at = when()
+    completed_by = s()
+    assignee = s()
+
+
+RectificationCounts = Answer.from_dict(
+    {"code": s(), "name": s(), "name_en": s(), "open": i(), "overdue": i(), "done": i()},
+    name="RectificationCounts",
+)
+
+
+class Rectifications(Answer):
+    items = many(fields.Nested(Rectification))
+    departments = many(fields.Nested(RectificationCounts))
     generated_at = when()
