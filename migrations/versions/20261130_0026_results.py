@@ -1,7 +1,7 @@
 """audit_events: a partial index for 我委派的 (the steps a clerk transferred or delegated)
 
 Revision ID: 0026_results
-Revises: 0017_jobs
+Revises: 0023_outbound
 """
 
 import sqlalchemy as sa
