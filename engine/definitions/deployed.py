@@ -9,6 +9,7 @@ called definitions, the notices for the matter's name and limits.
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..models import ProcessDefinition
 
@@ -21,6 +22,9 @@ def deployed_definition(session: Session, definition_id: int) -> ProcessDefiniti
     key = (str(session.get_bind().url), definition_id)
     definition = _DEFINITIONS.get(key)
     if definition is None:
+        if identity_key(ProcessDefinition, definition_id) in session.identity_map:
+            # the command holds the row itself (it may be changing it): leave it there
+            return session.get(ProcessDefinition, definition_id)
         definition = session.get(ProcessDefinition, definition_id)
         if definition is None:
             return None
