@@ -88,6 +88,11 @@ def one_case(client: Client) -> None:
 
 def _client_process(args: tuple[str, float]) -> tuple[int, list[float]]:
     base, seconds = args
+    # Imported before the first request: on a loaded machine the import takes longer
+    # than gunicorn keeps an idle connection open (2 s), and the next request then hit
+    # a closed socket (BrokenPipeError).
+    import engine.demo  # noqa: F401
+
     client = Client(base)
     for user in {s[0] for s in STEPS} | {"zhangsan", "lisi"}:
         client.token(user)

@@ -47,7 +47,8 @@ def _write_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
         session.flush()  # the case an event names may be new in this transaction
-        session.execute(insert(AuditEvent), staged)
+        # render_nulls: one INSERT for all of them, not one per set of columns left NULL
+        session.execute(insert(AuditEvent).execution_options(render_nulls=True), staged)
 
 
 @event.listens_for(Session, "after_rollback")

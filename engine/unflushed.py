@@ -30,15 +30,17 @@ def rows(
     belongs: Callable[[M], bool],
     *,
     none_stored: bool = False,
+    params: dict[str, Any] | None = None,
 ) -> list[M]:
     """``query``'s rows loaded without a flush, plus every ``model`` object the session
     holds for which ``belongs`` is true (loaded or added, changed or not).
 
     ``none_stored``: the command already knows the database holds no such row (read with
-    the lock on its case, ``runtime.executor.case_facts``); only the session is asked."""
+    the lock on its case, ``runtime.executor.case_facts``); only the session is asked.
+    ``params``: values for the query's bound parameters (a query built once and reused)."""
     with session.no_autoflush:
         # ``loaded`` keeps them alive in the weak identity map.
-        loaded = [] if none_stored else list(session.scalars(query))
+        loaded = [] if none_stored else list(session.scalars(query, params))
     seen = {id(o) for o in loaded}
     held = [
         o

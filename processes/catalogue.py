@@ -227,8 +227,9 @@ def load_matters(directory: Path | None = None) -> dict[str, Matter]:
 
 
 def get_matter(key: str) -> Matter:
+    # PROCESSES_DIR is resolved already; no copy of the dict: every command of a case asks
     try:
-        return load_matters()[key]
+        return _load(PROCESSES_DIR)[key]
     except KeyError:
         raise CatalogueError(f"no matter {key!r} in the catalogue") from None
 

@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .. import clock, unflushed
@@ -93,6 +94,28 @@ def _calendar_hours(expression: str, started_at: datetime) -> float:
     return TimerEventDefinition.get_timedelta_from_start(value, started_at).total_seconds() / 3600
 
 
+@cache
+def _open_deadlines() -> Select:
+    """A case's deadlines a step can change: the open ones and the case's own limits.
+    Built once (SQL expressions are immutable); the case is bound at each run."""
+    return select(DeadlineRow).where(
+        DeadlineRow.case_id == bindparam("case_id"),
+        or_(DeadlineRow.completed_at.is_(None), DeadlineRow.task_id.is_(None)),
+    )
+
+
+@cache
+def _tracked_task_rows() -> Select:
+    """A case's open task rows and those with an open deadline (bound at each run)."""
+    return select(TaskRow).where(
+        TaskRow.case_id == bindparam("case_id"),
+        or_(
+            TaskRow.status.in_(("ready", "claimed")),
+            TaskRow.id.in_(bindparam("with_deadline", expanding=True)),
+        ),
+    )
+
+
 class CaseClocks:
     """The deadlines of one locked case during one command."""
 
@@ -116,11 +139,9 @@ class CaseClocks:
         self.rows = unflushed.rows(
             session,
             DeadlineRow,
-            select(DeadlineRow).where(
-                DeadlineRow.case_id == case.id,
-                or_(DeadlineRow.completed_at.is_(None), DeadlineRow.task_id.is_(None)),
-            ),
+            _open_deadlines(),
             lambda d: d.case_id == case.id and (d.completed_at is None or d.task_id is None),
+            params={"case_id": case.id},
         )
         self.policy = _policy(definition)
         self._calendar: WorkCalendar | None = None
@@ -241,14 +262,12 @@ class CaseClocks:
         return unflushed.rows(
             self.session,
             TaskRow,
-            select(TaskRow).where(
-                TaskRow.case_id == self.case.id,
-                or_(TaskRow.status.in_(("ready", "claimed")), TaskRow.id.in_(with_deadline)),
-            ),
+            _tracked_task_rows(),
             lambda t: (
                 t.case_id == self.case.id
                 and (t.status in ("ready", "claimed") or t.id in with_deadline)
             ),
+            params={"case_id": self.case.id, "with_deadline": sorted(with_deadline)},
         )
 
     def _by_task(self) -> dict[str, DeadlineRow]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import Select, literal, or_, select
+from sqlalchemy import Row, Select, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Department
@@ -59,8 +59,35 @@ def codes_under(session: Session, code: str) -> set[str]:
     return set(session.scalars(subtree(code)))
 
 
+@lru_cache(maxsize=1)
+def _candidates() -> Select:
+    """The departments a list of groups may name, by kind or by code; built once (SQL
+    expressions are immutable), the groups bound at each run."""
+    return select(Department.code, Department.kind, Department.division, Department.active).where(
+        or_(
+            Department.kind.in_(bindparam("kinds", expanding=True)),
+            Department.code.in_(bindparam("codes", expanding=True)),
+        )
+    )
+
+
+def candidates(session: Session, groups: Iterable[str]) -> list[Row]:
+    """What ``route`` reads of the departments ``groups`` may name, in one statement: read
+    it once for every task a command opens and hand it to each ``route``."""
+    wanted = list(dict.fromkeys(groups))
+    if not wanted:
+        return []
+    # No flush first: a command that opens tasks does not change departments, and the
+    # command's rows are flushed once, at commit (``engine.unflushed``).
+    with session.no_autoflush:
+        return list(session.execute(_candidates(), {"kinds": wanted, "codes": wanted}).all())
+
+
 def route(
-    session: Session, groups: Iterable[str], division: str | None
+    session: Session,
+    groups: Iterable[str],
+    division: str | None,
+    known: list[Row] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The department codes a task's candidate groups name for a case handled in
     ``division``: ``(codes, unroutable)``.
@@ -70,7 +97,7 @@ def route(
     A group that no department serving the case has as its kind is an exact department
     code, as before regions (so cases without a division route as they always did).  A
     kind with no department serving the case and no department of that code is
-    ``unroutable``.
+    ``unroutable``.  ``known``: ``candidates`` read for these groups (or more) already.
     """
     wanted = list(dict.fromkeys(groups))
     if not wanted:
@@ -79,11 +106,7 @@ def route(
     nearest: dict[str, tuple[int, str]] = {}
     known_kinds: set[str] = set()
     exact: set[str] = set()
-    rows = session.execute(  # one statement: it runs for every step a case opens
-        select(Department.code, Department.kind, Department.division, Department.active).where(
-            or_(Department.kind.in_(wanted), Department.code.in_(wanted))
-        )
-    ).all()
+    rows = known if known is not None else candidates(session, wanted)
     for code, kind, where, active in rows:
         if code in wanted:
             exact.add(code)

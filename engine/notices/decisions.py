@@ -28,6 +28,7 @@ from processes.catalogue import result_fields
 from processes.results import outcome
 
 from .. import clock
+from ..definitions.deployed import deployed_definition
 from ..definitions.limits import parse_limit
 from ..models import Case, ProcessDefinition
 from ..principal import Principal
@@ -49,12 +50,15 @@ def _limit_text(definition: ProcessDefinition | None, name: str) -> str:
 
 
 def issued(session: Session, case: Case, kind: str) -> bool:
-    return (
-        session.scalar(
+    """Has the case a notice of ``kind``, stored or added in this transaction?  Asked
+    without flushing the command's other changes first (``engine.unflushed``)."""
+    if any(isinstance(o, Notice) and o.case_id == case.id and o.kind == kind for o in session.new):
+        return True
+    with session.no_autoflush:
+        stored = session.scalar(
             select(Notice.id).where(Notice.case_id == case.id, Notice.kind == kind).limit(1)
         )
-        is not None
-    )
+    return stored is not None
 
 
 def accepted(
@@ -63,7 +67,7 @@ def accepted(
     """受理通知书, once per case (a return to the 受理 step does not accept it again)."""
     if issued(session, case, "acceptance"):
         return None
-    definition = session.get(ProcessDefinition, case.definition_id)
+    definition = deployed_definition(session, case.definition_id)
     notice = issue_notice(
         session,
         case,

@@ -17,8 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..definitions.deployed import deployed_definition
 from ..jsonable import plain
-from ..models import Case, Department, ProcessDefinition
+from ..models import Case, Department
 from ..principal import SYSTEM, Principal
 from . import numbering, pdf, templates
 from .models import Notice
@@ -33,7 +34,7 @@ def date_text(moment: datetime | None) -> str:
 
 
 def _base_context(session: Session, case: Case) -> dict[str, Any]:
-    definition = session.get(ProcessDefinition, case.definition_id)
+    definition = deployed_definition(session, case.definition_id)
     return {
         "applicant_name": case.applicant_name,
         "case_id": case.id,

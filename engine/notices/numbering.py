@@ -8,7 +8,10 @@ either used by a committed notice or never taken.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,16 +23,33 @@ def formatted(year: int, serial: int) -> str:
 
 
 def take_serial(session: Session, department: str, year: int) -> int:
-    dialect = session.get_bind().dialect.name
+    create, increment = _statements(session.get_bind().dialect.name)
+    counter = {"counter_department": department, "counter_year": year}
+    session.execute(create, counter)
+    return session.execute(increment, counter).scalar_one()
+
+
+@cache
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """The counter's insert-if-missing and its increment, built once per dialect (the
+    department and year bound at each run)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
+    create = (
         insert(NoticeCounter)
-        .values(department_code=department, year=year, last_serial=0)
+        .values(
+            department_code=bindparam("counter_department"),
+            year=bindparam("counter_year"),
+            last_serial=0,
+        )
         .on_conflict_do_nothing()
     )
-    return session.execute(
+    increment = (
         update(NoticeCounter)
-        .where(NoticeCounter.department_code == department, NoticeCounter.year == year)
+        .where(
+            NoticeCounter.department_code == bindparam("counter_department"),
+            NoticeCounter.year == bindparam("counter_year"),
+        )
         .values(last_serial=NoticeCounter.last_serial + 1)
         .returning(NoticeCounter.last_serial)
-    ).scalar_one()
+    )
+    return create, increment

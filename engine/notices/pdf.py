@@ -8,6 +8,11 @@ notice is about 20 KB.
 
 ``GOVFLOW_NOTICE_FONT`` names another font file (``path`` or ``path#index`` for a
 collection) where the Noto fonts are not installed.
+
+fpdf2 and fontTools (with Pillow and cryptography behind them, ~33 MB) are imported on the
+first rendering, not at start: a notice is issued inside its deciding command, but its PDF
+is rendered only when someone downloads it, and most worker processes never do
+(tests/test_lazy_imports.py).
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fontTools.ttLib import TTCollection
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 #: Where Debian (fonts-noto-cjk, fonts-wqy-microhei) puts a usable CJK face.
 CANDIDATES = (
@@ -45,6 +51,8 @@ def _simplified_chinese_face(path: str) -> int:
     """The index of the Simplified Chinese face of a collection (SC), else 0."""
     if not path.lower().endswith((".ttc", ".otc")):
         return 0
+    from fontTools.ttLib import TTCollection
+
     for index, face in enumerate(TTCollection(path, lazy=True).fonts):
         family = str(face["name"].getDebugName(1) or "")
         if family.endswith(" SC") or "MicroHei" in family:
@@ -78,6 +86,8 @@ class Page:
 
 
 def render(page: Page) -> bytes:
+    from fpdf import FPDF
+
     font = notice_font()
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_creator("govflow")

@@ -195,6 +195,10 @@ def require_in(ctx: CommandContext, row: TaskRow) -> None:
     matter = matter_of(ctx.case.process_key)
     if matter is None:
         return
+    if row.bpmn_id not in matter.registration_steps and not any(
+        row.bpmn_id in material.needed_by for material in matter.materials
+    ):
+        return  # no deferral can hold this step up: no need to read the case's deferrals
     waiting = []
     for deferral in outstanding(ctx.session, ctx.case.id):
         material = matter.material(deferral.material_code)

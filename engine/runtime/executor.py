@@ -25,6 +25,7 @@ from ..deadlines import notify, timers
 from ..deadlines.calendar_store import stamp_columns
 from ..deadlines.models import ever_paused
 from ..deadlines.tracking import CaseClocks
+from ..definitions.deployed import deployed_definition
 from ..definitions.specs import ParsedProcess, cached_process
 from ..definitions.thrown_errors import SHARED_DATA_UNAVAILABLE
 from ..errors import Conflict, FactMissing, NotFound, WorkflowFailure
@@ -273,24 +274,6 @@ def current_data(workflow: GovflowWorkflow) -> dict[str, Any]:
             data.update(task.data)
     data.update(workflow.data)
     return data
-
-
-#: Deployed versions never change and their ids are never reused, so each worker keeps the
-#: rows it has read (detached, read-only), keyed by database and id, instead of fetching
-#: the XML and metadata again for every command.
-_DEFINITIONS: dict[tuple[str, int], ProcessDefinition] = {}
-
-
-def deployed_definition(session: Session, definition_id: int) -> ProcessDefinition:
-    key = (str(session.get_bind().url), definition_id)
-    definition = _DEFINITIONS.get(key)
-    if definition is None:
-        definition = session.get(ProcessDefinition, definition_id)
-        session.expunge(definition)
-        if len(_DEFINITIONS) > 512:
-            _DEFINITIONS.clear()
-        _DEFINITIONS[key] = definition
-    return definition
 
 
 def lock_case(session: Session, case_id: int) -> Case:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from .. import clock, unflushed
@@ -33,13 +33,17 @@ def ready_human_tasks(workflow: GovflowWorkflow) -> list[Any]:
     return [t for t in workflow.all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
 
 
-def _departments(session: Session, case: Case, task: Any, meta: dict[str, Any]) -> list[str]:
-    """The codes of the departments the task is offered to, kinds routed by region."""
-    groups = meta.get("departments") or []
+def _groups(task: Any, meta: dict[str, Any]) -> list[str]:
+    """The groups the model offers the task to: departments or kinds of department."""
     routed = multi_instance.instance_department(task, meta)  # 会签: one department per instance
-    if routed:
-        groups = [routed]
-    codes, unroutable = tree.route(session, groups, case.division)
+    return [routed] if routed else list(meta.get("departments") or [])
+
+
+def _departments(
+    session: Session, case: Case, task: Any, meta: dict[str, Any], known: list[Row] | None = None
+) -> list[str]:
+    """The codes of the departments the task is offered to, kinds routed by region."""
+    codes, unroutable = tree.route(session, _groups(task, meta), case.division, known)
     if unroutable:
         # Offered to nobody, the step would wait unseen: fail the command instead.
         raise WorkflowFailure(
@@ -50,9 +54,15 @@ def _departments(session: Session, case: Case, task: Any, meta: dict[str, Any]) 
     return codes
 
 
-def _new_row(session: Session, case: Case, task: Any, meta: dict[str, Any] | None) -> TaskRow:
+def _new_row(
+    session: Session,
+    case: Case,
+    task: Any,
+    meta: dict[str, Any] | None,
+    known: list[Row] | None = None,
+) -> TaskRow:
     meta = meta or {}
-    departments = _departments(session, case, task, meta)
+    departments = _departments(session, case, task, meta, known)
     assignee = meta.get("assignee")
     return TaskRow(
         id=str(task.id),
@@ -95,12 +105,15 @@ def refresh(
         if row_id not in ready:
             row.status = "cancelled"
             row.completed_at = clock.now()
+    opened = [t for task_id, t in ready.items() if task_id not in open_rows]
+    # One read of the departments for every task opened (a parallel split opens several)
+    groups = [g for t in opened for g in _groups(t, user_tasks.get(t.task_spec.bpmn_id) or {})]
+    known = tree.candidates(session, groups) if opened else None
     created = []
-    for task_id, task in ready.items():
-        if task_id not in open_rows:
-            row = _new_row(session, case, task, user_tasks.get(task.task_spec.bpmn_id))
-            session.add(row)
-            created.append(row)
+    for task in opened:
+        row = _new_row(session, case, task, user_tasks.get(task.task_spec.bpmn_id), known)
+        session.add(row)
+        created.append(row)
     multi_instance.check_departments(session, created, user_tasks)
     return created
 

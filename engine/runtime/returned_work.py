@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ForeignKey, Integer, String, Text, and_, cast, exists, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import clock, unflushed
@@ -53,6 +65,13 @@ def work_to_carry(case_id: Any) -> Any:
     return exists().where(carrying_work(case_id))
 
 
+@cache
+def _returns_carrying_work() -> Select:
+    """The case's returns with work still to re-apply, oldest first; built once (it ran
+    after every advance of every case), the case bound at each run."""
+    return select(CaseReturn).where(carrying_work(bindparam("case_id"))).order_by(CaseReturn.id)
+
+
 def carry_forward(
     session: Session, case: Case, workflow: GovflowWorkflow, audit: Callable[..., None]
 ) -> bool:
@@ -64,9 +83,10 @@ def carry_forward(
     records = unflushed.rows(
         session,
         CaseReturn,
-        select(CaseReturn).where(carrying_work(case.id)).order_by(CaseReturn.id),
+        _returns_carrying_work(),
         lambda r: r.case_id == case.id and bool(r.pending),
         none_stored=case.work_to_carry is False,
+        params={"case_id": case.id},
     )
     records.sort(key=lambda r: (r.id is None, r.id or 0))  # a return made just now comes last
     if not records:

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import or_, select
 
 from ..context import Govflow
@@ -21,6 +18,10 @@ from ..statistics.figures import FIGURES
 from ..statistics.models import CaseFigures
 from ..uow import read_only
 from .statistics import Scope, _drill_query, case_row, summary
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -97,6 +98,11 @@ def export(
 
 
 def _xlsx(tables: dict[str, list[list[Any]]]) -> bytes:
+    # openpyxl (~12 MB) loads with the first export, not with every worker
+    # (tests/test_lazy_imports.py)
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)  # streams rows: the case sheet stays small in memory
     bold = Font(bold=True)
     for title, rows in tables.items():
@@ -111,6 +117,8 @@ def _xlsx(tables: dict[str, list[list[Any]]]) -> bytes:
 
 
 def _bold(sheet: Any, value: Any, font: Font) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = font
     return cell

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import false, func, literal, or_, select, union_all
+from sqlalchemy import Select, bindparam, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -112,17 +113,32 @@ def get_task_json(govflow: Govflow, actor: Principal, task_id: str) -> dict[str,
         return task_detail(govflow, session, _visible_row(session, actor, task_id), actor)
 
 
+def _finding(actor: Principal) -> Select:
+    """The statement finding a task visible to ``actor`` with its locked case, built once
+    per user (building the visibility filter cost more than running it); the task is
+    bound at each run."""
+    try:
+        return _finding_for(actor)
+    except TypeError:  # a principal made with a list of roles cannot be a cache key
+        return _finding_for.__wrapped__(actor)
+
+
+@lru_cache(maxsize=1024)
+def _finding_for(actor: Principal) -> Select:
+    return (
+        select(TaskRow, Case, *case_facts())
+        .join(Case, Case.id == TaskRow.case_id)
+        .where(TaskRow.id == bindparam("task_id"), access.task_filter(actor))
+        .with_for_update(of=Case)
+    )
+
+
 def _case_of(govflow: Govflow, actor: Principal, task_id: str) -> Callable[[Session], Case]:
     """Finds and locks the task's case inside the command's transaction, in the same
     statement that checks the task is visible to the actor (404 if not)."""
 
     def find(session: Session) -> Case:
-        found = session.execute(
-            select(TaskRow, Case, *case_facts())
-            .join(Case, Case.id == TaskRow.case_id)
-            .where(TaskRow.id == task_id, access.task_filter(actor))
-            .with_for_update(of=Case)
-        ).first()
+        found = session.execute(_finding(actor), {"task_id": task_id}).first()
         if found is None:
             raise NotFound("no such task")
         # The identity map holds rows weakly: keep the task's for the rest of the

@@ -149,7 +149,8 @@ def _deferred(
     provider = resolved.provider
     if getattr(provider, "transport", "database") != "http" or key is None:
         return None
-    if _refusal(session, resolved, case, key, field, purpose) is not None:
+    standing = parties.standing(session, case)
+    if _refusal(session, resolved, case, key, field, purpose, standing) is not None:
         return None
     fetch = Fetch(provider.name, field, key, purpose, uuid.uuid4().hex)
     record_source(
@@ -180,11 +181,12 @@ def _refusal(
     key: str | None,
     field: str,
     purpose: str,
+    standing: parties.Standing | None,
 ) -> tuple[str, str, str | None] | None:
-    """(outcome, reason, key to log) when the lookup must not be made at all."""
-    if key is None:
+    """(outcome, reason, key to log) when the lookup must not be made at all; ``standing``
+    is read when there is a key."""
+    if key is None or standing is None:
         return "no_key", f"the application gives no '{field}'", None
-    standing = parties.standing(session, case)
     if not standing.may_ask_by(field):
         reason = f"the {standing.waiting[field]} has not confirmed the application yet"
         return "awaiting_party", reason, None  # nothing is asked: no access to log
@@ -223,7 +225,9 @@ def pull_one(
 ) -> dict[str, Any] | None:
     """One lookup with its provenance, access-log entry and audit event; the record's
     data, or ``None`` when the material has to be uploaded."""
-    refusal = _refusal(session, resolved, case, key, field, purpose)
+    # read once for the asking and the answer (none is asked without a key)
+    standing = parties.standing(session, case) if key is not None else None
+    refusal = _refusal(session, resolved, case, key, field, purpose, standing)
     if refusal is not None:
         outcome, reason, key = refusal
         record = None
@@ -231,7 +235,17 @@ def pull_one(
         assert key is not None
         record, outcome, reason = lookup(resolved.provider, session, key, field, purpose)
     return settle(
-        session, resolved.provider, case, actor, key, field, purpose, record, outcome, reason
+        session,
+        resolved.provider,
+        case,
+        actor,
+        key,
+        field,
+        purpose,
+        record,
+        outcome,
+        reason,
+        standing=standing,
     )
 
 
@@ -246,13 +260,15 @@ def settle(
     record: Record | None,
     outcome: str,
     reason: str | None,
+    *,
+    standing: parties.Standing | None = None,
 ) -> dict[str, Any] | None:
     """Record how a lookup ended (source, access log, audit); the record's data, or
     ``None`` when the material has to be uploaded.  A record about someone who is not a
     confirmed party of the case is withheld here, whoever fetched it."""
     withheld_from: str | None = None  # the subject of a record the case may not receive
     if record is not None and provider.personal:
-        standing = parties.standing(session, case)
+        standing = standing or parties.standing(session, case)
         if not standing.may_receive(record.subject_id_number):
             withheld_from, record = record.subject_id_number, None
             outcome = "not_a_party"

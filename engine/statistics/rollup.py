@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -124,7 +125,15 @@ def add(
 
 def _upsert(session: Session, model: Any, summed: tuple[str, ...]) -> Any:
     """``INSERT … ON CONFLICT (primary key) DO UPDATE SET n = n + excluded.n``."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return _upsert_statement(session.get_bind().dialect.name, model, summed)
+
+
+@cache
+def _upsert_statement(dialect_name: str, model: Any, summed: tuple[str, ...]) -> Any:
+    # Built once per dialect and table: SQL expressions are immutable, and building this
+    # one (a sum per counter) cost more than running it in every command that moves the
+    # rollup.
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = model.__table__
     statement = dialect.insert(table)
     return statement.on_conflict_do_update(

@@ -13,7 +13,9 @@ Logout ends the platform's session too when it offers an ``end_session_endpoint`
 
 Configured by the environment (README, Production): ``GOVFLOW_OIDC_ISSUER``,
 ``GOVFLOW_OIDC_CLIENT_ID`` and the secret in the variable ``GOVFLOW_OIDC_CLIENT_SECRET_ENV``
-names.  Without them these pages answer 404 and the login page offers no such button.
+names.  Without them these pages answer 404 and the login page offers no such button, and
+Authlib and requests (~16 MB a worker) are never imported: they load when the platform is
+configured (tests/test_lazy_imports.py).
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ import logging
 import os
 from urllib.parse import urlencode, urlsplit
 
-import requests
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import (
     Blueprint,
     Flask,
@@ -37,7 +36,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from joserfc.errors import JoseError
 
 from engine.errors import Unauthorized
 from engine.services import federated_sign_in
@@ -58,6 +56,8 @@ def init_app(app: Flask) -> None:
     settings = app.extensions["govflow"].settings
     if not settings.oidc_enabled:
         return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     app.extensions[CLIENT] = oauth.register(
         name="platform",
@@ -92,7 +92,11 @@ def start():  # noqa: ANN201
 
 @bp.get("/login/platform/callback")
 def callback():  # noqa: ANN201
-    client = _client()
+    client = _client()  # configured, so Authlib is loaded already
+    import requests
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+
     next_url = safe_next(session.pop(NEXT, None))
     try:
         token = client.authorize_access_token(claims_options=_claims_options(client))
@@ -124,6 +128,8 @@ def end_session_url() -> str | None:
     id_token = session.get(ID_TOKEN)
     if client is None or not id_token:
         return None
+    import requests
+
     try:
         endpoint = client.load_server_metadata().get("end_session_endpoint")
     except (requests.RequestException, ValueError):
