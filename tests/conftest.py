@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from engine import passwords
 from engine.config import Settings
 from tests import database_templates
 from tests.support import Api
@@ -30,6 +31,11 @@ hypothesis_settings.register_profile(
     "govflow", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("govflow")
+
+# The suite signs in hundreds of times: scrypt's memory-hard default cost (tens of ms a
+# hash) was a fifth of its CPU time.  The hashes made here name their cost, so a server
+# process a test starts checks them as made (tests/test_passwords.py).
+passwords.set_cost(16, 8, 1)
 
 PG_URL = os.environ.get("GOVFLOW_TEST_DATABASE_URL", "")
 #: The operator's list of exchange hosts a provider URL may name: the stand-in platforms
