@@ -9,6 +9,7 @@
 # Variables (make VAR=value or environment):
 #   PORT=5000 HOST=127.0.0.1 WORKERS=1 THREADS=4 SEED=auto|always|never   (make run)
 #   PYTEST_ARGS='-k foo -x'          extra pytest arguments (both legs of make test)
+#   TEST_WORKERS=auto                pytest-xdist workers per leg (one a core; 0 = in-process)
 #   GOVFLOW_TEST_DATABASE_URL=...    enables the PostgreSQL leg of make test, e.g.
 #                                    postgresql+psycopg://govflow@127.0.0.1:55432/govflow_test
 #                                    (scripts/pg-throwaway start prints one)
@@ -40,6 +41,7 @@ SEED ?= auto
 export PORT HOST WORKERS THREADS SEED
 
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 BROWSER_DEPS ?= 1
 NODE_DEPS ?= 1
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-liberation
@@ -106,9 +108,12 @@ lint: $(INSTALL_STAMP)
 fmt: $(INSTALL_STAMP)
 	@rc=0; ruff check --fix . || rc=$$?; ruff format .; exit $$rc
 
-# $(call run_pytest,ENV-PREFIX): pytest with PYTEST_ARGS under `env ENV-PREFIX`. Exit status 5
-# (no tests collected) fails like any other: we always have tests, so none means breakage.
-run_pytest = rc=0; env $(1) python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+# $(call run_pytest,ENV-PREFIX): pytest with PYTEST_ARGS under `env ENV-PREFIX`, spread over
+# TEST_WORKERS processes (every test has a database of its own; the browser tests share one
+# worker, see tests/conftest.py). Exit status 5 (no tests collected) fails like any other:
+# we always have tests, so none means breakage.
+run_pytest = rc=0; env $(1) python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) \
+	|| rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests; that is a failure" >&2; fi; \
 	exit $$rc
 
