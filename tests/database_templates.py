@@ -137,16 +137,13 @@ class PostgresServer:
             def snapshot(content: str) -> None:
                 # A template may have no other connection open: the app's pooled ones are
                 # ended (its engines ping before use, so seeding reconnects).
-                self._execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{build}' AND pid <> pg_backend_pid()"
-                )
+                self._end_sessions(build)
                 self._execute(f'CREATE DATABASE "{templates[content]}" TEMPLATE "{build}"')
 
             try:
                 _build(self._url(build), self.workdir / "data", snapshot)
             finally:
-                self._execute(f'DROP DATABASE IF EXISTS "{build}" WITH (FORCE)')
+                self._drop(build)
             self._templates = templates
         return self._templates
 
@@ -162,8 +159,20 @@ class PostgresServer:
         try:
             yield self._url(name)
         finally:
-            # FORCE: a server process a test started may still hold a connection.
-            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._drop(name)
+
+    def _end_sessions(self, database: str) -> None:
+        """End this role's sessions on ``database`` (a pool or a server process a test
+        left); autovacuum's are the server's, which CREATE and DROP DATABASE end
+        themselves (``WITH (FORCE)`` would try to end them too, and may not)."""
+        self._execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            f"'{database}' AND usename = current_user AND pid <> pg_backend_pid()"
+        )
+
+    def _drop(self, database: str) -> None:
+        self._end_sessions(database)
+        self._execute(f'DROP DATABASE IF EXISTS "{database}"')
 
     @contextmanager
     def _schema(self) -> Iterator[str]:
@@ -177,5 +186,5 @@ class PostgresServer:
 
     def close(self) -> None:
         for template in (self._templates or {}).values():
-            self._execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            self._drop(template)
         self.admin.dispose()
