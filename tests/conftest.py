@@ -47,6 +47,7 @@ def pytest_report_header(config):  # noqa: ANN001, ANN201
     return f"govflow database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the browser
     tests stay on one worker: they share one live server, one chromium and the screenshot
