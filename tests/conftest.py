@@ -47,16 +47,6 @@ def pytest_report_header(config):  # noqa: ANN001, ANN201
     return f"govflow database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the browser
-    tests stay on one worker: they share one live server, one chromium and the screenshot
-    folder that their session starts by emptying."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def database_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """Where the tests' databases live, with the session's two templates (migrated, and
