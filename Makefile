@@ -9,6 +9,7 @@
 # Variables (make VAR=value or environment):
 #   PORT=5000 HOST=127.0.0.1 WORKERS=1 THREADS=4 SEED=auto|always|never   (make run)
 #   PYTEST_ARGS='-k foo -x'          extra pytest arguments (both legs of make test)
+#   TEST_WORKERS=auto                pytest-xdist workers per leg (one a core; 0 = in-process)
 #   GOVFLOW_TEST_DATABASE_URL=...    enables the PostgreSQL leg of make test, e.g.
 #                                    postgresql+psycopg://govflow@127.0.0.1:55432/govflow_test
 #                                    (scripts/pg-throwaway start prints one)
@@ -40,6 +41,7 @@ SEED ?= auto
 export PORT HOST WORKERS THREADS SEED
 
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 BROWSER_DEPS ?= 1
 NODE_DEPS ?= 1
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-liberation
@@ -106,11 +108,18 @@ lint: $(INSTALL_STAMP)
 fmt: $(INSTALL_STAMP)
 	@rc=0; ruff check --fix . || rc=$$?; ruff format .; exit $$rc
 
-# $(call run_pytest,ENV-PREFIX): pytest with PYTEST_ARGS under `env ENV-PREFIX`. Exit status 5
-# (no tests collected) fails like any other: we always have tests, so none means breakage.
-run_pytest = rc=0; env $(1) python -m pytest $(PYTEST_ARGS) || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests; that is a failure" >&2; fi; \
-	exit $$rc
+# $(call run_pytest,ENV-PREFIX): pytest with PYTEST_ARGS under `env ENV-PREFIX`, in two runs:
+# every test but the browser ones spread over TEST_WORKERS pytest-xdist processes (each test
+# has a database of its own), then the browser tests in one process (they share one live
+# server, one chromium and a screenshot folder). Exit status 5 (no tests collected) of one
+# run is fine; of both it fails like any other: we always have tests, so none means breakage.
+run_pytest = rc=0; env $(1) python -m pytest -n $(TEST_WORKERS) -m 'not browser' $(PYTEST_ARGS) \
+	|| rc=$$?; \
+	brc=0; env $(1) python -m pytest -m browser $(PYTEST_ARGS) || brc=$$?; \
+	if [ $$rc -eq 5 ] && [ $$brc -eq 5 ]; then \
+	    echo "make: pytest collected no tests; that is a failure" >&2; exit 5; fi; \
+	[ $$rc -eq 5 ] && rc=0; [ $$brc -eq 5 ] && brc=0; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$brc
 
 # Two legs, each its own pytest run (the conftest picks the database from the environment):
 #  - SQLite: GOVFLOW_TEST_DATABASE_URL must NOT be visible to it, so the leg runs under
