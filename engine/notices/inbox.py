@@ -74,6 +74,16 @@ def tell_department(
     return row
 
 
+def tell_designers(session: Session, kind: str, title: str, body: str) -> Notification:
+    """A notification for the process designers (a decided sharing request): they share
+    one inbox, as a department's supervisors do."""
+    row = Notification(
+        recipient_role="designer", kind=kind, title=title, message=body, created_at=clock.now()
+    )
+    session.add(row)
+    return row
+
+
 def addressed_to(actor: Principal) -> Any:
     """SQL: the notifications in ``actor``'s inbox.  An applicant's by ID number; a
     clerk's and a supervisor's by department (a supervisor or administrator without a
@@ -104,6 +114,8 @@ def addressed_to(actor: Principal) -> Any:
                 ),
             )
         clauses.append(role)
+    if actor.has("designer"):
+        clauses.append(Notification.recipient_role == "designer")
     return or_(*clauses) if clauses else false()
 
 

@@ -243,3 +243,52 @@ class Access(Answer):
     fields_ = strings(data_key="fields")
     purpose = s()
     outcome = s()
+
+
+# --- sharing requests (共享申请) -------------------------------------------------------------
+class FileSharingRequest(Request):
+    purpose = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=200),
+            validate.Regexp(PURPOSE, error="a '<matter>/<step>' or '<matter>/*' purpose"),
+        ],
+        metadata={"example": "housing_fund_loan/pull"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_LENGTH))
+
+    @validates_schema
+    def _reason_not_blank(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("reason", "x").strip():
+            raise ValidationError({"reason": ["必填 / required"]})
+
+
+class SharingDecision(Request):
+    decision = choice(("approve", "refuse"), required=True)
+    reason = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=REASON_LENGTH),
+        metadata={"description": "required to refuse"},
+    )
+
+
+class SharingRequestFilters(Paging):
+    status = choice(("open", "approved", "refused"))
+    provider = fields.String(validate=validate.Length(max=40))
+    matter = fields.String(validate=validate.Length(max=200))
+
+
+class SharingRequest(Answer):
+    id = fields.Integer(required=True)
+    provider = s()
+    provider_title = label()
+    purpose = s()
+    matter = s()
+    department = s()
+    reason = s()
+    requested_by = s()
+    requested_at = when()
+    status = s(metadata={"description": "open, approved or refused"})
+    decided_by = s()
+    decided_at = when()
+    decision_reason = s()
