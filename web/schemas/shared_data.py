@@ -128,6 +128,7 @@ class Provider(Answer):
     purposes = strings()
     transport = s(metadata={"description": "database or http"})
     endpoint = nested(Endpoint, metadata={"description": "administrators only"})
+    enabled = b(metadata={"description": "false: the configuration is switched off"})
 
 
 class CatalogueMaterial(MaterialOfMatter):
