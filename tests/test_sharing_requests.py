@@ -167,6 +167,8 @@ def test_an_unknown_provider_is_not_found(api: Api, matter):
         ({"purpose": f"{HOUSING_FUND}/review"}, "purpose"),  # not a pull of the matter
         ({"reason": "  "}, "reason"),
         ({"reason": "x" * 1001}, "reason"),
+        ({"reason": "nul\x00byte"}, "reason"),
+        ({"purpose": f"{HOUSING_FUND}/pull\n"}, "purpose"),
     ],
 )
 def test_a_bad_request_is_refused_with_the_field_named(api: Api, matter, body: dict, field: str):
@@ -197,3 +199,4 @@ def test_who_reads_sharing_requests(api: Api, matter):
     assert decide(api, 999999, decision="approve").status_code == 404
     assert decide(api, request["id"], "designer", decision="approve").status_code == 403
     assert decide(api, request["id"], decision="maybe").status_code == 422
+    assert decide(api, request["id"], decision="refuse", reason="a\x00b").status_code == 422

@@ -247,6 +247,13 @@ class Access(Answer):
 
 
 # --- sharing requests (共享申请) -------------------------------------------------------------
+#: A reason is text a person typed: no NUL (PostgreSQL cannot store it) or other control
+#: characters but line breaks and tabs.
+_TYPED_TEXT = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="control characters are not allowed"
+)
+
+
 class FileSharingRequest(Request):
     purpose = fields.String(
         required=True,
@@ -256,7 +263,9 @@ class FileSharingRequest(Request):
         ],
         metadata={"example": "housing_fund_loan/pull"},
     )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_LENGTH))
+    reason = fields.String(
+        required=True, validate=[validate.Length(min=1, max=REASON_LENGTH), _TYPED_TEXT]
+    )
 
     @validates_schema
     def _reason_not_blank(self, data: dict[str, Any], **_: Any) -> None:
@@ -268,7 +277,7 @@ class SharingDecision(Request):
     decision = choice(("approve", "refuse"), required=True)
     reason = fields.String(
         allow_none=True,
-        validate=validate.Length(max=REASON_LENGTH),
+        validate=[validate.Length(max=REASON_LENGTH), _TYPED_TEXT],
         metadata={"description": "required to refuse"},
     )
 
