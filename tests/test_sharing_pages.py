@@ -134,10 +134,10 @@ def test_an_admin_loads_a_year_through_the_form(app, govflow):  # noqa: ANN001
 @pytest.mark.parametrize(
     ("holidays", "workdays", "said"),
     [
-        ("2031-02-30", "", "2031-02-30"),  # no such day
-        ("2032-01-01", "", "2032-01-01"),  # another year
-        ("", "2031-09-29", "2031-09-29"),  # a Monday cannot be an adjusted workday
-        ("2031-09-28", "2031-09-28", "both"),
+        ("2031-02-30", "", "2031-02-30 不是 YYYY-MM-DD 格式的日期"),  # no such day
+        ("2032-01-01", "", "2032-01-01 不在 2031 年内"),  # another year
+        ("", "2031-09-29", "2031-09-29 是工作日"),  # a Monday: not an adjusted workday
+        ("2031-09-28", "2031-09-28", "同时被列为节假日和调休上班日"),
     ],
 )
 def test_a_wrong_year_is_refused_with_the_problem_and_stores_nothing(

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from engine import clock
 from engine.errors import ValidationFailed
@@ -23,6 +24,43 @@ bp = Blueprint("calendar_admin", __name__)
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 #: More dates than a year has days is not a year (the API's schema says the same).
 MAX_DATES = 366
+
+
+#: The calendar's problems (engine.workcalendar.schedule, in English) as the page says
+#: them: each pattern with its message's msgid.
+_PROBLEMS = [
+    (
+        re.compile(r"^(?P<day>\S+) is listed both as a holiday and as a workday$"),
+        lazy_gettext("%(day)s is listed both as a holiday and as an adjusted workday."),
+    ),
+    (
+        re.compile(r"^workday (?P<day>\S+) is a \w+: only a Saturday or Sunday"),
+        lazy_gettext("%(day)s is a weekday: only a Saturday or Sunday can be an adjusted workday."),
+    ),
+    (
+        re.compile(r"^\w+\[\d+\]: '(?P<day>.*)' is not a date of the form YYYY-MM-DD$"),
+        lazy_gettext("%(day)s is not a date of the form YYYY-MM-DD."),
+    ),
+    (
+        re.compile(r"^\w+: (?P<day>\S+) is not in (?P<year>\d+)$"),
+        lazy_gettext("%(day)s is not in %(year)s."),
+    ),
+    (
+        re.compile(r"^(?P<n>\d+) holidays listed; a year has at most (?P<most>\d+) days off$"),
+        lazy_gettext("%(n)s holidays listed; a year has at most %(most)s days off."),
+    ),
+    (
+        re.compile(r"^year (?P<year>\d+) is outside"),
+        lazy_gettext("The year %(year)s is outside the years a calendar may hold."),
+    ),
+]
+
+
+def _in_page_language(problem: str) -> str:
+    for pattern, said in _PROBLEMS:
+        if found := pattern.search(problem):
+            return str(said) % found.groupdict()
+    return problem
 
 
 def _year_arg() -> int:
@@ -120,7 +158,9 @@ def load_year(year: int):  # noqa: ANN201
     try:
         service.put_year(engine(), principal(), year, payload)
     except ValidationFailed as exc:
-        problems = [str(p) for ps in exc.details.get("fields", {}).values() for p in ps]
+        problems = [
+            _in_page_language(str(p)) for ps in exc.details.get("fields", {}).values() for p in ps
+        ]
         return _page(year, form, problems or [exc.message], 422)
     flash(
         _("The calendar of %(year)s is saved; limits count on it from now on.", year=year),
