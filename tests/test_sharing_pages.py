@@ -217,15 +217,15 @@ def test_an_admin_edits_a_providers_purposes(app, api: Api):  # noqa: ANN001
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "named"),
+    ("field", "value", "said"),
     [
-        ("purposes", "not a purpose", "purposes"),
-        ("retries", "9", "retries"),
-        ("timeout_seconds", "soon", "timeout_seconds"),
-        ("credential_env", "lower-case", "credential_env"),
+        ("purposes", "property_transfer/*\nnot a purpose", "第 2 行不是"),
+        ("retries", "9", "0 到 5 的整数"),
+        ("timeout_seconds", "soon", "不超过 60 的秒数"),
+        ("credential_env", "lower-case", "环境变量的名称"),
     ],
 )
-def test_a_bad_provider_form_is_refused_with_the_field_marked(app, api: Api, field, value, named):  # noqa: ANN001
+def test_a_bad_provider_form_is_refused_with_the_field_marked(app, api: Api, field, value, said):  # noqa: ANN001
     admin = Browser(app, "admin")
     admin.get("/admin/providers/identity")
     form = {"kind": "database", "timeout_seconds": "3", "retries": "2", "enabled": "on"}
@@ -234,7 +234,7 @@ def test_a_bad_provider_form_is_refused_with_the_field_marked(app, api: Api, fie
     refused = admin.post("/admin/providers/identity", form)
 
     assert refused.status_code == 422
-    assert f'id="{named}-err"' in _text(refused)
+    assert f'id="{field}-err"' in _text(refused) and said in _text(refused)
     listing = api.get("/api/v1/shared-data/providers?per_page=100", "admin").get_json()["items"]
     identity = next(p for p in listing if p["name"] == "identity")
     assert identity["purposes"] == ["property_transfer/*", "business_startup/*"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 
 from engine.errors import NotFound, ValidationFailed
@@ -19,6 +20,37 @@ from ..schemas.shared_data import ProviderConfig
 from .common import engine, login_required, principal
 
 bp = Blueprint("providers_admin", __name__)
+
+#: What the page says for a field the API's schema refused (its own messages are English).
+FIELD_PROBLEMS = {
+    "timeout_seconds": lazy_gettext("A number of seconds above 0, at most 60."),
+    "retries": lazy_gettext("A whole number from 0 to 5."),
+    "credential_env": lazy_gettext(
+        "The NAME of an environment variable, e.g. GOVFLOW_EXCHANGE_TOKEN."
+    ),
+    "kind": lazy_gettext("Choose the built-in table or the exchange platform."),
+    "url": lazy_gettext("An http:// or https:// address is required for the exchange platform."),
+}
+
+
+def _schema_problems(messages: dict[str, Any], purposes: list[str]) -> dict[str, list[str]]:
+    """The schema's messages as the page says them: a purpose by its line."""
+    problems: dict[str, list[str]] = {}
+    for key, said in messages.items():
+        if key == "purposes" and isinstance(said, dict):
+            problems[key] = [
+                _(
+                    "Line %(n)s is not a <matter>/<step> pattern: %(value)s",
+                    n=index + 1,
+                    value=purposes[index] if index < len(purposes) else "",
+                )
+                for index in sorted(i for i in said if isinstance(i, int))
+            ]
+        elif key in FIELD_PROBLEMS:
+            problems[key] = [str(FIELD_PROBLEMS[key])]
+        else:
+            problems[key] = [str(m) for m in (said if isinstance(said, list) else [said])]
+    return problems
 
 
 def _providers() -> list[dict[str, Any]]:
@@ -98,14 +130,12 @@ def save_provider(name: str):  # noqa: ANN201
         "purposes": raw.get("purposes", ""),
         "enabled": raw.get("enabled") == "on",
     }
+    payload = _payload(form, provider["sharing"] == "conditional")
     try:
-        cleaned = ProviderConfig().load(_payload(form, provider["sharing"] == "conditional"))
+        cleaned = ProviderConfig().load(payload)
         service.configure_provider(engine(), principal(), name, cleaned)
     except ValidationError as exc:
-        errors = {
-            key: [str(m) for m in (ms if isinstance(ms, list) else [ms])]
-            for key, ms in exc.messages.items()
-        }
+        errors = _schema_problems(exc.messages, payload.get("purposes") or [])
         return _edit_page(provider, form, errors, 422)
     except ValidationFailed as exc:
         return _edit_page(provider, form, dict(exc.details.get("fields", {})), 422)
