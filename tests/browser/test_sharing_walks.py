@@ -61,6 +61,10 @@ def test_a_sharing_request_approved_by_the_clerk_lifts_the_warning(walk, live_se
     clerk.check("approved")
     assert "已同意" in clerk.page.inner_text(".flashes")
 
+    # The designer is told (the bell's inbox).
+    designer.goto("/inbox", "inbox")
+    assert "共享申请已同意：居民身份信息" in page.inner_text("body")
+
     # Redeployed (a new version): the warning for identity is gone, the others stay.
     _deploy(designer, key, _matter(key, "贷款审核（二）"), "redeployed")
     warnings = page.inner_text("[data-test=deploy-warnings]")
