@@ -239,3 +239,14 @@ def test_a_bad_provider_form_is_refused_with_the_field_marked(app, api: Api, fie
     identity = next(p for p in listing if p["name"] == "identity")
     assert identity["purposes"] == ["property_transfer/*", "business_startup/*"]
     assert Browser(app, "admin").get("/admin/providers/no_such").status_code == 404
+
+
+def test_the_new_pages_speak_english_when_asked(app, api: Api):  # noqa: ANN001
+    deployed(api, housing_fund_loan())
+    admin = Browser(app, "admin")
+    assert "Working-day calendar" in _text(admin.get("/admin/calendar?lang=en"))
+    assert "Shared-data providers" in _text(admin.get("/admin/providers"))
+    designer = Browser(app, "designer")
+    page = _text(designer.get(f"{DEFINITION}?lang=en"))
+    assert "Shared data this matter may not use yet" in page and "Request sharing" in page
+    assert "工作日历" in _text(admin.get("/admin/calendar?lang=zh"))
