@@ -16,6 +16,7 @@ from .notices import models as _notices  # noqa: F401
 from .reforms import models as _reforms_models  # noqa: F401
 from .runtime import returned_work as _returned_work  # noqa: F401
 from .shared_data import models as _shared_data_models  # noqa: F401
+from .shared_data import sharing as _sharing  # noqa: F401
 from .sign_in import models as _sign_in_models  # noqa: F401
 from .statistics import models as _statistics_models  # noqa: F401
 from .verbs import models as _verbs_models  # noqa: F401

@@ -120,6 +120,7 @@ def test_every_operation_answers_as_documented(app, api: Api, role: str):  # noq
         "notice_id": 1,
         "notification_id": 1,
         "extension_id": 1,
+        "request_id": 1,
     }
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     answered: list[int] = []

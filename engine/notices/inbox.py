@@ -78,6 +78,16 @@ def tell_department(
     return row
 
 
+def tell_designers(session: Session, kind: str, title: str, body: str) -> Notification:
+    """A notification for the process designers (a decided sharing request): they share
+    one inbox, as a department's supervisors do."""
+    row = Notification(
+        recipient_role="designer", kind=kind, title=title, message=body, created_at=clock.now()
+    )
+    session.add(row)
+    return row
+
+
 def addressed_to(actor: Principal) -> Any:
     """SQL: the notifications in ``actor``'s inbox.  An applicant's by ID number; a
     clerk's by department; a supervisor's by the departments of their region (one or an
@@ -110,6 +120,8 @@ def addressed_to(actor: Principal) -> Any:
                 ),
             )
         clauses.append(role)
+    if actor.has("designer"):
+        clauses.append(Notification.recipient_role == "designer")
     return or_(*clauses) if clauses else false()
 
 

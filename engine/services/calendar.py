@@ -41,6 +41,24 @@ def get_year(govflow: Govflow, year: int) -> dict[str, Any]:
         return year_view(load_calendar(session), year)
 
 
+def list_years(govflow: Govflow) -> list[dict[str, Any]]:
+    """Every year with a schedule: whether it is official, where it comes from, how many
+    holidays and adjusted workdays it has (the administrator's calendar page)."""
+    with read_only(govflow.db) as session:
+        calendar = load_calendar(session)
+    views = [year_view(calendar, year) for year in calendar.known_years()]
+    return [
+        {
+            "year": v["year"],
+            "official": v["official"],
+            "source": v["source"],
+            "holidays": len(v["holidays"]),
+            "workdays": len(v["workdays"]),
+        }
+        for v in views
+    ]
+
+
 def put_year(govflow: Govflow, actor: Principal, year: int, payload: Any) -> dict[str, Any]:
     require_role(actor, "admin")
     if not isinstance(payload, dict):

@@ -75,6 +75,9 @@ def provider_view(spec: DatabaseProvider, config: ProviderConfig | None) -> dict
         "purposes": purposes if spec.sharing == "conditional" else [],
         "transport": config.kind if active else "database",
         "endpoint": None,
+        # A configuration switched off falls back to the built-in table and the
+        # declared purposes; no configuration at all is enabled.
+        "enabled": config is None or config.enabled,
     }
     if active and config.kind == "http":
         view["endpoint"] = {

@@ -83,6 +83,10 @@ class WorkCalendar:
         source = "no schedule loaded: Monday to Friday are working days"
         return YearSchedule(year, False, frozenset(), frozenset(), source)
 
+    def known_years(self) -> list[int]:
+        """The years with a schedule (shipped or loaded), in order."""
+        return sorted(self._schedules)
+
     def is_official_year(self, year: int) -> bool:
         """Whether ``year`` has a schedule marked official (loaded from the notice)."""
         known = self._schedules.get(year)

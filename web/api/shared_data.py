@@ -6,7 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from engine.errors import BadRequest
-from engine.services import access_log, disputes, failed_pulls, providers, uploads
+from engine.services import (
+    access_log,
+    disputes,
+    failed_pulls,
+    providers,
+    sharing_requests,
+    uploads,
+)
 from engine.services.materials import catalogue
 
 from ..schemas.base import Paging
@@ -15,12 +22,16 @@ from ..schemas.shared_data import (
     Access,
     AccessLogFilters,
     Dispute,
+    FileSharingRequest,
     MaterialUpload,
     Matter,
     Provider,
     ProviderConfig,
     RaiseDispute,
     Refreshed,
+    SharingDecision,
+    SharingRequest,
+    SharingRequestFilters,
     Transcribed,
     Transcription,
     UploadedMaterial,
@@ -68,6 +79,63 @@ def list_providers():  # noqa: ANN201
 )
 def configure_provider(name: str):  # noqa: ANN201
     return providers.configure_provider(engine(), caller(), name, body())
+
+
+# --- sharing requests (共享申请) -----------------------------------------------------------
+@bp.post("/shared-data/providers/<name>/sharing-requests")
+@authenticated
+@operation(
+    "Ask the provider's department to accept a matter's purpose (designer, admin)",
+    tag=_TAG,
+    body=FileSharingRequest,
+    answer=SharingRequest,
+    status=201,
+    errors=(403, 404, 409, 422),
+)
+def file_sharing_request(name: str):  # noqa: ANN201
+    return sharing_requests.file_request(engine(), caller(), name, body()), 201
+
+
+@bp.get("/shared-data/sharing-requests")
+@authenticated
+@operation(
+    "Sharing requests: every one for designers, the department's own for its clerks",
+    tag=_TAG,
+    query=SharingRequestFilters,
+    answer=page_schema(SharingRequest),
+    errors=(403,),
+)
+def list_sharing_requests():  # noqa: ANN201
+    page, per_page = paging()
+    filters = query()
+    items = sharing_requests.list_requests(
+        engine(),
+        caller(),
+        status=filters.get("status"),
+        provider=filters.get("provider"),
+        matter=filters.get("matter"),
+    )
+    return _slice(items, page, per_page)
+
+
+@bp.get("/shared-data/sharing-requests/<id:request_id>")
+@authenticated
+@operation("One sharing request", tag=_TAG, answer=SharingRequest, errors=(403, 404))
+def get_sharing_request(request_id: int):  # noqa: ANN201
+    return sharing_requests.get_request(engine(), caller(), request_id)
+
+
+@bp.post("/shared-data/sharing-requests/<id:request_id>/decision")
+@authenticated
+@operation(
+    "Approve (the purpose is granted) or refuse with a reason (the provider's department)",
+    tag=_TAG,
+    body=SharingDecision,
+    answer=SharingRequest,
+    errors=(403, 404, 409, 422),
+)
+def decide_sharing_request(request_id: int):  # noqa: ANN201
+    return sharing_requests.decide(engine(), caller(), request_id, body())
 
 
 @bp.get("/catalogue")

@@ -130,3 +130,12 @@ def register_pages(app: Flask) -> None:
     from . import jobs  # the queue of outbound calls (admin)
 
     app.register_blueprint(jobs.bp)
+
+    from . import sharing  # 共享申请: the designer's request, the provider department's decision
+
+    app.register_blueprint(sharing.bp)
+
+    from . import calendar, providers  # the administrator's calendar and providers
+
+    app.register_blueprint(calendar.bp)
+    app.register_blueprint(providers.bp)

@@ -19,7 +19,7 @@ from engine.errors import (
     Undeployable,
     ValidationFailed,
 )
-from engine.services import case_migration
+from engine.services import case_migration, sharing_requests
 from engine.services import definitions as service
 from engine.services.serializers import definition_view
 
@@ -146,9 +146,12 @@ def definition(key: str):  # noqa: ANN201
     view = definition_view(found)
     view["versions"] = service.versions(engine(), key)
     view["warnings"] = _in_page_language(view.get("warnings") or [])
+    sharing_needed, sharing_history = sharing_requests.needed_for(engine(), found.meta or {})
     return render_template(
         "designer/definition.html",
         definition=view,
+        sharing_needed=sharing_needed,
+        sharing_history=sharing_history,
         diagram_url=url_for(".definition_xml", key=key, version=view["version"]),
     )
 

@@ -128,6 +128,7 @@ class Provider(Answer):
     purposes = strings()
     transport = s(metadata={"description": "database or http"})
     endpoint = nested(Endpoint, metadata={"description": "administrators only"})
+    enabled = b(metadata={"description": "false: the configuration is switched off"})
 
 
 class CatalogueMaterial(MaterialOfMatter):
@@ -243,3 +244,61 @@ class Access(Answer):
     fields_ = strings(data_key="fields")
     purpose = s()
     outcome = s()
+
+
+# --- sharing requests (共享申请) -------------------------------------------------------------
+#: A reason is text a person typed: no NUL (PostgreSQL cannot store it) or other control
+#: characters but line breaks and tabs.
+_TYPED_TEXT = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="control characters are not allowed"
+)
+
+
+class FileSharingRequest(Request):
+    purpose = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=200),
+            validate.Regexp(PURPOSE, error="a '<matter>/<step>' or '<matter>/*' purpose"),
+        ],
+        metadata={"example": "housing_fund_loan/pull"},
+    )
+    reason = fields.String(
+        required=True, validate=[validate.Length(min=1, max=REASON_LENGTH), _TYPED_TEXT]
+    )
+
+    @validates_schema
+    def _reason_not_blank(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("reason", "x").strip():
+            raise ValidationError({"reason": ["必填 / required"]})
+
+
+class SharingDecision(Request):
+    decision = choice(("approve", "refuse"), required=True)
+    reason = fields.String(
+        allow_none=True,
+        validate=[validate.Length(max=REASON_LENGTH), _TYPED_TEXT],
+        metadata={"description": "required to refuse"},
+    )
+
+
+class SharingRequestFilters(Paging):
+    status = choice(("open", "approved", "refused"))
+    provider = fields.String(validate=validate.Length(max=40))
+    matter = fields.String(validate=validate.Length(max=200))
+
+
+class SharingRequest(Answer):
+    id = fields.Integer(required=True)
+    provider = s()
+    provider_title = label()
+    purpose = s()
+    matter = s()
+    department = s()
+    reason = s()
+    requested_by = s()
+    requested_at = when()
+    status = s(metadata={"description": "open, approved or refused"})
+    decided_by = s()
+    decided_at = when()
+    decision_reason = s()
