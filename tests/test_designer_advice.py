@@ -62,6 +62,23 @@ def test_deploy_names_each_provider_that_will_refuse_the_matters_purpose(api: Ap
     assert all(w["name"] == "获取共享数据" for w in named)
 
 
+def test_a_chinese_reader_is_told_the_providers_chinese_title(api: Api):
+    import io
+
+    from tests.bpmn_support import DEPLOY
+
+    response = api.client.post(
+        DEPLOY,
+        headers=api.headers("designer", **{"Accept-Language": "zh"}),
+        data={"file": (io.BytesIO(housing_fund_loan()), "model.bpmn")},
+    )
+    assert response.status_code in (200, 201), response.get_json()
+    refused = " ".join(w["message"] for w in response.get_json()["warnings"] if w["id"] == "pull")
+    for title in ("居民身份信息", "不动产登记信息", "婚姻登记信息"):
+        assert title in refused
+    assert "Resident identity" not in refused and "未对用途" in refused
+
+
 def test_a_purpose_granted_before_deploy_is_not_warned_about(api: Api):
     for provider in ("identity", "property", "marriage"):
         granted = configure(api, provider, kind="database", purposes=[f"{HOUSING_FUND}/*"])

@@ -10,10 +10,13 @@ it is added below.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from engine.shared_data.providers import built_in_providers
+
 #: (English pattern, Chinese template): the template's ``{name}`` fields are the groups.
-_ZH: tuple[tuple[str, str], ...] = (
+_ZH: tuple[tuple[str, str | Callable[[dict[str, str]], str]], ...] = (
     (
         r"'(?P<g>.+)' is not a known department code or name",
         "“{g}”不是已知的部门代码或名称：请使用部门代码（如 registry）或部门中文名称",
@@ -55,8 +58,10 @@ _ZH: tuple[tuple[str, str], ...] = (
     (
         r"provider '(?P<p>[^']+)' \((?P<t>.+), department '(?P<d>[^']+)'\) is not shared for "
         r"the purpose '(?P<u>[^']+)'.*",
-        "共享数据提供方“{p}”（{t}，部门 {d}）未对用途“{u}”开放共享：该环节的数据获取将被拒绝，"
-        "申请人须自行上传材料；请向该部门申请开通",
+        lambda g: (
+            "共享数据提供方“{p}”（{t}，部门 {d}）未对用途“{u}”开放共享：该环节的数据获取将被拒绝，"
+            "申请人须自行上传材料；请向该部门申请开通"
+        ).format(**dict(g, t=_chinese_title(g["p"], g["t"]))),
     ),
     (
         r"subject '(?P<s>[^']+)' is not provided by the start form.*",
@@ -130,10 +135,18 @@ _ZH: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((re.compile(pattern, re.DOTALL), template) for pattern, template in _ZH)
 
 
+def _chinese_title(provider: str, english: str) -> str:
+    """A built-in provider's Chinese title (居民身份信息), else the title the message gave."""
+    spec = built_in_providers().get(provider)
+    return spec.title_zh if spec is not None and spec.title_zh else english
+
+
 def in_chinese(message: str) -> str:
     for pattern, template in _COMPILED:
         found = pattern.fullmatch(message)
         if found:
+            if callable(template):  # a template that looks something up, not only fills in
+                return template(found.groupdict())
             return template.format(**found.groupdict())
     return message
 
