@@ -22,7 +22,7 @@ from ..reforms import steps as reforms
 from ..runtime.executor import CommandContext, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
-from . import access, side_tasks, uploads
+from . import access, missing_materials, side_tasks, uploads
 from .forms_lookup import form_for
 from .serializers import task_detail
 
@@ -248,6 +248,8 @@ def complete(
         data = {}
     if not isinstance(data, dict):
         raise BadRequest("'data' must be an object")
+    # 缺材料: the clerk's reason to accept or conclude without them (missing_materials)
+    data, missing_reason = missing_materials.take_reason(data)
 
     def command(ctx: CommandContext) -> int:
         row = _open_row(ctx, task_id)
@@ -270,6 +272,10 @@ def complete(
             raise Conflict("the task is not ready", code="task_not_ready")
         reforms.before_step(ctx, row)  # 登簿 waits for deferred materials (容缺)
         cleaned = _validated(form, {**data, **_attach(ctx, row, form, files or {})}, lang)
+        if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
+            missing_materials.require_choice(
+                ctx, row, missing_materials.ACCEPTANCE, missing_reason, lang
+            )
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
         countersign.before_run(task)  # 会签 instances: no-ops for other tasks
@@ -282,6 +288,14 @@ def complete(
                 ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
             )
         reforms.after_step(ctx, row, cleaned)
+        # 办结: does this step end the case?  Only moving on tells (gateways, timers,
+        # service tasks); the executor's own advance after the command then finds
+        # nothing left to do.
+        ctx.advance()
+        if ctx.case.status == "running" and ctx.outcome_reached() == "concluded":
+            missing_materials.require_choice(
+                ctx, row, missing_materials.CONCLUSION, missing_reason, lang
+            )
         return ctx.case.id
 
     return execute(govflow, _case_of(govflow, actor, task_id), actor, command)
