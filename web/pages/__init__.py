@@ -130,3 +130,7 @@ def register_pages(app: Flask) -> None:
     from . import jobs  # the queue of outbound calls (admin)
 
     app.register_blueprint(jobs.bp)
+
+    from . import window  # 代办: a case started at the counter for the applicant
+
+    app.register_blueprint(window.bp)
