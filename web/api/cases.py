@@ -16,7 +16,7 @@ from ..schemas.cases import (
     Event,
     StartCase,
     SupplementAnswer,
-    SupplementItem,
+    SupplementItemAnswer,
 )
 from ..schemas.shared_data import MaterialUpload
 from .common import authenticated, caller, engine, page_of, paging
@@ -120,7 +120,7 @@ def answer_supplement(case_id: int):  # noqa: ANN201
     "an 'other' item included; a material's item stores the material's upload",
     tag="time limits",
     multipart=MaterialUpload,
-    answer=SupplementItem,
+    answer=SupplementItemAnswer,
     status=201,
     errors=(403, 404, 409, 413),
 )

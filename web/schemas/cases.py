@@ -99,7 +99,7 @@ class Upload(Answer):
     url = s()
 
 
-class SupplementItem(Answer):
+class SupplementItemAnswer(Answer):
     """One item of a 补正 request and the files that answer it."""
 
     number = fields.Integer(required=True, metadata={"description": "from 1, as listed"})
@@ -125,7 +125,7 @@ class SupplementRound(Answer):
     answered_by = s()
     reply = s(metadata={"description": "the applicant's note with the answer"})
     corrected = obj()
-    items = many(fields.Nested(SupplementItem))
+    items = many(fields.Nested(SupplementItemAnswer))
     unanswered = i()
 
 
