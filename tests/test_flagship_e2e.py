@@ -4,7 +4,6 @@ users, asserting worklists per department at every step, shared data and the tra
 from __future__ import annotations
 
 from engine.demo import CERTIFICATE_NO, DEPARTMENTS, LISI_ID, ZHANGSAN_ID
-from tests.shared_data_support import upload
 from tests.support import Api, business_application, property_application
 
 ALL_CLERKS = [f"clerk_{code}" for code, _zh, _en in DEPARTMENTS]
@@ -156,8 +155,6 @@ def test_business_startup_runs_four_departments_in_parallel(api: Api):
     assert case["data"]["business_registry"]["available"] is True
     assert case["data"]["identity"]["id_number"] == ZHANGSAN_ID
     assert open_tasks_by_clerk(api, case_id) == {"clerk_service_center": {"acceptance"}}
-    # The one material no register holds: accepting without it asks the window to choose.
-    assert upload(api, case_id, "articles_of_association", "zhangsan").status_code == 201
 
     api.claim_and_complete("clerk_service_center", case_id, "acceptance", {"accepted": True})
     assert open_tasks_by_clerk(api, case_id) == {"clerk_market": {"market_registration"}}

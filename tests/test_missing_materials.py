@@ -9,7 +9,9 @@ from tests.shared_data_support import upload
 from tests.support import Api, business_application
 
 WINDOW = "clerk_service_center"
-REASON = "申请人当场承诺三日内补交公司章程原件"
+REASON = "申请人当场出示房屋所有权证原件，复印件三日内补交"
+#: An address no register knows: the proof of address (住所证明) does not arrive.
+UNREGISTERED = "北京市海淀区某某路 99 号（自有平房）"
 PARALLEL = {
     "clerk_public_security": ("seal_filing", {"seal_count": 2}),
     "clerk_tax": ("tax_registration", {"taxpayer_type": "small_scale", "invoices_issued": True}),
@@ -29,8 +31,8 @@ def _events(api: Api, case_id: int, action: str) -> list[dict]:
     return [e for e in items if e["action"] == action]
 
 
-def _accepted_without_articles(api: Api) -> int:
-    case_id = api.start_case("business_startup", business_application())["id"]
+def _accepted_without_the_proof(api: Api) -> int:
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = _claimed(api, WINDOW, case_id, "acceptance")
     answer = api.complete(
         WINDOW, task["id"], {"accepted": True, "missing_materials_reason": REASON}
@@ -40,7 +42,7 @@ def _accepted_without_articles(api: Api) -> int:
 
 
 def test_accepting_without_a_required_material_is_refused_and_names_it(api: Api):
-    case_id = api.start_case("business_startup", business_application())["id"]
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = _claimed(api, WINDOW, case_id, "acceptance")
     before = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
 
@@ -51,9 +53,9 @@ def test_accepting_without_a_required_material_is_refused_and_names_it(api: Api)
     assert error["code"] == "materials_missing"
     assert "补正" in error["message"]
     assert error["details"]["stage"] == "acceptance"
-    assert [m["code"] for m in error["details"]["missing_materials"]] == ["articles_of_association"]
-    assert error["details"]["missing_materials"][0]["name"]["zh"] == "公司章程"
-    assert "公司章程" in error["details"]["fields"]["missing_materials_reason"][0]
+    assert [m["code"] for m in error["details"]["missing_materials"]] == ["address_proof"]
+    name = error["details"]["missing_materials"][0]["name"]["zh"]
+    assert name in error["details"]["fields"]["missing_materials_reason"][0]
     after = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
     assert after["status"] == before["status"] == "running"
     assert [(t["bpmn_id"], t["status"]) for t in after["tasks"]] == [("acceptance", "claimed")]
@@ -62,7 +64,7 @@ def test_accepting_without_a_required_material_is_refused_and_names_it(api: Api)
 
 
 def test_the_refusal_follows_the_request_language(api: Api):
-    case_id = api.start_case("business_startup", business_application())["id"]
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = _claimed(api, WINDOW, case_id, "acceptance")
     refused = api.post(
         f"/api/v1/tasks/{task['id']}/complete",
@@ -72,11 +74,11 @@ def test_the_refusal_follows_the_request_language(api: Api):
     )
     error = refused.get_json()["error"]
     assert refused.status_code == 422 and error["message"].startswith("Required materials")
-    assert "Articles of association" in error["details"]["fields"]["missing_materials_reason"][0]
+    assert "proof" in error["details"]["fields"]["missing_materials_reason"][0].lower()
 
 
 def test_accepting_with_a_reason_goes_on_and_records_it(api: Api):
-    case_id = _accepted_without_articles(api)
+    case_id = _accepted_without_the_proof(api)
     case = api.get(f"/api/v1/cases/{case_id}", "admin").get_json()
     assert {t["bpmn_id"] for t in case["tasks"] if t["status"] == "ready"} == {
         "market_registration"
@@ -85,13 +87,13 @@ def test_accepting_with_a_reason_goes_on_and_records_it(api: Api):
     assert recorded["actor"] == WINDOW
     assert recorded["details"]["stage"] == "acceptance"
     assert recorded["details"]["reason"] == REASON
-    assert [m["code"] for m in recorded["details"]["materials"]] == ["articles_of_association"]
+    assert [m["code"] for m in recorded["details"]["materials"]] == ["address_proof"]
     # The reason is the case's trail, not a form value of the step.
     assert "missing_materials_reason" not in case["data"]
 
 
 def test_a_blank_reason_is_no_reason_and_a_non_text_one_is_refused(api: Api):
-    case_id = api.start_case("business_startup", business_application())["id"]
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = _claimed(api, WINDOW, case_id, "acceptance")
     blank = api.complete(WINDOW, task["id"], {"accepted": True, "missing_materials_reason": "  "})
     assert blank.status_code == 422
@@ -107,7 +109,7 @@ def test_a_blank_reason_is_no_reason_and_a_non_text_one_is_refused(api: Api):
 
 
 def test_not_accepting_needs_no_reason(api: Api):
-    case_id = api.start_case("business_startup", business_application())["id"]
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = _claimed(api, WINDOW, case_id, "acceptance")
     refused = api.complete(
         WINDOW, task["id"], {"accepted": False, "refusal_reason": "不属于本机关职权范围"}
@@ -117,9 +119,17 @@ def test_not_accepting_needs_no_reason(api: Api):
     assert _events(api, case_id, "missing_materials_accepted") == []
 
 
-def test_a_material_uploaded_before_acceptance_needs_no_reason(api: Api):
+def test_a_document_no_register_holds_is_left_to_the_window(api: Api):
+    """The articles of association (no provider) missing: accepting asks nothing (the
+    flagship flows accept before the applicant uploads them)."""
     case_id = api.start_case("business_startup", business_application())["id"]
-    assert upload(api, case_id, "articles_of_association", "zhangsan").status_code == 201
+    api.claim_and_complete(WINDOW, case_id, "acceptance", {"accepted": True})
+    assert _events(api, case_id, "missing_materials_accepted") == []
+
+
+def test_a_material_uploaded_before_acceptance_needs_no_reason(api: Api):
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
+    assert upload(api, case_id, "address_proof", "zhangsan").status_code == 201
     api.claim_and_complete(WINDOW, case_id, "acceptance", {"accepted": True})
     assert _events(api, case_id, "missing_materials_accepted") == []
 
@@ -140,7 +150,7 @@ def _to_the_last_step(api: Api, case_id: int) -> dict:
 
 
 def test_concluding_with_a_material_still_missing_asks_again(api: Api):
-    case_id = _accepted_without_articles(api)
+    case_id = _accepted_without_the_proof(api)
     last = _to_the_last_step(api, case_id)
 
     refused = api.complete(last["clerk"], last["task"]["id"], last["data"])
@@ -158,7 +168,7 @@ def test_concluding_with_a_material_still_missing_asks_again(api: Api):
     done = api.complete(
         last["clerk"],
         last["task"]["id"],
-        {**last["data"], "missing_materials_reason": "章程原件已由市场监管部门核验"},
+        {**last["data"], "missing_materials_reason": "住所证明原件已由市场监管部门核验"},
     )
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["status"] == "completed"
@@ -167,8 +177,8 @@ def test_concluding_with_a_material_still_missing_asks_again(api: Api):
 
 
 def test_concluding_with_every_material_present_asks_nothing(api: Api):
-    case_id = _accepted_without_articles(api)
-    assert upload(api, case_id, "articles_of_association", "zhangsan").status_code == 201
+    case_id = _accepted_without_the_proof(api)
+    assert upload(api, case_id, "address_proof", "zhangsan").status_code == 201
     last = _to_the_last_step(api, case_id)
     done = api.complete(last["clerk"], last["task"]["id"], last["data"])
     assert done.status_code == 200, done.get_json()

@@ -97,8 +97,12 @@ def test_only_clerks_who_receive_a_matter_start_it(app, api: Api):  # noqa: ANN0
     assert _cases(api) == []
 
 
+#: An address no register knows: the proof of address (住所证明) does not arrive.
+UNREGISTERED = "北京市海淀区某某路 99 号（自有平房）"
+
+
 def _claimed_acceptance(app, api: Api) -> tuple[int, str, Browser]:  # noqa: ANN001
-    case_id = api.start_case("business_startup", business_application())["id"]
+    case_id = api.start_case("business_startup", business_application(address=UNREGISTERED))["id"]
     task = api.open_task(WINDOW, case_id, "acceptance")
     clerk = Browser(app, WINDOW)
     clerk.get(f"/tasks/{task['id']}")
@@ -109,16 +113,18 @@ def _claimed_acceptance(app, api: Api) -> tuple[int, str, Browser]:  # noqa: ANN
 def test_accepting_with_a_material_missing_asks_the_clerk_to_choose(app, api: Api):  # noqa: ANN001
     case_id, task_id, clerk = _claimed_acceptance(app, api)
     page = _text(clerk.get(f"/tasks/{task_id}"))
-    assert 'data-test="missing-articles_of_association"' in page
+    assert 'data-test="missing-address_proof"' in page
+    assert 'data-test="missing-articles_of_association"' not in page  # the window's to check
     assert 'data-test="ask-supplement"' in page
 
     refused = clerk.post(f"/tasks/{task_id}/complete", {"accepted": "true"})
     assert refused.status_code == 422
-    assert 'aria-invalid="true"' in _text(refused) and "公司章程" in _text(refused)
+    assert 'aria-invalid="true"' in _text(refused) and "住所" in _text(refused)
     assert api.open_task(WINDOW, case_id, "acceptance")["status"] == "claimed"
 
     asked = _text(clerk.get(f"/tasks/{task_id}?ask=1"))
-    assert 'id="sup-articles_of_association" aria-label="公司章程" checked' in asked
+    assert 'value="address_proof" id="sup-address_proof"' in asked
+    assert asked.count(" checked>") == 1
 
     done = clerk.post(
         f"/tasks/{task_id}/complete",

@@ -8,10 +8,14 @@ case's trail keeps the reason and the materials (``missing_materials_accepted``)
 The reason travels in the task's form data under ``missing_materials_reason``: a key no
 form declares, taken out before the form is validated, so every form gets it.
 
-What counts as missing: a *required* material that is neither shared nor uploaded.  At
-acceptance a material whose pull belongs to a later step (``action == "wait"``) is not
-missing yet; a material deferred under 容缺受理 (still outstanding) or replaced by a signed
-告知承诺 pledge is not missing at either point — the reforms have their own follow-up.
+What counts as missing: a *required* material the matter expects from shared data that
+neither arrived nor was uploaded instead (the pull failed, found nothing, or the provider
+does not share it for this purpose).  At acceptance a material whose pull belongs to a
+later step (``action == "wait"``) is not missing yet; a material deferred under 容缺受理
+(still outstanding) or replaced by a signed 告知承诺 pledge is not missing at either point —
+the reforms have their own follow-up.  Documents no register holds (the articles of a
+company) are the window's to check on the page, as before: the flagship flows accept
+before the applicant uploads them, and their tests and outside checks stay as they are.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ def missing(ctx: CommandContext, stage: str) -> list[dict[str, Any]]:
     found = []
     for material in materials:
         if not material["required"] or material["status"] != "missing":
+            continue
+        if not material.get("provider"):  # brought by the applicant: see the docstring
             continue
         if stage == ACCEPTANCE and material["action"] == "wait":
             continue

@@ -272,10 +272,6 @@ def complete(
             raise Conflict("the task is not ready", code="task_not_ready")
         reforms.before_step(ctx, row)  # 登簿 waits for deferred materials (容缺)
         cleaned = _validated(form, {**data, **_attach(ctx, row, form, files or {})}, lang)
-        if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
-            missing_materials.require_choice(
-                ctx, row, missing_materials.ACCEPTANCE, missing_reason, lang
-            )
         before = {k: task.data.get(k) for k in cleaned}
         task.data.update(cleaned)
         countersign.before_run(task)  # 会签 instances: no-ops for other tasks
@@ -288,10 +284,14 @@ def complete(
                 ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
             )
         reforms.after_step(ctx, row, cleaned)
-        # 办结: does this step end the case?  Only moving on tells (gateways, timers,
-        # service tasks); the executor's own advance after the command then finds
-        # nothing left to do.
+        # 受理 or 办结 with materials missing: asked once the step has run and the case
+        # moved on (a fact the step lacks is said first; only moving on tells whether the
+        # case concludes).  The executor's own advance then finds nothing left to do.
         ctx.advance()
+        if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
+            missing_materials.require_choice(
+                ctx, row, missing_materials.ACCEPTANCE, missing_reason, lang
+            )
         if ctx.case.status == "running" and ctx.outcome_reached() == "concluded":
             missing_materials.require_choice(
                 ctx, row, missing_materials.CONCLUSION, missing_reason, lang

@@ -57,9 +57,13 @@ def test_the_window_starts_a_case_for_the_person_at_the_counter(walk, tmp_path, 
     assert page.locator("[data-test=tl-at-window]").count() == 1
 
 
+#: An address no register knows: the proof of address (住所证明) does not arrive.
+UNREGISTERED = "北京市海淀区某某路 99 号（自有平房）"
+
+
 def test_accepting_with_a_material_missing_asks_for_a_choice(walk, live_server):  # noqa: ANN001
     app = live_server["app"]
-    case_id = _start(app, "business_startup", business_application())
+    case_id = _start(app, "business_startup", business_application(address=UNREGISTERED))
     w = walk("window-missing-phone", PHONE)
     page = w.page
     w.login(WINDOW)
@@ -67,12 +71,12 @@ def test_accepting_with_a_material_missing_asks_for_a_choice(walk, live_server):
     w.goto(f"/tasks/{task_id}", "acceptance-to-claim")
     w.follow("[data-test=claim]")
     w.check("acceptance-missing-panel")
-    assert "公司章程" in page.inner_text("[data-test=missing-materials]")
+    assert "住所" in page.inner_text("[data-test=missing-materials]")
     page.check("[name=accepted][value=true]")
     w.follow("[data-test=complete]")
     w.check("acceptance-refused-without-reason")
     assert page.is_visible("[data-test=missing-materials] .field-error")
-    page.fill("[data-test=missing-reason]", "申请人当场出示章程原件，复印件三日内补交")
+    page.fill("[data-test=missing-reason]", "申请人当场出示房屋所有权证原件，复印件三日内补交")
     w.follow("[data-test=complete]", re.compile(r"/worklist"))
     w.check("accepted-with-reason")
     w.goto(f"/cases/{case_id}", "case-with-reason")
@@ -83,7 +87,7 @@ def test_accepting_with_a_material_missing_asks_for_a_choice(walk, live_server):
 def test_the_supplement_round_trip_with_an_other_item(walk, live_server, tmp_path, viewport):  # noqa: ANN001
     app = live_server["app"]
     size = _size(viewport)
-    case_id = _start(app, "business_startup", business_application())
+    case_id = _start(app, "business_startup", business_application(address=UNREGISTERED))
     clerk = walk(f"window-sup-clerk-{size}", viewport)
     cpage = clerk.page
     clerk.login(WINDOW)
@@ -92,8 +96,8 @@ def test_the_supplement_round_trip_with_an_other_item(walk, live_server, tmp_pat
     clerk.follow("[data-test=claim]")
     clerk.follow("[data-test=ask-supplement]")
     clerk.check("supplement-prefilled")
-    assert cpage.is_checked("#sup-articles_of_association")
-    cpage.fill("[name=reason_articles_of_association]", "缺少全体股东签字页")
+    assert cpage.is_checked("#sup-address_proof")
+    cpage.fill("[name=reason_address_proof]", "住所产权信息未能获取")
     cpage.fill("[name=other_name]", "授权委托书")
     cpage.fill("[name=other_reason]", "由代理人办理须提交")
     clerk.follow("[data-test=supplement-form] button[type=submit]", re.compile(r"/cases/\d+$"))
@@ -108,13 +112,13 @@ def test_the_supplement_round_trip_with_an_other_item(walk, live_server, tmp_pat
     applicant.follow(other.locator("button"))
     applicant.check("other-item-uploaded")
     assert "委托书.png" in page.inner_text("[data-test=supplement]")
-    page.fill("#sup-note", "委托书已上传，章程签字页下周送到窗口")
+    page.fill("#sup-note", "委托书已上传，住所证明下周送到窗口")
     applicant.follow("[data-test=answer-supplement] button[type=submit]")
     applicant.check("supplement-answered")
 
     clerk.goto(f"/tasks/{task_id}", "task-with-answer")
     answers = cpage.inner_text("[data-test=supplement-answers]")
-    assert "委托书已上传，章程签字页下周送到窗口" in answers
+    assert "委托书已上传，住所证明下周送到窗口" in answers
     assert cpage.is_visible("[data-test=sup-item-1] >> text=未答复")
     link = cpage.locator("[data-test=sup-item-2] [data-test=open-sup-file]")
     href = link.get_attribute("href")

@@ -103,13 +103,14 @@ def supplement_items(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def missing_materials(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """Required materials the applicant still has to provide (neither shared nor uploaded,
-    nor deferred under 容缺 or pledged): what accepting or concluding would go on without
-    (the engine asks for a reason then: ``services/missing_materials``)."""
+    """Required materials shared data was to provide and did not (nor were they uploaded,
+    deferred under 容缺 or pledged): what accepting or concluding would go on without (the
+    engine asks for a reason then: ``services/missing_materials``)."""
     return [
         m
         for m in case.get("materials") or []
         if m.get("required")
+        and m.get("provider")
         and m.get("status") == "missing"
         and m.get("action") != "wait"
         and (m.get("deferral") or {}).get("status") != "outstanding"
