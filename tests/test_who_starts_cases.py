@@ -209,3 +209,55 @@ def test_the_window_clerk_sees_a_case_they_received_whatever_its_first_step(api:
         )
     assert api.get(f"/api/v1/cases/{case_id}", "window2").status_code == 404
     assert api.get(f"/api/v1/cases/{case_id}", "clerk_market").status_code == 200
+
+
+def _deploy_market_check(api: Api, acceptance_task: str | None) -> None:
+    import io
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures" / "bpmn"
+    xml = (fixtures / "market_check.bpmn").read_text(encoding="utf-8")
+    if acceptance_task:
+        xml = xml.replace(
+            '<bpmn:process id="market_check" name="经营场所核查（测试事项）" isExecutable="true">',
+            '<bpmn:process id="market_check" name="经营场所核查（测试事项）" isExecutable="true">'
+            "<bpmn:extensionElements><camunda:properties>"
+            f'<camunda:property name="acceptance_task" value="{acceptance_task}" />'
+            "</camunda:properties></bpmn:extensionElements>",
+            1,
+        )
+    deployed = api.post(
+        "/api/v1/process-definitions",
+        "designer",
+        data={
+            "file": (io.BytesIO(xml.encode("utf-8")), "m.bpmn"),
+            "form": (
+                io.BytesIO((fixtures / "market_check.site_check.json").read_bytes()),
+                "f.json",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 201, deployed.get_json()
+
+
+def test_the_department_owning_a_matters_acceptance_step_receives_it_at_its_counter(api: Api):
+    """A matter received by a back office (its ``acceptance_task`` is the market's step):
+    the market's clerks start it for the person at their counter; no other matter, and no
+    other back office."""
+    _deploy_market_check(api, "site_check")
+    counter = {"id_number": LISI_ID, "name": "李四"}
+    response = _start(api, "clerk_market", counter, process_key="market_check", data={})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["started_at_window"] is True
+    assert _start(api, "clerk_market", counter).status_code == 403  # property_transfer
+    assert _start(api, "clerk_tax", counter, process_key="market_check", data={}).status_code == 403
+    assert _total_cases(api) == 1
+
+
+def test_without_an_acceptance_step_only_the_service_centre_receives_a_matter(api: Api):
+    _deploy_market_check(api, None)
+    counter = {"id_number": LISI_ID, "name": "李四"}
+    refused = _start(api, "clerk_market", counter, process_key="market_check", data={})
+    assert refused.status_code == 403
+    assert _total_cases(api) == 0

@@ -21,6 +21,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed sign-ins; try again later",
     ),
     "validation_failed": ("表单校验未通过", "The form has errors"),
+    "materials_missing": (
+        "必需材料缺失：请发起补正，或填写缺材料仍继续办理的理由（missing_materials_reason）",
+        "Required materials are missing: request a supplement, or give the reason to go on "
+        "without them (missing_materials_reason)",
+    ),
     "undeployable_bpmn": ("流程模型未通过部署校验", "The process model cannot be deployed"),
     "workflow_error": ("流程运行出错", "The process failed while running"),
     "fact_missing": (

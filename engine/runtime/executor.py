@@ -208,17 +208,25 @@ class CommandContext(CaseReading):
         for row, old_state in clocks.sync(task_rows):
             notify.deadline_changed(self.session, self.case, row, old_state)
 
+    def outcome_reached(self) -> str | None:
+        """How the workflow as it stands ends the case: ``refused`` (a refusing end
+        event), ``concluded`` (办结: completed, or a concluding end event), else None."""
+        ended = _reached_end_events(self.workflow)
+        end_meta = self.definition.meta.get("end_events", {})
+        if any(end_meta.get(e, {}).get("outcome") == "refused" for e in ended):
+            return "refused"
+        concluded = any(end_meta.get(e, {}).get("concludes_case") == "true" for e in ended)
+        return "concluded" if self.workflow.is_completed() or concluded else None
+
     def _update_status(self) -> None:
         case = self.case
         if case.status in ("terminated", "completed"):
             return
-        ended = _reached_end_events(self.workflow)
-        end_meta = self.definition.meta.get("end_events", {})
-        refused = any(end_meta.get(e, {}).get("outcome") == "refused" for e in ended)
-        concluded = any(end_meta.get(e, {}).get("concludes_case") == "true" for e in ended)
-        if self.workflow.is_completed() or concluded or refused:
+        outcome = self.outcome_reached()
+        if outcome:
+            ended = _reached_end_events(self.workflow)
             case.status = "completed"
-            case.outcome = "refused" if refused else "concluded"
+            case.outcome = outcome
             case.completed_at = clock.now()
             self.audit("case_completed", outcome=case.outcome, end_events=sorted(ended))
             self._tell_outcome()

@@ -44,11 +44,26 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition:
 WINDOW_DEPARTMENT = "service_center"
 
 
-def is_window_clerk(actor: Principal) -> bool:
-    return actor.has("clerk") and actor.department == WINDOW_DEPARTMENT
+def is_window_clerk(actor: Principal, definition: ProcessDefinition | None = None) -> bool:
+    """A clerk who receives applicants at the counter: of the service centre (一窗受理),
+    or — for ``definition``'s matter — of the department owning its acceptance step (the
+    process property ``acceptance_task``), where a matter is received elsewhere."""
+    if not actor.has("clerk") or not actor.department:
+        return False
+    if actor.department == WINDOW_DEPARTMENT:
+        return True
+    if definition is None:
+        return False
+    wanted = (definition.meta.get("properties") or {}).get("acceptance_task")
+    return bool(wanted) and any(
+        task.get("id") == wanted and actor.department in (task.get("departments") or [])
+        for task in definition.meta.get("user_tasks") or []
+    )
 
 
-def _applicant_of(actor: Principal, applicant: Any) -> tuple[str, str, bool]:
+def _applicant_of(
+    actor: Principal, applicant: Any, definition: ProcessDefinition | None = None
+) -> tuple[str, str, bool]:
     """The applicant's (ID number, name, at the window?).
 
     Applicants apply for themselves only: the signed-in person is the applicant, and an
@@ -61,7 +76,7 @@ def _applicant_of(actor: Principal, applicant: Any) -> tuple[str, str, bool]:
         applicant = {}
     if not isinstance(applicant, dict):
         raise BadRequest("'applicant' must be an object")
-    if is_window_clerk(actor):
+    if is_window_clerk(actor, definition):
         return (*_counter_applicant(applicant), True)
     if not actor.has("applicant") or not actor.id_number:
         raise Forbidden("only applicants and window clerks may start cases")
@@ -145,7 +160,10 @@ def start_case(
     ``division``: where the applicant chose to have it handled (else shared data says).
     ``then``: what else the application does in the same transaction (the pledges signed
     on the application form, ``reforms.pledges.apply_with_pledges``)."""
-    id_number, name, at_window = _applicant_of(actor, applicant)
+    # Who applies for whom; a matter's own acceptance department is known once it is read.
+    id_number, name, at_window = (
+        _applicant_of(actor, applicant) if not actor.has("clerk") else ("", "", True)
+    )
     if not isinstance(process_key, str) or not process_key:
         raise BadRequest("'process_key' is required")
     if version is not None and (
@@ -156,7 +174,10 @@ def start_case(
     cleaned: dict[str, Any] = {}  # the application, as validated against its start form
 
     def open_case(session: Session) -> tuple[Case, ProcessDefinition]:
+        nonlocal id_number, name, at_window
         definition = approval.current_or_trial(session, actor, process_key, version)
+        if actor.has("clerk"):
+            id_number, name, at_window = _applicant_of(actor, applicant, definition)
         cleaned.update(_application_data(govflow, definition, data, lang))
         _check_division(session, division)
         now = clock.now()

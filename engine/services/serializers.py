@@ -14,7 +14,7 @@ from ..masking import mask_data, mask_id_number, mask_name
 from ..models import AuditEvent, Case, ProcessDefinition, TaskRow
 from ..principal import Principal
 from ..verbs import serializers as verb_serializers
-from . import disclosure
+from . import disclosure, supplement_answers
 from .forms_lookup import form_for
 from .materials import materials_block
 from .parties import parties_block
@@ -122,11 +122,20 @@ def case_view(govflow: Govflow, session: Session, actor: Principal, case: Case) 
         "tasks": [task_view(r) for r in rows if r.status != "cancelled"],
         **_deadlines(session, case),
         **(materials if clear else _masked_data(materials)),
+        #: Every 补正 request with what answers each item (an addition to API.md).
+        "supplements": _supplements(session, case, materials["materials"], clear),
         "created_at": isoformat(case.created_at),
         "updated_at": isoformat(case.updated_at),
         "completed_at": isoformat(case.completed_at),
         **verb_serializers.case_extras(session, case),
     }
+
+
+def _supplements(
+    session: Session, case: Case, materials: list[dict[str, Any]], clear: bool
+) -> list[dict[str, Any]]:
+    found = supplement_answers.rounds(session, case, materials)
+    return found if clear else _masked_data(found)
 
 
 def _deadlines(session: Session, case: Case) -> dict[str, Any]:

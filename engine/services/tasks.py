@@ -23,7 +23,7 @@ from ..reforms import steps as reforms
 from ..runtime.executor import CommandContext, case_facts, execute, with_facts
 from ..uow import read_only
 from ..verbs import countersign, guards
-from . import access, side_tasks, uploads
+from . import access, missing_materials, side_tasks, uploads
 from .forms_lookup import form_for
 from .serializers import task_detail
 
@@ -264,6 +264,8 @@ def complete(
         data = {}
     if not isinstance(data, dict):
         raise BadRequest("'data' must be an object")
+    # 缺材料: the clerk's reason to accept or conclude without them (missing_materials)
+    data, missing_reason = missing_materials.take_reason(data)
 
     def command(ctx: CommandContext) -> int:
         row = _open_row(ctx, task_id)
@@ -298,6 +300,18 @@ def complete(
                 ctx.session, ctx.case, actor, opinion=str(cleaned.get("opinion") or "")
             )
         reforms.after_step(ctx, row, cleaned)
+        # 受理 or 办结 with materials missing: asked once the step has run and the case
+        # moved on (a fact the step lacks is said first; only moving on tells whether the
+        # case concludes).  The executor's own advance then finds nothing left to do.
+        ctx.advance()
+        if cleaned.get("accepted") is True and _is_acceptance(ctx, row):
+            missing_materials.require_choice(
+                ctx, row, missing_materials.ACCEPTANCE, missing_reason, lang
+            )
+        if ctx.case.status == "running" and ctx.outcome_reached() == "concluded":
+            missing_materials.require_choice(
+                ctx, row, missing_materials.CONCLUSION, missing_reason, lang
+            )
         return ctx.case.id
 
     return execute(govflow, _case_of(govflow, actor, task_id), actor, command)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
+from engine.errors import BadRequest
 from engine.services import cases as service
-from engine.services import clock_stops, disclosure
+from engine.services import clock_stops, disclosure, supplement_answers
 from engine.services.serializers import event_view
 
 from ..i18n import language
@@ -15,7 +16,9 @@ from ..schemas.cases import (
     Event,
     StartCase,
     SupplementAnswer,
+    SupplementItemAnswer,
 )
+from ..schemas.shared_data import MaterialUpload
 from .common import authenticated, caller, engine, page_of, paging
 from .operation import body, operation, query
 
@@ -108,6 +111,27 @@ def answer_supplement(case_id: int):  # noqa: ANN201
         engine(), caller(), case_id, answer.get("data"), answer.get("note") or "", language()
     )
     return _case_json(case_id)
+
+
+@bp.post("/cases/<id:case_id>/supplement/items/<id:number>/file")
+@authenticated
+@operation(
+    "A file answering one item of the open supplement request (numbered from 1 as listed), "
+    "an 'other' item included; a material's item stores the material's upload",
+    tag="time limits",
+    multipart=MaterialUpload,
+    answer=SupplementItemAnswer,
+    status=201,
+    errors=(403, 404, 409, 413),
+)
+def upload_supplement_item(case_id: int, number: int):  # noqa: ANN201
+    file = request.files.get("file")
+    if file is None:
+        raise BadRequest("send the document as multipart form field 'file'")
+    item = supplement_answers.upload_for_item(
+        engine(), caller(), case_id, number, file.filename, file.stream
+    )
+    return item, 201
 
 
 @bp.post("/cases/<id:case_id>/special-procedures/<id:pause_id>/end")

@@ -139,3 +139,7 @@ def register_pages(app: Flask) -> None:
 
     app.register_blueprint(calendar.bp)
     app.register_blueprint(providers.bp)
+
+    from . import window  # 代办: a case started at the counter for the applicant
+
+    app.register_blueprint(window.bp)

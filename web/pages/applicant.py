@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from engine.errors import Conflict, GovflowError, ValidationFailed
 from engine.reforms import pledges
 from engine.services import cases as case_service
-from engine.services import clock_stops, directory, uploads
+from engine.services import clock_stops, directory, supplement_answers, uploads
 from engine.services import definitions as definition_service
 from engine.services.serializers import definition_view
 from processes.catalogue import Matter, load_matters
@@ -215,6 +215,33 @@ def upload(case_id: int, code: str):  # noqa: ANN201
         uploads.upload_material(
             engine(), principal(), case_id, code, storage.filename, storage.stream
         )
+    except GovflowError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        flash(str(UPLOAD_PROBLEMS.get(exc.code, UPLOAD_PROBLEMS["bad_request"])), "error")
+        return redirect(back)
+    flash(_("Uploaded: %(name)s.", name=storage.filename), "success")
+    return redirect(back)
+
+
+@bp.post("/cases/<id:case_id>/supplement/items/<id:number>")
+@login_required(*APPLICANTS)
+def upload_item(case_id: int, number: int):  # noqa: ANN201
+    """A file for one item of the open 补正 request ("其他材料" included)."""
+    back = url_for("cases.case", case_id=case_id) + "#supplement"
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(back)
+    try:
+        supplement_answers.upload_for_item(
+            engine(), principal(), case_id, number, storage.filename, storage.stream
+        )
+    except Conflict as exc:
+        if exc.code != "no_supplement_pending":
+            raise
+        flash(_("There is no open supplement request on this case."), "error")
+        return redirect(url_for("cases.case", case_id=case_id))
     except GovflowError as exc:
         if exc.status in (401, 403, 404):
             raise

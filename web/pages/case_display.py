@@ -84,17 +84,24 @@ def materials_summary(case: dict[str, Any]) -> dict[str, int]:
 
 def supplement_items(case: dict[str, Any]) -> list[dict[str, Any]]:
     """What the applicant is asked for (补正): the open supplement request's items, each
-    ``{"code", "name", "reason", "status"}`` (``status`` of the material when it is one of
-    the matter's materials, so the page can show what has been uploaded since)."""
+    ``{"number", "code", "name", "reason", "status", "files"}`` (``status`` of the material
+    when it is one of the matter's materials, so the page can show what has been uploaded
+    since; ``files``: what answers the item so far, "其他材料" included)."""
     supplement = case.get("supplement") or {}
     items = (supplement.get("details") or {}).get("items") or []
     materials = {m["code"]: m for m in case.get("materials") or []}
+    rounds = [r for r in case.get("supplements") or [] if r.get("id") == supplement.get("id")]
+    answers = {i["number"]: i for i in rounds[0]["items"]} if rounds else {}
     shown = []
-    for item in items:
+    for number, item in enumerate(items, start=1):
         code = item.get("material")
         material = materials.get(code) if code else None
+        answer = answers.get(number) or {}
         shown.append(
             {
+                "number": number,
+                "answer_code": answer.get("code"),
+                "files": answer.get("files") or [],
                 "code": code,
                 "name": material["name"] if material else item.get("name"),
                 "reason": item.get("reason"),
@@ -102,6 +109,22 @@ def supplement_items(case: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def missing_materials(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Required materials shared data was to provide and did not (nor were they uploaded,
+    deferred under 容缺 or pledged): what accepting or concluding would go on without (the
+    engine asks for a reason then: ``services/missing_materials``)."""
+    return [
+        m
+        for m in case.get("materials") or []
+        if m.get("required")
+        and m.get("provider")
+        and m.get("status") == "missing"
+        and m.get("action") != "wait"
+        and (m.get("deferral") or {}).get("status") != "outstanding"
+        and (m.get("pledge") or {}).get("status") not in ("signed", "verified")
+    ]
 
 
 def diagram_state(case: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -132,6 +155,7 @@ APPLICANT_EVENTS = {
     "case_completed",
     "supplement_requested",
     "supplement_answered",
+    "missing_materials_accepted",
     "material_uploaded",
     "materials_deferred",
     "deferred_material_supplied",
@@ -177,6 +201,8 @@ def timeline(
             "outcome": details.get("outcome"),
             "opinion": None,
         }
+        # 代办: a window clerk entered it for the applicant at the counter
+        entry["at_window"] = action == "case_started" and details.get("at_window") is True
         after = details.get("after") or {}
         if isinstance(after, dict):
             entry["opinion"] = after.get("opinion") or after.get("refusal_reason")

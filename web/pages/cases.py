@@ -226,7 +226,10 @@ def material_file(case_id: int, code: str):  # noqa: ANN201
     inline = stored.content_type in PREVIEWABLE and not request.args.get("download")
     response = stored_file_response(stored, inline=inline)
     # A preview runs nothing: an uploaded PDF or image gets no script and no frame parent.
+    # The browser's own image viewer styles the page it wraps an image in (inline styles;
+    # the file itself is a checked PDF, PNG or JPEG, never markup).
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'; sandbox"
+        "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; "
+        "frame-ancestors 'self'; sandbox"
     )
     return response

@@ -13,10 +13,11 @@ from engine.services import cases as case_service
 from engine.services import clock_stops, directory, uploads
 from engine.services import definitions as definition_service
 from engine.services import tasks as service
+from engine.services.missing_materials import REASON_FIELD
 from engine.services.serializers import definition_view, task_view
 from engine.verbs import case_control, handover, returns
 
-from .case_display import application_rows, shared_records
+from .case_display import application_rows, missing_materials, shared_records
 from .common import engine, lang, localized, login_required, principal
 from .formdata import form_values, from_form
 from .verbs import problem
@@ -178,6 +179,7 @@ def _task_page(
     errors: dict[str, list[str]] | None = None,
     posted: Any = None,
     status: int = 200,
+    asked_missing: list[dict[str, Any]] | None = None,
 ):  # noqa: ANN202
     actor = principal()
     row = service.get_task(engine(), actor, task_id)
@@ -202,6 +204,12 @@ def _task_page(
         is_open=is_open,
         kind=row.kind,
         attached={a["code"]: a["filename"] for a in case_json.get("attachments", [])},
+        # 缺材料: what accepting or concluding would go on without — the engine's own list
+        # after it refused the step, else the materials the applicant still owes.
+        missing=asked_missing or missing_materials(case_json),
+        missing_reason=(posted or {}).get(REASON_FIELD, ""),
+        ask_supplement=request.args.get("ask") == "1",
+        task_names={t["id"]: t["name"] for t in case_json["tasks"]},
         **(_verb_choices(row, detail) if mine and is_open else {}),
     )
     return page, status
@@ -249,12 +257,27 @@ def complete(task_id: str):  # noqa: ANN201
     row = service.get_task(engine(), actor, task_id)
     definition = service.get_task_json(engine(), actor, task_id)["form_definition"]
     data = from_form(definition, request.form)
+    reason = (request.form.get(REASON_FIELD) or "").strip()
+    if reason:  # 缺材料仍予办理: the clerk's reason (services/missing_materials)
+        data[REASON_FIELD] = reason
     try:
         files = _chosen_files(definition)
         case_id = service.complete(engine(), actor, task_id, data, lang(), files)
     except ValidationFailed as exc:
         fields = exc.details.get("fields") or {"_form": [_("The form has errors.")]}
-        return _task_page(task_id, errors=fields, posted=request.form, status=422)
+        if exc.code == "materials_missing":
+            fields = {
+                REASON_FIELD: [
+                    _("Request a supplement, or give the reason to go on without these materials.")
+                ]
+            }
+        return _task_page(
+            task_id,
+            errors=fields,
+            posted=request.form,
+            status=422,
+            asked_missing=exc.details.get("missing_materials"),
+        )
     except Conflict as exc:
         flash(_conflict_message(exc), "error")
         return redirect(url_for(".task", task_id=task_id))

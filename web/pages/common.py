@@ -116,6 +116,7 @@ EVENT_LABELS = {
     "case_completed": _l("Case concluded"),
     "supplement_requested": _l("Supplement requested"),
     "supplement_answered": _l("Supplement answered"),
+    "missing_materials_accepted": _l("Went on with required materials missing"),
     "material_uploaded": _l("Material uploaded"),
     "materials_deferred": _l("Accepted with materials to follow (容缺)"),
     "deferred_material_supplied": _l("Deferred material supplied"),

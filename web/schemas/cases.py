@@ -99,6 +99,36 @@ class Upload(Answer):
     url = s()
 
 
+class SupplementItemAnswer(Answer):
+    """One item of a 补正 request and the files that answer it."""
+
+    number = fields.Integer(required=True, metadata={"description": "from 1, as listed"})
+    material = s(metadata={"description": "the material's code; null for another item"})
+    name = s()
+    reason = s()
+    code = s(metadata={"description": "the code its files are kept under"})
+    answered = b()
+    files = many(fields.Nested(Upload))
+
+
+class SupplementRound(Answer):
+    """A 补正 request (一次性告知) with the applicant's answer."""
+
+    id = fields.Integer(required=True)
+    task_id = s()
+    department = s()
+    requested_at = when()
+    requested_by = s()
+    note = s(metadata={"description": "the clerk's note to the applicant"})
+    open = b()
+    answered_at = when()
+    answered_by = s()
+    reply = s(metadata={"description": "the applicant's note with the answer"})
+    corrected = obj()
+    items = many(fields.Nested(SupplementItemAnswer))
+    unanswered = i()
+
+
 class MaterialOfMatter(Answer):
     """What a matter asks for, wherever it is listed (the catalogue, a case)."""
 
@@ -171,6 +201,10 @@ class Case(Answer):
     materials = many(fields.Nested(Material))
     materials_summary = nested(MaterialsSummary)
     attachments = many(fields.Nested(Upload))
+    supplements = many(
+        fields.Nested(SupplementRound),
+        metadata={"description": "every 补正 request, each item with the files answering it"},
+    )
     fetching = many(
         fields.String(),
         metadata={"description": "records (provider:field) being fetched from the exchange"},
