@@ -225,7 +225,8 @@ class Run:
     rate: float
     clients: int
     database: str
-    rss: list[tuple[float, float]]  # (minute, MB): the largest worker at each sample
+    #: (minute, MB): the largest worker at each sample; the first (minute 0) before the load
+    rss: list[tuple[float, float]]
     tally: object
     findings: Findings
     faults: FaultLog
@@ -363,13 +364,15 @@ def run(args: argparse.Namespace) -> Run:
                     url or f"sqlite:///{data_dir / 'govflow.sqlite3'}", data_dir, grace=20
                 )
                 server_log = server.log.read_text(errors="replace")
+                kept = Path(tempfile.gettempdir()) / f"govflow-soak-{args.run}.log"
+                kept.write_text(server_log)
         finally:
             if url:
                 with suppress(subprocess.CalledProcessError):
                     _pg("destroy")
     tracebacks = server_log.count("Traceback")
     if tracebacks:
-        faults_log.notes.append(f"{tracebacks} tracebacks in the server log")
+        faults_log.notes.append(f"{tracebacks} tracebacks in the server log ({kept})")
         say(server_log[server_log.index("Traceback") :][:3000])
     return Run(
         args.run, seconds, args.rate, args.clients, "PostgreSQL" if url else "SQLite", rss,
@@ -388,10 +391,11 @@ def _slope_per_10_min(points: list[tuple[float, float]]) -> float:
 
 def report(result: Run) -> bool:
     tally, found = result.tally, result.findings
-    rss = [mb for _, mb in result.rss]
+    idle, under_load = result.rss[0][1], result.rss[1:]
+    rss = [mb for _, mb in under_load]
     five = tally.server_errors(result.allowed_window)
     p50, p95 = percentile_ms(tally.latencies, 0.5), percentile_ms(tally.latencies, 0.95)
-    later = [p for p in result.rss if p[0] >= 5]
+    later = [p for p in under_load if p[0] >= 5]
     delays = sorted(found.timer_delays)
     say("")
     for note in result.faults.notes:
@@ -401,10 +405,13 @@ def report(result: Run) -> bool:
         say(f"   answered during '{window}': {dict(sorted(counts.items()))}")
     if tally.samples:
         say("   first 5xx answers: " + " | ".join(tally.samples))
-    say(f"   worker RSS every minute (MB): {' '.join(f'{mb:.0f}' for mb in rss)}")
     say(
-        f"   slope {_slope_per_10_min(result.rss):+.1f} MB per 10 min over the run, "
-        f"{_slope_per_10_min(later):+.1f} after the first 5 minutes"
+        f"   worker RSS (largest worker) before the load {idle:.0f} MB, then every minute: "
+        + " ".join(f"{mb:.0f}" for mb in rss)
+    )
+    say(
+        f"   slope {_slope_per_10_min(under_load):+.1f} MB per 10 min under load"
+        + (f", {_slope_per_10_min(later):+.1f} after the first 5 minutes" if len(later) > 2 else "")
     )
     if delays:
         say(
