@@ -74,6 +74,18 @@ def _argv(pid: int) -> list[str]:
     return _proc(pid, "cmdline").split("\0")
 
 
+def _cpu_ticks(pid: int) -> int:
+    fields = _proc(pid, "stat").rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12]) if len(fields) > 12 else 0
+
+
+def _busiest(pids: list[int]) -> int:
+    """The process that used the most CPU over the next 0.3 s: a worker mid-request."""
+    before = {pid: _cpu_ticks(pid) for pid in pids}
+    time.sleep(0.3)
+    return max(pids, key=lambda pid: _cpu_ticks(pid) - before[pid])
+
+
 def rss_mb(pid: int) -> float:
     for line in _proc(pid, "status").splitlines():
         if line.startswith("VmRSS:"):
@@ -265,13 +277,15 @@ def _drive(server: Served, args: argparse.Namespace, faults) -> tuple[Load, list
 
 
 def _fault_kills(server: Served, seconds: float):  # noqa: ANN201
-    """A third of the way in: kill -9 a web worker; halfway: kill -9 the scheduler just
-    before three timers fall due, and wait for the supervisor to bring it back."""
-    load, began, log = yield seconds / 3
-    victim = server.workers()[0]
-    say(f"   {time.monotonic() - began:5.0f} s: kill -9 web worker {victim}")
-    os.kill(victim, signal.SIGKILL)
-    log.notes.append(f"kill -9 of web worker {victim} at {time.monotonic() - began:.0f} s")
+    """At a sixth, a quarter and a third of the way in: kill -9 the busiest web worker
+    (gunicorn starts another); halfway: kill -9 the scheduler just before three timers fall
+    due, and wait for the supervisor to bring it back."""
+    for share in (6, 4, 3):
+        load, began, log = yield seconds / share
+        victim = _busiest(server.workers())
+        say(f"   {time.monotonic() - began:5.0f} s: kill -9 web worker {victim}")
+        os.kill(victim, signal.SIGKILL)
+        log.notes.append(f"kill -9 of web worker {victim} at {time.monotonic() - began:.0f} s")
 
     load, began, log = yield seconds / 2 - 9
     # Three timer cases due 10 s from now, i.e. about 1 s after the scheduler is killed.
