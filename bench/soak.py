@@ -38,7 +38,7 @@ from pathlib import Path
 from .common import ROOT, percentile_ms, say
 from .servers import free_port
 from .soak_checks import Findings, check
-from .soak_load import TIMER_PROCESS, Load
+from .soak_load import DROPPED, TIMER_PROCESS, Load
 
 #: The private cluster of ``pg-restart`` (never the shared server on 55432).
 PG_PORT = os.environ.get("SOAK_PG_PORT", "55433")
@@ -74,16 +74,42 @@ def _argv(pid: int) -> list[str]:
     return _proc(pid, "cmdline").split("\0")
 
 
-def _cpu_ticks(pid: int) -> int:
-    fields = _proc(pid, "stat").rpartition(")")[2].split()
-    return int(fields[11]) + int(fields[12]) if len(fields) > 12 else 0
+def _serving(pids: list[int], port: int) -> int | None:
+    """The worker holding an accepted connection on ``port``: one with a request in hand
+    (the listening socket is shared by all; an accepted one lives in one worker only)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in _proc_file(table).splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rpartition(":")[2], 16) == port and fields[3] == "01":
+                established.add(fields[9])
+    for pid in pids:
+        with suppress(OSError):
+            for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+                with suppress(OSError):
+                    link = os.readlink(fd)
+                    if link.startswith("socket:[") and link[8:-1] in established:
+                        return pid
+    return None
 
 
-def _busiest(pids: list[int]) -> int:
-    """The process that used the most CPU over the next 0.3 s: a worker mid-request."""
-    before = {pid: _cpu_ticks(pid) for pid in pids}
-    time.sleep(0.3)
-    return max(pids, key=lambda pid: _cpu_ticks(pid) - before[pid])
+def _proc_file(path: str) -> str:
+    with suppress(OSError):
+        return Path(path).read_text()
+    return ""
+
+
+def _mid_command(server: Served, load: Load, patience: float = 20.0) -> tuple[int, bool]:
+    """A worker to kill, preferably one with a command in hand: (pid, whether it had)."""
+    port = int(server.base.rpartition(":")[2])
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if load.tally.commands_in_flight:
+            serving = _serving(server.workers(), port)
+            if serving is not None:
+                return serving, True
+        time.sleep(0.002)
+    return server.workers()[0], False
 
 
 def rss_mb(pid: int) -> float:
@@ -277,15 +303,19 @@ def _drive(server: Served, args: argparse.Namespace, faults) -> tuple[Load, list
 
 
 def _fault_kills(server: Served, seconds: float):  # noqa: ANN201
-    """At a sixth, a quarter and a third of the way in: kill -9 the busiest web worker
-    (gunicorn starts another); halfway: kill -9 the scheduler just before three timers fall
-    due, and wait for the supervisor to bring it back."""
+    """At a sixth, a quarter and a third of the way in: kill -9 a web worker while a command
+    is in flight, the one holding a request (gunicorn starts another); halfway: kill -9 the
+    scheduler just before three timers fall due, and wait for the supervisor to bring it
+    back."""
     for share in (6, 4, 3):
         load, began, log = yield seconds / share
-        victim = _busiest(server.workers())
-        say(f"   {time.monotonic() - began:5.0f} s: kill -9 web worker {victim}")
+        victim, busy = _mid_command(server, load)
         os.kill(victim, signal.SIGKILL)
-        log.notes.append(f"kill -9 of web worker {victim} at {time.monotonic() - began:.0f} s")
+        log.notes.append(
+            f"kill -9 of web worker {victim} at {time.monotonic() - began:.0f} s, "
+            + ("holding a request while a command was in flight" if busy else "idle")
+        )
+        say(f"   {log.notes[-1]}")
 
     load, began, log = yield seconds / 2 - 9
     # Three timer cases due 10 s from now, i.e. about 1 s after the scheduler is killed.
@@ -414,7 +444,10 @@ def report(result: Run) -> bool:
     say("")
     for note in result.faults.notes:
         say(f"   {note}")
-    say(f"   answers by status: {dict(sorted(tally.by_status.items()))}")
+    say(
+        f"   answers by status: {dict(sorted(tally.by_status.items()))}"
+        + (f" ({DROPPED}: connections cut by a kill)" if tally.by_status[DROPPED] else "")
+    )
     for window, counts in tally.windows.items():
         say(f"   answered during '{window}': {dict(sorted(counts.items()))}")
     if tally.samples:

@@ -45,6 +45,12 @@ class Tally:
     open_window: str | None = None
     #: the first 5xx answers' bodies (what went wrong), at most a few
     samples: list[str] = field(default_factory=list)
+    #: commands (POST) sent and not yet answered: a kill then cuts one off mid-way
+    commands_in_flight: int = 0
+
+    def command_sent(self, change: int) -> None:
+        with self.lock:
+            self.commands_in_flight += change
 
     def count(self, method: str, path: str, status: str, seconds: float, body: bytes) -> None:
         with self.lock:
@@ -93,6 +99,8 @@ class Client:
             headers["Authorization"] = f"Bearer {token}"
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         started = time.perf_counter()
+        command = method == "POST"
+        self.tally.command_sent(command)
         try:
             connection.request(
                 method, path, body=json.dumps(body) if body is not None else None, headers=headers
@@ -103,6 +111,7 @@ class Client:
             self.tally.count(method, path, DROPPED, 0.0, b"")
             return None, None
         finally:
+            self.tally.command_sent(-command)
             connection.close()
         self.tally.count(method, path, str(response.status), time.perf_counter() - started, raw)
         try:
