@@ -331,7 +331,7 @@ def _fault_kills(server: Served, seconds: float):  # noqa: ANN201
     while time.time() - killed_at < 120:
         tick = health(server).get("scheduler", {}).get("last_tick_at")
         if tick and _epoch(tick) > killed_at + 0.5:
-            back = time.time() - killed_at
+            back = _epoch(tick) - killed_at  # its first tick after the kill
             break
         time.sleep(0.5)
     new = server.scheduler()
@@ -470,8 +470,8 @@ def report(result: Run) -> bool:
         meanwhile = [(d, f) for d, f in found.timer_instants if down <= d <= up]
         say(
             f"   timers due while the scheduler was down ({up - down:.1f} s): {len(meanwhile)}, "
-            f"fired after it came back, at most {max((f - up for _, f in meanwhile), default=0):.1f} s "
-            "after its first tick"
+            f"fired at most {max((f - up for _, f in meanwhile), default=0):.1f} s after its "
+            "first tick"
         )
     for torn in found.torn[:20]:
         say(f"   torn: {torn}")
