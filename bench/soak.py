@@ -324,8 +324,8 @@ def _fault_kills(server: Served, seconds: float):  # noqa: ANN201
         _post(server, "/api/v1/cases", token, {"process_key": "soak_timer", "data": {}})
     load, began, log = yield seconds / 2
     scheduler = server.scheduler()
-    killed_at = time.time()
-    say(f"   {time.monotonic() - began:5.0f} s: kill -9 the scheduler {scheduler}")
+    killed_at, killed_in_run = time.time(), time.monotonic() - began
+    say(f"   {killed_in_run:5.0f} s: kill -9 the scheduler {scheduler}")
     os.kill(scheduler, signal.SIGKILL)
     back = None
     while time.time() - killed_at < 120:
@@ -336,7 +336,7 @@ def _fault_kills(server: Served, seconds: float):  # noqa: ANN201
         time.sleep(0.5)
     new = server.scheduler()
     log.notes.append(
-        f"kill -9 of the scheduler {scheduler} at {time.monotonic() - began:.0f} s: "
+        f"kill -9 of the scheduler {scheduler} at {killed_in_run:.0f} s: "
         + (f"ticking again {back:.1f} s later (pid {new})" if back else "NOT back within 120 s")
     )
     if back:
