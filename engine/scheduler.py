@@ -30,13 +30,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from . import clock
 from .context import Govflow
-from .errors import GovflowError
+from .errors import GovflowError, database_unreachable
 from .reforms import deferrals
 from .services import health, incidents, jobs, retention
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
@@ -80,25 +81,31 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
     try:
         health.record_tick(govflow, me.process, me.started_at)
     except Exception:  # noqa: BLE001 - logged; the health check shows the missing beats
-        log.exception("heartbeat failed")
+        _failed("heartbeat failed")
         report.errors += 1
     try:
         report.deadlines = sweep_deadlines(govflow)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
-        log.exception("deadline sweep failed")
+        _failed("deadline sweep failed")
         report.errors += 1
     try:  # 容缺: reminders before the date, a window task after it
         report.deferrals = deferrals.sweep(govflow, now)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
-        log.exception("deferred materials sweep failed")
+        _failed("deferred materials sweep failed")
         report.errors += 1
     try:  # 延期: requests the head never decided expire once too late
         report.extensions = extensions.sweep(govflow, now)
     except Exception:  # noqa: BLE001 - logged; the next tick sweeps again
-        log.exception("extension sweep failed")
+        _failed("extension sweep failed")
         report.errors += 1
+    try:
+        due = due_timer_cases(govflow, now)
+    except Exception:  # noqa: BLE001 - logged; the next tick reads them again
+        _failed("reading the due timers failed")
+        report.errors += 1
+        due = []
     started = time.monotonic()
-    for case_id, retrying in due_timer_cases(govflow, now):
+    for case_id, retrying in due:
         if retrying and time.monotonic() - started >= RETRY_BUDGET:
             break  # the other retries wait for the next tick
         report.errors += not _safely(fire_timers, govflow, case_id, retrying)
@@ -113,6 +120,17 @@ def tick(govflow: Govflow, me: Identity | None = None) -> TickReport:
     return report
 
 
+def _failed(what: str) -> None:
+    """Log the step of a tick that just failed: one line while the database is down or
+    restarting (every tick fails alike until it is back, and /api/health says so), the
+    traceback for anything else."""
+    exc = sys.exc_info()[1]
+    if exc is not None and database_unreachable(exc):
+        log.warning("%s: database unreachable: %s", what, str(exc).splitlines()[0][:200])
+    else:
+        log.exception(what)
+
+
 def _safely(fire, govflow: Govflow, case_id: int, retrying: bool) -> bool:  # noqa: ANN001
     """One broken case must not stop the scheduler for every other case: its failure is
     counted (retried after a pause, then an incident), and the tick goes on."""
@@ -123,6 +141,9 @@ def _safely(fire, govflow: Govflow, case_id: int, retrying: bool) -> bool:  # no
         log.warning("case %s: %s %s", case_id, exc.code, exc.message)
         failure: Exception = exc
     except Exception as exc:  # noqa: BLE001 - logged and counted; see above
+        if database_unreachable(exc):  # not the case's fault: still due, the next tick fires it
+            _failed(f"case {case_id}: firing failed")
+            return False
         log.exception("case %s: firing failed", case_id)
         failure = exc
     try:
@@ -146,7 +167,7 @@ def run_jobs(govflow: Govflow) -> None:
     try:
         report = jobs.run_due(govflow)
     except Exception:  # noqa: BLE001 - the database itself failing: the next run retries
-        log.exception("job run failed")
+        _failed("job run failed")
         return
     if report.done or report.retried or report.failed:
         log.info(
