@@ -44,17 +44,18 @@ def test_a_tick_with_the_database_down_fails_each_step_in_one_line_and_raises_no
         govflow.close()
         logger.removeHandler(handler)
 
-    assert report.errors == 4 and report.timers == 0
+    assert report.errors == 5 and report.timers == 0
     records = handler.records
     failed = [r.getMessage().partition(": database unreachable: ")[0] for r in records]
     assert failed == [
         "heartbeat failed",
         "deadline sweep failed",
         "deferred materials sweep failed",
+        "extension sweep failed",
         "reading the due timers failed",
-        "timers fired: 0, deadline transitions announced: 0, errors: 4",
+        "timers fired: 0, deadline transitions announced: 0, errors: 5",
         "job run failed",
     ]
     outage = [r for r in records if "database unreachable" in r.getMessage()]
-    assert len(outage) == 5
+    assert len(outage) == 6
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in outage)
