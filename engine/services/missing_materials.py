@@ -13,7 +13,8 @@ neither arrived nor was uploaded instead (the pull failed, found nothing, or the
 does not share it for this purpose).  At acceptance a material whose pull belongs to a
 later step (``action == "wait"``) is not missing yet; a material deferred under 容缺受理
 (still outstanding) or replaced by a signed 告知承诺 pledge is not missing at either point —
-the reforms have their own follow-up.  Documents no register holds (the articles of a
+the reforms have their own follow-up — nor is one whose record the applicant disputed while
+its department corrects it.  Documents no register holds (the articles of a
 company) are the window's to check on the page, as before: the flagship flows accept
 before the applicant uploads them, and their tests and outside checks stay as they are.
 """
@@ -75,6 +76,10 @@ def missing(ctx: CommandContext, stage: str) -> list[dict[str, Any]]:
         if (material.get("deferral") or {}).get("status") in _DEFERRED:
             continue
         if (material.get("pledge") or {}).get("status") in _PLEDGED:
+            continue
+        if (material.get("dispute") or {}).get("status") == "open":
+            # The applicant disputed the record and its owning department is correcting
+            # it: the case goes on meanwhile (docs/SHARED_DATA.md, disputes).
             continue
         found.append({"code": material["code"], "name": material["name"]})
     return found
