@@ -45,6 +45,12 @@ def kept_tasks(workflow: Any) -> set[UUID]:
             last_end[task.task_spec] = task
     anchors.extend(last_end.values())
 
+    # Each join's finished instances, found once rather than by a scan per join kept.
+    instances: dict[Any, list[Any]] = {}
+    for task in tasks.values():
+        if isinstance(task.task_spec, Join) and task.has_state(TaskState.FINISHED_MASK):
+            instances.setdefault(task.task_spec, []).append(task)
+
     keep: set[UUID] = set()
     walked: set[UUID] = set()
     pending = anchors
@@ -61,24 +67,22 @@ def kept_tasks(workflow: Any) -> set[UUID]:
                 seen.add(node.task_spec)
                 keep.add(node.id)
                 if isinstance(node.task_spec, Join) and node.id not in walked:
-                    pending.extend(_same_round(node))
+                    pending.extend(_same_round(node, instances.get(node.task_spec, [])))
             node = node.parent
     return keep
 
 
-def _same_round(join: Any) -> list[Any]:
-    """The other finished instances of ``join``'s element that arrived in the same round:
-    their branch meets ``join``'s line of ancestors below its previous round."""
+def _same_round(join: Any, instances: list[Any]) -> list[Any]:
+    """The other finished ``instances`` of ``join``'s element that arrived in the same
+    round: their branch meets ``join``'s line of ancestors below its previous round."""
     this_round: set[UUID] = set()
     node = join.parent
     while node is not None and node.task_spec is not join.task_spec:
         this_round.add(node.id)
         node = node.parent
     partners = []
-    for other in join.workflow.tasks.values():
-        if other is join or other.task_spec is not join.task_spec:
-            continue
-        if not other.has_state(TaskState.FINISHED_MASK):
+    for other in instances:
+        if other is join:
             continue
         node = other.parent
         while node is not None and node.id not in this_round:
