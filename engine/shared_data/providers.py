@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, unflushed
 from ..models import SharedRecord
 
 
@@ -94,11 +94,17 @@ class DatabaseProvider:
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
     ) -> Record:
-        row = session.scalar(
+        # Without flushing the command so far (``unflushed``): a record is found by its
+        # provider and key, which never change once written.
+        held = unflushed.rows(
+            session,
+            SharedRecord,
             select(SharedRecord).where(
                 SharedRecord.provider == self.name, SharedRecord.record_key == key
-            )
+            ),
+            lambda r: r.provider == self.name and r.record_key == key and r not in session.deleted,
         )
+        row = held[0] if held else None
         if row is None:
             row = SharedRecord(provider=self.name, record_key=key)
             session.add(row)
