@@ -80,16 +80,38 @@ class DatabaseProvider:
         return any(fnmatchcase(purpose, pattern) for pattern in accepted)
 
     def lookup(self, session: Session, key: str, purpose: str = "") -> Record | None:
-        row = session.scalar(
-            select(SharedRecord)
-            .where(SharedRecord.provider == self.name)
-            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
-            .order_by(SharedRecord.id.desc())  # the newest record wins
-            .limit(1)
-        )
+        row = self._newest(session, key)
         if row is None:
             return None
         return Record(row.record_key, dict(row.data), row.subject_id_number)
+
+    def _newest(self, session: Session, key: str) -> SharedRecord | None:
+        """The newest of this provider's records found by ``key`` (the newest wins).
+
+        A record the command added and has not flushed is newer than any stored (ids
+        grow; the last added is the newest), so it answers without a flush.  Otherwise
+        the table is asked, without flushing first unless the command changed a stored
+        record (which the table must then see)."""
+        added = [
+            o
+            for o in session.new
+            if isinstance(o, SharedRecord)
+            and o.provider == self.name
+            and key in (o.record_key, o.search_key)
+        ]
+        if added:
+            return added[-1]
+        query = (
+            select(SharedRecord)
+            .where(SharedRecord.provider == self.name)
+            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
+            .order_by(SharedRecord.id.desc())
+            .limit(1)
+        )
+        if any(isinstance(o, SharedRecord) for o in (*session.dirty, *session.deleted)):
+            return session.scalar(query)  # flushed first, as any query
+        with session.no_autoflush:
+            return session.scalar(query)
 
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
