@@ -169,7 +169,8 @@ def extended(
 def case_outcome(session: Session, case: Case) -> list[dict[str, Any]]:
     """The case's 办理结果 in Chinese: the matter's declared result fields, else what its
     departments issued, named by the register's title (processes/results.py)."""
-    definition = session.get(ProcessDefinition, case.definition_id)
+    with session.no_autoflush:  # a deployed definition is not changed by a case's command
+        definition = session.get(ProcessDefinition, case.definition_id)
     properties = ((definition.meta if definition else None) or {}).get("properties")
     fields = result_fields(case.process_key, properties)
     rows = outcome(fields, case.data or {})

@@ -20,10 +20,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import clock
 from ..deadlines.models import Notification
+from ..jobs.models import Job
 from ..jobs.queue import enqueue
 from ..models import Base, BigId, UTCDateTime
 
@@ -51,6 +52,11 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    # Set by ``plan`` so that the flush writes the notification before its deliveries and
+    # fills in the job's id: no flush per row (read-only use elsewhere: ids are enough).
+    notification: Mapped[Notification] = relationship()
+    job: Mapped[Job | None] = relationship()
+
 
 def plan(session: Session, notification: Notification) -> list[Delivery]:
     """One delivery and one job per channel of ``notification``, in the caller's
@@ -58,29 +64,29 @@ def plan(session: Session, notification: Notification) -> list[Delivery]:
     channels = [c for c in notification.channels or [] if c in JOB_KINDS]
     if not channels:
         return []
-    session.flush()  # the notification's id
     now = clock.now()
-    planned = []
-    for channel in channels:
-        delivery = Delivery(
-            notification_id=notification.id,
+    planned = [
+        Delivery(
+            notification=notification,
             case_id=notification.case_id,
             channel=channel,
             status=PENDING,
             attempts=0,
             created_at=now,
         )
-        session.add(delivery)
-        session.flush()
-        job = enqueue(
+        for channel in channels
+    ]
+    session.add_all(planned)
+    # One flush for the notification and its deliveries: a job's payload names its
+    # delivery.  The jobs (and each delivery's job_id) go with the command's last flush.
+    session.flush()
+    for delivery in planned:
+        delivery.job = enqueue(
             session,
-            JOB_KINDS[channel],
-            {"delivery_id": delivery.id, "channel": channel},
+            JOB_KINDS[delivery.channel],
+            {"delivery_id": delivery.id, "channel": delivery.channel},
             case_id=notification.case_id,
         )
-        session.flush()
-        delivery.job_id = job.id
-        planned.append(delivery)
     return planned
 
 

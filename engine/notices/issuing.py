@@ -59,7 +59,8 @@ def issue_notice(
     audit event on the case's trail."""
     template = templates.template_for(case.process_key, kind)
     code = department or context.get("department") or WINDOW
-    dept = session.get(Department, code)
+    with session.no_autoflush:  # a department is not changed by a case's command
+        dept = session.get(Department, code)
     department_name = dept.name_zh if dept else code
     now = clock.now()
     year = clock.local(now).year

@@ -25,8 +25,9 @@ def formatted(year: int, serial: int) -> str:
 def take_serial(session: Session, department: str, year: int) -> int:
     create, increment = _statements(session.get_bind().dialect.name)
     counter = {"counter_department": department, "counter_year": year}
-    session.execute(create, counter)
-    return session.execute(increment, counter).scalar_one()
+    with session.no_autoflush:  # the counter is never held as an object: no flush needed
+        session.execute(create, counter)
+        return session.execute(increment, counter).scalar_one()
 
 
 @cache

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, unflushed
 from ..context import Govflow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import TaskRow
@@ -157,13 +157,18 @@ def _accepted(ctx: CommandContext) -> bool:
 
 def open_checks(ctx: CommandContext) -> None:
     """Each signed pledge without a check gets its department's task, with its limit."""
-    unchecked = ctx.session.scalars(
+    case_id = ctx.case.id
+    # Without flushing the command so far (``unflushed``): a pledge it signed counts.
+    unchecked = unflushed.rows(
+        ctx.session,
+        Pledge,
         select(Pledge).where(
-            Pledge.case_id == ctx.case.id,
+            Pledge.case_id == case_id,
             Pledge.status == "signed",
             Pledge.verification_task_id.is_(None),
-        )
-    ).all()
+        ),
+        lambda p: p.case_id == case_id and p.status == "signed" and p.verification_task_id is None,
+    )
     if not unchecked:
         return
     clocks = ctx.clocks()

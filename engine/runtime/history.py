@@ -45,50 +45,71 @@ def kept_tasks(workflow: Any) -> set[UUID]:
             last_end[task.task_spec] = task
     anchors.extend(last_end.values())
 
-    keep: set[UUID] = set()
-    walked: set[UUID] = set()
+    # Each join's finished instances, found once rather than by a scan per join kept;
+    # and each task's parent, looked up once: the walks below climb the same lines many
+    # times, and a Task's ``parent`` is a dictionary lookup by UUID, slow to hash.
+    instances: dict[Any, list[Any]] = {}
+    parent_of: dict[int, Any] = {}
+    for task in tasks.values():
+        parent_of[id(task)] = task.parent
+        if isinstance(task.task_spec, Join) and task.has_state(TaskState.FINISHED_MASK):
+            instances.setdefault(task.task_spec, []).append(task)
+
+    keep: dict[int, Any] = {}  # each task kept, by id()
+    walked: set[int] = set()
+    joined: set[int] = set()  # the joins whose partners are pending already
     pending = anchors
     while pending:
         task = pending.pop()
-        if task.id in walked:
+        if id(task) in walked:
             continue
-        walked.add(task.id)
-        keep.add(task.id)
+        walked.add(id(task))
+        keep[id(task)] = task
         seen = {task.task_spec}
-        node = task.parent
+        node = _parent(task, parent_of)
         while node is not None:
             if node.task_spec not in seen:
                 seen.add(node.task_spec)
-                keep.add(node.id)
-                if isinstance(node.task_spec, Join) and node.id not in walked:
-                    pending.extend(_same_round(node))
-            node = node.parent
-    return keep
+                keep[id(node)] = node
+                if (
+                    isinstance(node.task_spec, Join)
+                    and id(node) not in walked
+                    and id(node) not in joined
+                ):
+                    joined.add(id(node))
+                    partners = _same_round(node, instances.get(node.task_spec, []), parent_of)
+                    pending.extend(partners)
+            node = _parent(node, parent_of)
+    return {t.id for t in keep.values()}
 
 
-def _same_round(join: Any) -> list[Any]:
-    """The other finished instances of ``join``'s element that arrived in the same round:
-    their branch meets ``join``'s line of ancestors below its previous round."""
-    this_round: set[UUID] = set()
-    node = join.parent
+def _same_round(join: Any, instances: list[Any], parent_of: dict[int, Any]) -> list[Any]:
+    """The other finished ``instances`` of ``join``'s element that arrived in the same
+    round: their branch meets ``join``'s line of ancestors below its previous round."""
+    this_round: set[int] = set()
+    node = _parent(join, parent_of)
     while node is not None and node.task_spec is not join.task_spec:
-        this_round.add(node.id)
-        node = node.parent
+        this_round.add(id(node))
+        node = _parent(node, parent_of)
     partners = []
-    for other in join.workflow.tasks.values():
-        if other is join or other.task_spec is not join.task_spec:
+    for other in instances:
+        if other is join:
             continue
-        if not other.has_state(TaskState.FINISHED_MASK):
-            continue
-        node = other.parent
-        while node is not None and node.id not in this_round:
+        node = _parent(other, parent_of)
+        while node is not None and id(node) not in this_round:
             if node.task_spec is join.task_spec:
                 node = None  # an earlier round's branch
                 break
-            node = node.parent
+            node = _parent(node, parent_of)
         if node is not None:
             partners.append(other)
     return partners
+
+
+def _parent(task: Any, parent_of: dict[int, Any]) -> Any:
+    # The workflow's last task may have left the tree (a reset): ask it, as before.
+    key = id(task)
+    return parent_of[key] if key in parent_of else task.parent
 
 
 def kept_tree(workflow: Any, keep: set[UUID]) -> dict[UUID, tuple[Any, list[UUID]]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import unflushed
 from ..models import Case, CaseParty
 
 
@@ -38,7 +39,15 @@ class Standing:
 def standing(session: Session, case: Case) -> Standing:
     confirmed = {case.applicant_id_number}
     waiting: dict[str, str] = {}
-    for party in session.scalars(select(CaseParty).where(CaseParty.case_id == case.id)):
+    # Without flushing the command so far (``unflushed``): its parties count as it has them.
+    case_id = case.id
+    parties = unflushed.rows(
+        session,
+        CaseParty,
+        select(CaseParty).where(CaseParty.case_id == case_id),
+        lambda p: p.case_id == case_id,
+    )
+    for party in parties:
         if party.confirmed_at is not None:
             confirmed.add(party.id_number)
         else:

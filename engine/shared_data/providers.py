@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, unflushed
 from ..models import SharedRecord
 
 
@@ -80,25 +80,53 @@ class DatabaseProvider:
         return any(fnmatchcase(purpose, pattern) for pattern in accepted)
 
     def lookup(self, session: Session, key: str, purpose: str = "") -> Record | None:
-        row = session.scalar(
-            select(SharedRecord)
-            .where(SharedRecord.provider == self.name)
-            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
-            .order_by(SharedRecord.id.desc())  # the newest record wins
-            .limit(1)
-        )
+        row = self._newest(session, key)
         if row is None:
             return None
         return Record(row.record_key, dict(row.data), row.subject_id_number)
 
+    def _newest(self, session: Session, key: str) -> SharedRecord | None:
+        """The newest of this provider's records found by ``key`` (the newest wins).
+
+        A record the command added and has not flushed is newer than any stored (ids
+        grow; the last added is the newest), so it answers without a flush.  Otherwise
+        the table is asked, without flushing first unless the command changed a stored
+        record (which the table must then see)."""
+        added = [
+            o
+            for o in session.new
+            if isinstance(o, SharedRecord)
+            and o.provider == self.name
+            and key in (o.record_key, o.search_key)
+        ]
+        if added:
+            return added[-1]
+        query = (
+            select(SharedRecord)
+            .where(SharedRecord.provider == self.name)
+            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
+            .order_by(SharedRecord.id.desc())
+            .limit(1)
+        )
+        if any(isinstance(o, SharedRecord) for o in (*session.dirty, *session.deleted)):
+            return session.scalar(query)  # flushed first, as any query
+        with session.no_autoflush:
+            return session.scalar(query)
+
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
     ) -> Record:
-        row = session.scalar(
+        # Without flushing the command so far (``unflushed``): a record is found by its
+        # provider and key, which never change once written.
+        held = unflushed.rows(
+            session,
+            SharedRecord,
             select(SharedRecord).where(
                 SharedRecord.provider == self.name, SharedRecord.record_key == key
-            )
+            ),
+            lambda r: r.provider == self.name and r.record_key == key and r not in session.deleted,
         )
+        row = held[0] if held else None
         if row is None:
             row = SharedRecord(provider=self.name, record_key=key)
             session.add(row)

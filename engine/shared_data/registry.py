@@ -44,7 +44,8 @@ class Resolved:
 
 def resolve(session: Session, providers: dict[str, DatabaseProvider], name: str) -> Resolved:
     spec = providers[name]
-    config = session.get(ProviderConfig, name)
+    with session.no_autoflush:  # a configuration is flushed where it is written
+        config = session.get(ProviderConfig, name)
     if config is None or not config.enabled:
         return Resolved(spec, spec, None)
     purposes = tuple(config.purposes) if config.purposes is not None else None

@@ -97,7 +97,9 @@ def add(
     durations: dict[tuple[date, str, str, int], int],
 ) -> None:
     """Add these amounts to the rollup rows, creating those missing.  Keys go in sorted
-    order so that two commands touching the same days lock the rows in the same order."""
+    order so that two commands touching the same days lock the rows in the same order.
+    The upserts touch only the rollup, which no command holds as objects: they run
+    without flushing the command's other changes first."""
     if daily:
         rows = [
             {
@@ -108,7 +110,8 @@ def add(
             }
             for (day, key, department), amounts in sorted(daily.items())
         ]
-        session.execute(_upsert(session, DailyFigures, COUNTERS), rows)
+        with session.no_autoflush:
+            session.execute(_upsert(session, DailyFigures, COUNTERS), rows)
     if durations:
         rows = [
             {
@@ -120,7 +123,8 @@ def add(
             }
             for (day, key, department, days), amount in sorted(durations.items())
         ]
-        session.execute(_upsert(session, DailyDurations, ("cases",)), rows)
+        with session.no_autoflush:
+            session.execute(_upsert(session, DailyDurations, ("cases",)), rows)
 
 
 def _upsert(session: Session, model: Any, summed: tuple[str, ...]) -> Any:
