@@ -9,7 +9,8 @@ for a command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -52,6 +53,9 @@ class Database:
     url: str
     write_engine: Engine
     read_engine: Engine
+    #: Given to every command's session as ``Session.info`` (what the composition root
+    #: wants code deep in a command to know without passing it down every call).
+    session_info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -66,7 +70,7 @@ class Database:
         return self.url.startswith("sqlite")
 
     def write_session(self) -> Session:
-        return sessionmaker(self.write_engine, expire_on_commit=False)()
+        return sessionmaker(self.write_engine, expire_on_commit=False, info=self.session_info)()
 
     def read_session(self) -> Session:
         return sessionmaker(self.read_engine, expire_on_commit=False)()

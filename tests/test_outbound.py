@@ -244,6 +244,30 @@ def test_without_an_address_or_a_configured_channel_nothing_is_sent_and_that_is_
     assert len(_events(api, case_id, "notification_not_sent")) == 2
 
 
+def test_a_channel_switched_off_is_recorded_at_once_and_gives_the_runner_no_work(
+    api: Api, govflow, mailbox: Mailbox, gateway: Gateway, addressed
+):
+    # Neither channel configured (the default set-up): no job is queued to find that out.
+    govflow.settings = Settings(
+        **{**govflow.settings.__dict__, "sms_url": "", "smtp_host": "", "smtp_sender": ""}
+    )
+    case_id = accepted_case(api)
+    found = _deliveries(govflow, case_id)
+    assert found and {d.status for d in found} == {"skipped"}
+    assert all(d.job_id is None and d.settled_at is not None for d in found)
+    assert {d.last_error for d in found} == {"e-mail is not configured", "SMS is not configured"}
+    with read_only(govflow.db) as session:
+        kinds = set(session.scalars(select(Job.kind).where(Job.case_id == case_id)))
+    assert not any(kind.startswith("deliver.") for kind in kinds)
+    assert len(_events(api, case_id, "notification_not_sent")) == len(found)
+    # Switched on again, the next notification goes out as a job.
+    govflow.settings = Settings(**{**govflow.settings.__dict__, "sms_url": gateway.url})
+    second = accepted_case(api)
+    api.run_jobs()
+    assert [d.status for d in _deliveries(govflow, second, "sms")] == ["sent"]
+    assert mailbox.messages == []
+
+
 def test_a_case_command_that_rolls_back_enqueues_nothing(api: Api, govflow):
     case_id = api.start_case("property_transfer", property_application())["id"]
 

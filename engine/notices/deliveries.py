@@ -22,11 +22,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .. import clock
+from .. import audit, clock
 from ..deadlines.models import Notification
 from ..jobs.models import Job
 from ..jobs.queue import enqueue
 from ..models import Base, BigId, UTCDateTime
+from ..principal import SYSTEM
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED)
@@ -58,21 +59,30 @@ class Delivery(Base):
     job: Mapped[Job | None] = relationship()
 
 
+#: ``session.info`` key: a function answering the channels switched off, each with the
+#: reason (``engine.bootstrap`` sets it from the settings; absent, every channel is on).
+CHANNELS_OFF = "outbound channels off"
+
+
 def plan(session: Session, notification: Notification) -> list[Delivery]:
-    """One delivery and one job per channel of ``notification``, in the caller's
-    transaction."""
+    """One delivery per channel of ``notification``, in the caller's transaction: a job
+    for each channel that is on, and one that is off recorded ``skipped`` at once (a job
+    would only find it off, and the runner's work is the whole system's)."""
     channels = [c for c in notification.channels or [] if c in JOB_KINDS]
     if not channels:
         return []
+    off = session.info[CHANNELS_OFF]() if CHANNELS_OFF in session.info else {}
     now = clock.now()
     planned = [
         Delivery(
             notification=notification,
             case_id=notification.case_id,
             channel=channel,
-            status=PENDING,
+            status=SKIPPED if channel in off else PENDING,
             attempts=0,
+            last_error=off.get(channel),
             created_at=now,
+            settled_at=now if channel in off else None,
         )
         for channel in channels
     ]
@@ -81,6 +91,18 @@ def plan(session: Session, notification: Notification) -> list[Delivery]:
     # delivery.  The jobs (and each delivery's job_id) go with the command's last flush.
     session.flush()
     for delivery in planned:
+        if delivery.status == SKIPPED:
+            audit.record(
+                session,
+                SYSTEM,
+                "notification_not_sent",
+                case_id=notification.case_id,
+                delivery_id=delivery.id,
+                channel=delivery.channel,
+                recipient=None,
+                reason=delivery.last_error,
+            )
+            continue
         delivery.job = enqueue(
             session,
             JOB_KINDS[delivery.channel],

@@ -39,6 +39,7 @@ from ..notices.deliveries import (
     settle,
 )
 from ..outbound import Undelivered, texts
+from ..outbound.configured import NOT_CONFIGURED
 from ..outbound.mail import SmtpChannel
 from ..outbound.sms import SmsGateway
 from ..principal import SYSTEM, Principal
@@ -103,7 +104,7 @@ def perform(govflow: Govflow, job: Claimed) -> dict[str, Any]:
     if job.payload["channel"] == "email":
         mail = SmtpChannel.from_settings(settings)
         if mail is None:
-            return {"status": SKIPPED, "reason": "e-mail is not configured"}
+            return {"status": SKIPPED, "reason": NOT_CONFIGURED["email"]}
         if not out.email:
             return {"status": SKIPPED, "reason": "no e-mail address on file"}
         subject = texts.email_subject(out.title, out.case_id)
@@ -112,7 +113,7 @@ def perform(govflow: Govflow, job: Claimed) -> dict[str, Any]:
         return {"status": SENT, "recipient": mask_email(out.email)}
     gateway = SmsGateway.from_settings(settings)
     if gateway is None:
-        return {"status": SKIPPED, "reason": "SMS is not configured"}
+        return {"status": SKIPPED, "reason": NOT_CONFIGURED["sms"]}
     if not out.phone:
         return {"status": SKIPPED, "reason": "no mobile number on file"}
     text = texts.sms_text(out.title, out.case_id)
