@@ -4,6 +4,7 @@ the catalogue allows, the supplement answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -207,43 +208,47 @@ def upload(case_id: int, code: str):  # noqa: ANN201
     back = url_for("cases.case", case_id=case_id) + (
         "#supplement" if request.form.get("from") == "supplement" else "#materials"
     )
-    storage = request.files.get("file")
-    if storage is None or not storage.filename:
-        flash(_("Choose a file to upload."), "error")
-        return redirect(back)
-    try:
-        uploads.upload_material(
-            engine(), principal(), case_id, code, storage.filename, storage.stream
-        )
-    except GovflowError as exc:
-        if exc.status in (401, 403, 404):
-            raise
-        flash(str(UPLOAD_PROBLEMS.get(exc.code, UPLOAD_PROBLEMS["bad_request"])), "error")
-        return redirect(back)
-    flash(_("Uploaded: %(name)s.", name=storage.filename), "success")
-    return redirect(back)
+    return _stored(
+        back,
+        lambda name, stream: uploads.upload_material(
+            engine(), principal(), case_id, code, name, stream
+        ),
+    )
 
 
 @bp.post("/cases/<id:case_id>/supplement/items/<id:number>")
 @login_required(*APPLICANTS)
 def upload_item(case_id: int, number: int):  # noqa: ANN201
     """A file for one item of the open 补正 request ("其他材料" included)."""
-    back = url_for("cases.case", case_id=case_id) + "#supplement"
-    storage = request.files.get("file")
-    if storage is None or not storage.filename:
-        flash(_("Choose a file to upload."), "error")
-        return redirect(back)
     try:
-        supplement_answers.upload_for_item(
-            engine(), principal(), case_id, number, storage.filename, storage.stream
+        return _stored(
+            url_for("cases.case", case_id=case_id) + "#supplement",
+            lambda name, stream: supplement_answers.upload_for_item(
+                engine(), principal(), case_id, number, name, stream
+            ),
+            caller_handles=("no_supplement_pending",),
         )
     except Conflict as exc:
         if exc.code != "no_supplement_pending":
             raise
         flash(_("There is no open supplement request on this case."), "error")
         return redirect(url_for("cases.case", case_id=case_id))
+
+
+def _stored(  # noqa: ANN202 - a redirect
+    back: str, store: Callable[[str, Any], Any], caller_handles: tuple[str, ...] = ()
+):
+    """Store the posted file with ``store(filename, stream)`` and go ``back``, telling the
+    applicant what happened; a refusal they may not see (401, 403, 404), and an error
+    whose code the caller handles itself, is raised."""
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(back)
+    try:
+        store(storage.filename, storage.stream)
     except GovflowError as exc:
-        if exc.status in (401, 403, 404):
+        if exc.status in (401, 403, 404) or exc.code in caller_handles:
             raise
         flash(str(UPLOAD_PROBLEMS.get(exc.code, UPLOAD_PROBLEMS["bad_request"])), "error")
         return redirect(back)
