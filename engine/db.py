@@ -43,7 +43,24 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine, immediate=immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    _configure_postgresql(engine)
+    return engine
+
+
+#: How many statements each PostgreSQL connection keeps prepared.  psycopg prepares a
+#: statement on its fifth run on a connection and keeps the 100 most recent; the app runs
+#: a few hundred distinct statements, and a statement that falls out of the cache is
+#: parsed and planned afresh for its next five runs.  psycopg also forgets them all on a
+#: ROLLBACK, which is why reads end with COMMIT (engine/uow.py, ``read_only``).  Parsing
+#: and planning were half of PostgreSQL's CPU under bench measure 2.
+PREPARED_STATEMENTS_PER_CONNECTION = 300
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
+        dbapi_connection.prepared_max = PREPARED_STATEMENTS_PER_CONNECTION
 
 
 @dataclass
@@ -73,7 +90,9 @@ class Database:
         return sessionmaker(self.write_engine, expire_on_commit=False, info=self.session_info)()
 
     def read_session(self) -> Session:
-        return sessionmaker(self.read_engine, expire_on_commit=False)()
+        # No autoflush: a read never writes, so a change made by mistake stays pending,
+        # where ``uow.read_only`` sees it and rolls back instead of committing.
+        return sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)()
 
     def dispose(self) -> None:
         self.write_engine.dispose()

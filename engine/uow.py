@@ -41,6 +41,14 @@ def read_only(db: Database) -> Iterator[Session]:
     session = db.read_session()
     try:
         yield session
+        if not (session.new or session.dirty or session.deleted or session.info):
+            # A read that went well ends its transaction with COMMIT, not ROLLBACK:
+            # psycopg forgets every prepared statement of its connection on a rollback,
+            # and reads are most of the traffic (see engine/db.py).  The session does not
+            # expire on commit, so the rows the caller keeps stay loaded.  A read that
+            # changed an object or staged an audit event by mistake (its session never
+            # flushes on its own) still ends in the rollback below, writing nothing.
+            session.commit()
     finally:
         # close(), not rollback(): rollback would expire the loaded rows the caller keeps.
         session.close()

@@ -26,7 +26,7 @@ from ..errors import BadRequest, Forbidden, TooLarge, Undeployable
 from ..forms import FormDefinition, FormDefinitionError, FormRegistry
 from ..models import BpmnModel, Department, ProcessDefinition
 from ..principal import Principal
-from ..uow import run_in_transaction
+from ..uow import read_only, run_in_transaction
 from . import approval
 from .call_activities import check_calls
 from .checks import check_process
@@ -217,7 +217,7 @@ def deploy(
 
     processes = executable_processes(bpmn_root)
     key = processes[0].get("id") if processes else None
-    with db.read_session() as session:
+    with read_only(db) as session:
         departments = _department_names(session)
 
     errors: list[tuple[str, str]] = list(loaded.errors)
@@ -257,7 +257,7 @@ def deploy(
         errors.extend(checked.errors)
         warnings.extend(checked.warnings)
         meta = checked.meta
-        with db.read_session() as session:
+        with read_only(db) as session:
             call_errors, call_warnings, external = check_calls(
                 processes[0], called, lambda k: _calls_of_deployed(session, k)
             )
