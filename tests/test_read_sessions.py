@@ -71,9 +71,13 @@ def test_reads_on_postgresql_keep_the_connections_prepared_statements(govflow):
                 seen.add(id(raw))
                 raw.execute(marker, {"x": "tax"})
         with read_only(db) as session:
-            prepared = session.connection().connection.driver_connection.execute(
-                "SELECT statement FROM pg_prepared_statements"
-            ).fetchall()
+            prepared = (
+                session.connection()
+                .connection.driver_connection.execute(
+                    "SELECT statement FROM pg_prepared_statements"
+                )
+                .fetchall()
+            )
     finally:
         db.dispose()
     assert len(seen) == 1
