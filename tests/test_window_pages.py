@@ -3,9 +3,17 @@ when accepting with materials missing, and the 补正 round trip from both sides
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
+import pytest
+from sqlalchemy import func, select
+
+from engine.deadlines.models import DeadlineRow
 from engine.demo import LISI_ID, ZHANGSAN_ID
+from engine.models import AuditEvent, Case, TaskRow
+from engine.shared_data.models import MaterialUpload
+from engine.uow import read_only
 from tests.shared_data_support import JPEG, PDF
 from tests.support import Api, business_application
 from tests.test_pages import Browser
@@ -83,6 +91,87 @@ def test_a_bad_id_number_or_document_starts_nothing(app, api: Api):  # noqa: ANN
     )
     assert not_a_document.status_code == 422
     assert _cases(api) == []
+
+
+def _rows(govflow) -> dict[str, int]:  # noqa: ANN001
+    """How many rows a start writes: the case, its tasks, deadlines, trail and files."""
+    with read_only(govflow.db) as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Case, TaskRow, DeadlineRow, AuditEvent, MaterialUpload)
+        }
+
+
+def _files(govflow) -> list:  # noqa: ANN001
+    return sorted((govflow.settings.data_dir / "uploads").rglob("*"))
+
+
+def test_both_documents_brought_are_stored_on_the_case_they_start(app, api: Api):  # noqa: ANN001
+    clerk = Browser(app, WINDOW)
+    clerk.get("/window/apply/business_startup")
+    started = clerk.post(
+        "/window/apply/business_startup",
+        {
+            **_counter_form(),
+            "file_articles_of_association": (io.BytesIO(PDF), "章程.pdf"),
+            "file_lease_contract": (io.BytesIO(JPEG), "租赁合同.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert started.status_code == 302, _text(started)
+    (listed_case,) = _cases(api)
+    case = api.get(f"/api/v1/cases/{listed_case['id']}", WINDOW).get_json()
+    uploaded = {m["code"]: m["upload"] for m in case["materials"] if m["status"] == "uploaded"}
+    assert {code: u["filename"] for code, u in uploaded.items()} == {
+        "articles_of_association": "章程.pdf",
+        "lease_contract": "租赁合同.jpg",
+    }
+    page = _text(clerk.get(f"/cases/{case['id']}"))
+    assert "章程.pdf" in page and "租赁合同.jpg" in page
+    for code, content in (("articles_of_association", PDF), ("lease_contract", JPEG)):
+        assert clerk.client.get(f"/cases/{case['id']}/materials/{code}/file").data == content
+    events = api.get(f"/api/v1/cases/{case['id']}/events", "admin").get_json()["items"]
+    assert [e["action"] for e in events][:3] == [
+        "case_started",
+        "material_uploaded",
+        "material_uploaded",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        (PDF + b"0" * 2048, "文件超过上传大小限制。"),  # over the 1 KiB limit set below
+        (b"MZ\x90\x00 an executable", "仅接受 PDF、JPEG、PNG 格式的文件。"),
+    ],
+    ids=["too-large", "not-a-document"],
+)
+def test_a_refused_document_is_shown_to_the_clerk_and_starts_nothing(  # noqa: ANN201
+    app,  # noqa: ANN001
+    api: Api,
+    govflow,  # noqa: ANN001
+    document: bytes,
+    problem: str,
+):
+    govflow.settings = dataclasses.replace(govflow.settings, max_upload_bytes=1024)
+    clerk = Browser(app, WINDOW)
+    clerk.get("/window/apply/business_startup")
+    before = _rows(govflow)
+    refused = clerk.post(
+        "/window/apply/business_startup",
+        {
+            **_counter_form(),
+            "file_lease_contract": (io.BytesIO(JPEG), "租赁合同.jpg"),  # a good one beside it
+            "file_articles_of_association": (io.BytesIO(document), "章程.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    page = _text(refused)
+    assert problem in page
+    assert 'value="张三"' in page  # what the clerk typed is kept for the second try
+    assert _rows(govflow) == before
+    assert _cases(api) == [] and _files(govflow) == []
 
 
 def test_only_clerks_who_receive_a_matter_start_it(app, api: Api):  # noqa: ANN001

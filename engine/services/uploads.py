@@ -116,7 +116,7 @@ def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> M
         .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
         .values(superseded=True)
     )
-    relative = Path("uploads") / str(case.id) / incoming.sha256
+    relative = _relative(case.id, incoming)
     upload = MaterialUpload(
         case_id=case.id,
         material_code=code,
@@ -159,17 +159,33 @@ def upload_material(
 
     def command(ctx: CommandContext) -> dict:
         may_attach(ctx)
-        material = _material(ctx.session, ctx.case, code)
-        if material["status"] == "shared":
-            raise Conflict(
-                "shared data already provides this material; nothing to upload",
-                code="material_shared",
-            )
+        material = uploadable(ctx, code)
         upload = store(ctx, code, incoming)
         deferrals.material_arrived(ctx, code)  # 容缺: the material that was to follow
         return {**material, "status": "uploaded", "action": "none", "upload": upload_view(upload)}
 
     return execute(govflow, case_id, actor, command, touches_workflow=False)
+
+
+def uploadable(ctx: CommandContext, code: str) -> dict:
+    """Material ``code`` of the locked case, when a file may be uploaded for it: the
+    matter lists it (else 404) and shared data does not already provide it (409)."""
+    material = _material(ctx.session, ctx.case, code)
+    if material["status"] == "shared":
+        raise Conflict(
+            "shared data already provides this material; nothing to upload",
+            code="material_shared",
+        )
+    return material
+
+
+def stored_path(govflow: Govflow, case_id: int, incoming: Incoming) -> Path:
+    """Where ``store`` keeps ``incoming`` for the case."""
+    return govflow.settings.data_dir / _relative(case_id, incoming)
+
+
+def _relative(case_id: int, incoming: Incoming) -> Path:
+    return Path("uploads") / str(case_id) / incoming.sha256
 
 
 def attachment_code(task_id: str, field: str) -> str:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
-from engine.errors import BadRequest
 from engine.services import cases as service
 from engine.services import clock_stops, disclosure, supplement_answers
 from engine.services.serializers import event_view
@@ -21,6 +20,7 @@ from ..schemas.cases import (
 from ..schemas.shared_data import MaterialUpload
 from .common import authenticated, caller, engine, page_of, paging
 from .operation import body, operation, query
+from .parsing import uploaded_file
 
 bp = Blueprint("cases", __name__)
 
@@ -125,9 +125,7 @@ def answer_supplement(case_id: int):  # noqa: ANN201
     errors=(403, 404, 409, 413),
 )
 def upload_supplement_item(case_id: int, number: int):  # noqa: ANN201
-    file = request.files.get("file")
-    if file is None:
-        raise BadRequest("send the document as multipart form field 'file'")
+    file = uploaded_file()
     item = supplement_answers.upload_for_item(
         engine(), caller(), case_id, number, file.filename, file.stream
     )

@@ -8,6 +8,7 @@ shapes a fuzzer finds are refused once, before any engine code sees them:
   nests deeper than any real document (the decoder would recurse until it fails) → 400;
 - a body or query string that its marshmallow schema (web/schemas) refuses → 422 for a
   body (``details.fields``, as form validation does), 400 for a query string;
+- a multipart upload without its file field → 400 (``uploaded_file``);
 - a path id that is not ASCII digits or does not fit its INTEGER column → 404 (it names
   nothing), by the ``id`` URL converter.
 """
@@ -20,6 +21,7 @@ from typing import Any
 from flask import request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
+from werkzeug.datastructures import FileStorage
 from werkzeug.routing import BaseConverter, ValidationError
 
 from engine.errors import BadRequest, ValidationFailed
@@ -82,6 +84,15 @@ def request_json() -> dict[str, Any]:
     """The request's JSON object body; ``{}`` when there is none."""
     raw = request.get_data(cache=True)
     return json_object(raw) if raw.strip() else {}
+
+
+def uploaded_file(field: str = "file") -> FileStorage:
+    """The document sent as multipart form field ``field``; 400 when there is none (the
+    engine's upload service reads and checks its bytes: size, type)."""
+    file = request.files.get(field)
+    if file is None:
+        raise BadRequest(f"send the document as multipart form field '{field}'")
+    return file
 
 
 def _flat(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -3,9 +3,8 @@ disputes, and the data-access log (docs/SHARED_DATA.md)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
-from engine.errors import BadRequest
 from engine.services import (
     access_log,
     disputes,
@@ -39,6 +38,7 @@ from ..schemas.shared_data import (
 from ..stored_files import stored_file_response
 from .common import authenticated, caller, engine, page_of, paging
 from .operation import body, operation, query
+from .parsing import uploaded_file
 
 _TAG = "shared data"
 _FILE = {
@@ -163,9 +163,7 @@ def list_catalogue():  # noqa: ANN201
     errors=(403, 404, 409, 413),
 )
 def upload_material(case_id: int, code: str):  # noqa: ANN201
-    file = request.files.get("file")
-    if file is None:
-        raise BadRequest("send the document as multipart form field 'file'")
+    file = uploaded_file()
     material = uploads.upload_material(
         engine(), caller(), case_id, code, file.filename, file.stream
     )

@@ -2,11 +2,11 @@
 case for the person at the counter — the matter from the catalogue, the applicant's name
 and resident ID, the application form, the documents they brought.  The engine records
 that the clerk started it on the applicant's behalf (``case_started`` with
-``at_window``), and the case page says so."""
+``at_window``), and the case page says so.  The case and its documents are one command
+(``engine.services.window``): a document refused refuses the application."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +16,7 @@ from engine.errors import BadRequest, Forbidden, TooLarge, ValidationFailed
 from engine.services import cases as case_service
 from engine.services import definitions as definition_service
 from engine.services import directory, uploads
+from engine.services import window as window_service
 
 from .applicant import _catalogue
 from .common import engine, lang, login_required, principal
@@ -106,7 +107,8 @@ def submit(key: str):  # noqa: ANN201
         "id_number": (request.form.get(ID_NUMBER) or "").strip(),
     }
     try:
-        case_id = case_service.start_case(
+        # One command: the case starts with every document stored, or not at all.
+        case_id = window_service.start_with_documents(
             engine(),
             principal(),
             key,
@@ -114,6 +116,7 @@ def submit(key: str):  # noqa: ANN201
             data,
             lang(),
             division=request.form.get("division") or None,
+            documents=files,
         )
     except ValidationFailed as exc:
         fields = {
@@ -123,19 +126,12 @@ def submit(key: str):  # noqa: ANN201
         return _page(matter, errors=fields, posted=request.form, status=422)
     except Forbidden:
         abort(403)
-    stored = 0
-    for code, incoming in files.items():
-        # Checked above; each is the case's material, uploaded by the clerk for them.
-        uploads.upload_material(
-            engine(), principal(), case_id, code, incoming.filename, io.BytesIO(incoming.content)
-        )
-        stored += 1
     flash(
         _(
             "Case %(id)s started for %(name)s at the window, with %(n)s documents.",
             id=case_id,
             name=applicant["name"],
-            n=stored,
+            n=len(files),
         ),
         "success",
     )
