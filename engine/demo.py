@@ -71,6 +71,9 @@ APPLICANTS = (
     ("zhangsan", "张三", ZHANGSAN_ID, "13800138000"),
     ("lisi", "李四", LISI_ID, "13900139000"),
 )
+#: The demo's mail domain: every demo user has an address there, so the e-mail channel of
+#: an applicant's notifications (docs/OUTBOUND.md) has somewhere to go once SMTP is set.
+MAIL_DOMAIN = "example.cn"
 
 
 def property_application(**overrides: Any) -> dict[str, Any]:
@@ -194,6 +197,8 @@ def _users() -> list[dict[str, Any]]:
                 "phone": phone,
             }
         )
+    for user in users:
+        user.setdefault("email", f"{user['username']}@{MAIL_DOMAIN}")
     return users
 
 

@@ -93,6 +93,55 @@ def test_sharing_forms_need_the_csrf_token_and_the_right_role(app, api: Api):  #
     assert api.get("/api/v1/shared-data/sharing-requests", "designer").get_json()["items"] == []
 
 
+def _nav(browser: Browser) -> str:
+    """The main navigation of the signed-in user's home page."""
+    page = _text(browser.get("/", follow_redirects=True))
+    start = page.index('class="mainnav"')
+    return page[start : page.index("</nav>", start)]
+
+
+def test_the_navigation_links_the_deciders_to_the_requests_with_their_open_count(app, api: Api):  # noqa: ANN001
+    deployed(api, housing_fund_loan())
+    _file(Browser(app, "designer"))  # to 公安局, the owner of the identity provider
+    department_supervisor = {
+        "username": "supervisor_police",
+        "display_name": "公安局督办员",
+        "roles": ["supervisor"],
+        "department": "public_security",
+        "password": "Police-supervisor-2026",
+    }
+    assert api.post("/api/v1/users", "admin", json=department_supervisor).status_code == 201
+
+    police = Browser(app)
+    police.login("supervisor_police", "Police-supervisor-2026")
+
+    # The department's clerk and its supervisor: the link, with the one open request.
+    for user in (Browser(app, "clerk_public_security"), police):
+        nav = _nav(user)
+        assert 'data-test="nav-sharing"' in nav and "共享申请" in nav
+        assert 'data-test="nav-sharing-count"' in nav and ">1</span>" in nav
+        assert "核验购房人身份" in _text(user.get("/sharing-requests"))
+    # Another department's clerk and a supervisor of no department: the link, no count.
+    for username in ("clerk_registry", "supervisor"):
+        nav = _nav(Browser(app, username))
+        assert 'data-test="nav-sharing"' in nav and "nav-sharing-count" not in nav
+    # Decided, the request no longer counts.
+    request_id = api.get("/api/v1/shared-data/sharing-requests", "designer").get_json()["items"][0][
+        "id"
+    ]
+    clerk = Browser(app, "clerk_public_security")
+    clerk.get("/sharing-requests")
+    clerk.post(f"/sharing-requests/{request_id}/decision", {"decision": "approve"})
+    assert "nav-sharing-count" not in _nav(clerk)
+
+
+@pytest.mark.parametrize("username", ["admin", "designer", "zhangsan"])
+def test_who_may_not_decide_has_no_link_and_is_refused_the_page(app, username: str):  # noqa: ANN001
+    browser = Browser(app, username)
+    assert "nav-sharing" not in _nav(browser)
+    assert browser.get("/sharing-requests").status_code == 403
+
+
 # --- the calendar page ---------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -162,6 +162,24 @@ def list_requests(
     with read_only(govflow.db) as session:
         rows = session.scalars(query.order_by(SharingRequest.id.desc())).all()
         return [request_view(r, govflow.providers.get(r.provider)) for r in rows]
+
+
+def count_open(govflow: Govflow, actor: Principal) -> int:
+    """How many open requests wait for ``actor``'s department (0 for anyone who decides
+    none: no department, or a role that does not decide).  One count, for the link on
+    every page."""
+    if not (actor.has(*DECIDERS) and actor.department):
+        return 0
+    query = (
+        select(func.count())
+        .select_from(SharingRequest)
+        .where(
+            SharingRequest.department_code == actor.department,
+            SharingRequest.status == "open",
+        )
+    )
+    with read_only(govflow.db) as session:
+        return session.scalar(query) or 0
 
 
 def get_request(govflow: Govflow, actor: Principal, request_id: int) -> dict[str, Any]:

@@ -169,3 +169,23 @@ def test_the_administrator_sees_and_edits_the_providers(walk, viewport, provider
     designer = walk(f"providers-designer-{viewport['width']}", viewport)
     designer.login("designer")
     designer.goto("/admin/providers", "providers-forbidden", status=403)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_supervisor_reaches_the_sharing_requests_from_the_navigation(walk, viewport):  # noqa: ANN001
+    supervisor = walk("sharing-nav-supervisor", viewport)
+    supervisor.login("supervisor")
+    link = supervisor.page.locator("nav.mainnav [data-test=nav-sharing]")
+    assert link.inner_text().startswith("共享申请")
+    supervisor.follow(link)
+    supervisor.check("sharing-requests")
+    assert supervisor.page.url.endswith("/sharing-requests")
+    assert "共享申请" in supervisor.page.inner_text("h1")
+    assert not supervisor.page.locator(".crumbs").count()  # no way back to a worklist it lacks
+    # The link shows it is the page open.
+    assert "active" in link.get_attribute("class")
+
+    applicant = walk("sharing-nav-applicant", viewport)
+    applicant.login("zhangsan")
+    assert not applicant.page.locator("[data-test=nav-sharing]").count()
+    applicant.goto("/sharing-requests", "sharing-forbidden", status=403)

@@ -38,6 +38,15 @@ NOTIFICATION_KINDS = {
     "extension_approved": _l("Extension approved"),
     "extension_refused": _l("Extension refused"),
 }
+#: The titles of the notifications the engine writes without one and names by their kind
+#: alone (deadline warnings and overdue notices, bad ratings; ``engine.notices.inbox``
+#: gives the API their Chinese title): shown in the reader's language.  The Chinese of
+#: each is the API's title, so a page in Chinese says what the API says.
+NOTIFICATION_TITLES = {
+    "deadline_warning": _l("Time limit warning"),
+    "deadline_overdue": _l("Overdue"),
+    "bad_rating": _l("Bad rating to rectify"),
+}
 EXTENSION_STATUS = {
     "pending": _l("Waiting for approval"),
     "approved": _l("Approved"),
@@ -64,7 +73,12 @@ def _helpers() -> dict[str, Any]:
     def extensions_of(case_id: int) -> list[dict[str, Any]]:
         return extensions.case_extensions(engine(), principal(), case_id)
 
+    def notification_title(item: dict[str, Any]) -> str:
+        titled = NOTIFICATION_TITLES.get(item["kind"])
+        return str(titled) if titled is not None else item["title"]
+
     return {
+        "notification_title": notification_title,
         "inbox_unread": inbox_unread,
         "notices_of": notices_of,
         "extensions_of": extensions_of,

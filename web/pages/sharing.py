@@ -6,7 +6,7 @@ page refuses what the API refuses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
@@ -35,18 +35,26 @@ def _said(exc: GovflowError) -> str:
 
 @bp.app_context_processor
 def _open_requests():  # noqa: ANN202
-    """``open_sharing_requests()`` for the worklist's link: how many wait for the
-    signed-in clerk's department (0 for anyone else)."""
+    """``may_decide_sharing()``: may the signed-in user open the 共享申请 page (its
+    navigation link); ``open_sharing_requests()``: how many wait for their department
+    (the link's count and the worklist's banner; 0 for anyone else), counted once a
+    request."""
+
+    def may_decide_sharing() -> bool:
+        user = current_user()
+        return user is not None and bool(set(DECIDERS) & set(user.roles or ()))
 
     def open_sharing_requests() -> int:
-        if current_user() is None:
+        if not may_decide_sharing():
             return 0
-        actor = principal()
-        if not actor.has(*DECIDERS) or not actor.department:
-            return 0
-        return len(service.list_requests(engine(), actor, status="open"))
+        if "_open_sharing_requests" not in g:
+            g._open_sharing_requests = service.count_open(engine(), principal())
+        return g._open_sharing_requests
 
-    return {"open_sharing_requests": open_sharing_requests}
+    return {
+        "may_decide_sharing": may_decide_sharing,
+        "open_sharing_requests": open_sharing_requests,
+    }
 
 
 @bp.post("/designer/definitions/<key>/sharing-requests")
