@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from engine import stored_files, uow
@@ -46,6 +46,19 @@ def _refused() -> Conflict:
 def _locked() -> OperationalError:
     """What SQLite says when another writer holds the database: the command is retried."""
     return OperationalError("COMMIT", {}, Exception("database is locked"))
+
+
+def _counting_writes(monkeypatch) -> list[Path]:  # noqa: ANN001
+    """The files ``stored_files`` writes from now on, a path each time it is written."""
+    writes: list[Path] = []
+    write = stored_files._write_atomically
+
+    def counted(path: Path, content: bytes) -> None:
+        writes.append(path)
+        write(path, content)
+
+    monkeypatch.setattr(stored_files, "_write_atomically", counted)
+    return writes
 
 
 def _stored(govflow, case_id: int) -> set[Path]:  # noqa: ANN001
@@ -109,14 +122,7 @@ def test_an_upload_the_database_made_retry_keeps_only_the_file_of_the_attempt_th
     monkeypatch,  # noqa: ANN001
 ):
     case_id = api.start_case("business_startup", business_application())["id"]
-    writes = []
-    write = stored_files._write_atomically
-
-    def counted(path, content):  # noqa: ANN001, ANN202
-        writes.append(path)
-        write(path, content)
-
-    monkeypatch.setattr(stored_files, "_write_atomically", counted)
+    writes = _counting_writes(monkeypatch)
     _failing_at_the_end(govflow, monkeypatch, _locked())
 
     assert upload(api, case_id, "articles_of_association", "zhangsan").status_code == 201
@@ -226,6 +232,7 @@ def test_a_start_the_database_made_retry_keeps_only_the_files_of_the_case_it_sta
     monkeypatch,  # noqa: ANN001
 ):
     before = _rows(govflow)
+    writes = _counting_writes(monkeypatch)
     _failing_at_the_end(govflow, monkeypatch, _locked())
 
     case_id = _start(govflow, {"articles_of_association": PDF, "lease_contract": JPEG})
@@ -234,6 +241,7 @@ def test_a_start_the_database_made_retry_keeps_only_the_files_of_the_case_it_sta
     folder = govflow.settings.data_dir / "uploads" / str(case_id)
     kept = {folder, _path_of(govflow, case_id, PDF), _path_of(govflow, case_id, JPEG)}
     assert set(_files(govflow)) == kept  # nothing under the number of the failed attempt
+    assert len(writes) == 4  # each attempt wrote both (SQLite gives the retry the same number)
 
 
 def test_a_failed_start_leaves_no_file(app, govflow, monkeypatch):  # noqa: ANN001
@@ -241,3 +249,33 @@ def test_a_failed_start_leaves_no_file(app, govflow, monkeypatch):  # noqa: ANN0
     with pytest.raises(Conflict):
         _start(govflow, {"articles_of_association": PDF})
     assert _files(govflow) == []
+
+
+# -- the commit itself failing (uow.transaction) ---------------------------------------
+
+
+def _commit_fails_with(session, error: Exception) -> None:  # noqa: ANN001
+    def refuse(_session):  # noqa: ANN001, ANN202
+        raise error
+
+    event.listen(session, "before_commit", refuse)
+
+
+def test_a_commit_the_database_refuses_removes_the_files_written(govflow, tmp_path: Path):  # noqa: ANN001
+    path = tmp_path / "case" / "document"
+    with pytest.raises(OperationalError), uow.transaction(govflow.db) as session:
+        stored_files.write(session, path, PDF)
+        _commit_fails_with(session, OperationalError("COMMIT", {}, Exception("disk I/O error")))
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_a_commit_whose_connection_was_lost_keeps_the_files_it_may_have_committed(
+    govflow,  # noqa: ANN001
+    tmp_path: Path,
+):
+    path = tmp_path / "case" / "document"
+    lost = OperationalError("COMMIT", {}, Exception("server closed"), connection_invalidated=True)
+    with pytest.raises(OperationalError), uow.transaction(govflow.db) as session:
+        stored_files.write(session, path, PDF)
+        _commit_fails_with(session, lost)
+    assert path.read_bytes() == PDF
