@@ -1,8 +1,9 @@
 """Unit of work: one command, one transaction, retried when the database says "try again".
 
 A command either changes workflow state, task rows, audit trail and access log together
-or changes nothing.  Lock waits and serialization failures (PostgreSQL 40001/40P01, SQLite
-"database is locked") are retried a few times before the caller hears 409.
+or changes nothing, and the files it wrote go when it does not commit (``stored_files``).
+Lock waits and serialization failures (PostgreSQL 40001/40P01, SQLite "database is
+locked") are retried a few times before the caller hears 409.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import stored_files
 from .db import Database
 from .errors import Conflict
 
@@ -31,7 +33,20 @@ def transaction(db: Database) -> Iterator[Session]:
     session = db.write_session()
     try:
         with session.begin():
-            yield session
+            try:
+                yield session
+            except BaseException:
+                # Before the rollback lets the next command on the case in.
+                stored_files.remove_written(session)
+                raise
+    except DBAPIError as exc:
+        # Files still noted here are those of a commit that failed (a failing command
+        # removed its own above).  The database refused the commit: nothing of the
+        # command stays, nor its files.  The connection was lost: the command may have
+        # committed, and a file without a row is better than a row without its file.
+        if not exc.connection_invalidated:
+            stored_files.remove_written(session)
+        raise
     finally:
         session.close()
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from engine import stored_files
 from engine.demo import ZHANGSAN_ID
 from engine.errors import NotFound
 from engine.services import uploads, window
@@ -54,7 +55,7 @@ def test_a_material_the_matter_does_not_list_starts_nothing(app, govflow):  # no
 
 
 def test_a_file_that_cannot_be_written_leaves_no_file(app, govflow, monkeypatch):  # noqa: ANN001
-    write = uploads._write
+    write = stored_files._write_atomically
     calls = []
 
     def disk_full_on_the_second(path, content):  # noqa: ANN001, ANN202
@@ -63,7 +64,7 @@ def test_a_file_that_cannot_be_written_leaves_no_file(app, govflow, monkeypatch)
             raise OSError(28, "No space left on device")
         write(path, content)
 
-    monkeypatch.setattr(uploads, "_write", disk_full_on_the_second)
+    monkeypatch.setattr(stored_files, "_write_atomically", disk_full_on_the_second)
     before = _rows(govflow)
     with pytest.raises(OSError, match="No space"):
         _start(govflow, {"articles_of_association": PDF, "lease_contract": JPEG})

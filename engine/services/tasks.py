@@ -193,8 +193,8 @@ def _attach(
     ctx: CommandContext, row: TaskRow, form: FormDefinition, files: dict[str, uploads.Incoming]
 ) -> dict[str, str]:
     """Keep the files of the form's ``file`` fields; answer field → attachment code.  (A
-    form that then fails validation rolls them back with everything else; only the
-    content-addressed bytes stay on disk, unreferenced.)"""
+    form that then fails validation rolls them back with everything else, the files
+    written on disk included.)"""
     wanted = {f.name for f in form.fields if f.type == "file"} & set(files)
     if wanted:
         uploads.may_attach(ctx)

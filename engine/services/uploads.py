@@ -13,9 +13,7 @@ Every download by someone other than the applicant is a view in the access log.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -23,7 +21,7 @@ from typing import IO
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, stored_files
 from ..context import Govflow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from ..models import Case, ProcessDefinition
@@ -109,7 +107,8 @@ def read_upload(govflow: Govflow, filename: str | None, stream: IO[bytes]) -> In
 def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> MaterialUpload:
     """Keep ``incoming`` as the case's current file under ``code`` (a material, or a form
     field's attachment), superseding the one before; in the command's transaction, after
-    ``may_attach``."""
+    ``may_attach``.  The file is written after its row, and removed again if the command
+    does not commit (``stored_files``)."""
     case = ctx.case
     ctx.session.execute(
         update(MaterialUpload)
@@ -131,7 +130,7 @@ def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> M
     )
     ctx.session.add(upload)
     ctx.session.flush()
-    _write(ctx.govflow.settings.data_dir / relative, incoming.content)
+    stored_files.write(ctx.session, ctx.govflow.settings.data_dir / relative, incoming.content)
     ctx.audit(
         "material_uploaded",
         material=code,
@@ -179,11 +178,6 @@ def uploadable(ctx: CommandContext, code: str) -> dict:
     return material
 
 
-def stored_path(govflow: Govflow, case_id: int, incoming: Incoming) -> Path:
-    """Where ``store`` keeps ``incoming`` for the case."""
-    return govflow.settings.data_dir / _relative(case_id, incoming)
-
-
 def _relative(case_id: int, incoming: Incoming) -> Path:
     return Path("uploads") / str(case_id) / incoming.sha256
 
@@ -198,21 +192,6 @@ def _material(session: Session, case: Case, code: str) -> dict:
         if material["code"] == code:
             return material
     raise NotFound(f"the matter has no material '{code}'")
-
-
-def _write(path: Path, content: bytes) -> None:
-    """Write atomically; the name is the checksum, so an existing file is the same file."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def material_file(govflow: Govflow, actor: Principal, case_id: int, code: str) -> StoredFile:
