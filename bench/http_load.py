@@ -39,10 +39,8 @@ class Client:
         return http.client.HTTPConnection(self.host, self.port, timeout=60)
 
     def reconnect(self) -> None:
-        """A new connection for the next case: each case is another applicant.  A kept-
-        alive connection stays with the gunicorn worker that accepted it, so four clients
-        on four lasting connections could load one worker with three of them and leave
-        the other half idle; real traffic comes from many people's connections."""
+        """A new connection before the first case: the sign-ins' connection may have
+        sat idle past gunicorn's keep-alive (2 s) while the other clients started."""
         self.connection.close()
         self.connection = self.connect()
 
@@ -109,10 +107,10 @@ def _client_process(base: str, seconds: float, ready, results) -> None:  # noqa:
         client.token(user)
     client.latencies.clear()
     ready.wait()
+    client.reconnect()
     done = 0
     stop = time.monotonic() + seconds
     while time.monotonic() < stop:
-        client.reconnect()
         one_case(client)
         done += 1
     results.put((done, time.monotonic() - (stop - seconds), client.latencies))

@@ -62,7 +62,7 @@ def scope_of(
     if (last - first).days >= MAX_DAYS:
         raise BadRequest("the period is too long", fields={"to": [f"at most {MAX_DAYS} days"]})
     own = None if actor.has("admin") else actor.department
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         mine = tree.codes_under(session, own) if own else None
         if mine is not None and department is not None and department not in mine:
             raise Forbidden("a department head sees their own departments' statistics")
@@ -155,7 +155,7 @@ def _department_figures(session: Session, scope: Scope) -> list[dict[str, Any]]:
 
 def statistics(govflow: Govflow, actor: Principal, scope: Scope) -> dict[str, Any]:
     """``GET /api/v1/statistics``."""
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         return summary(session, scope)
 
 
@@ -178,7 +178,7 @@ def trend(govflow: Govflow, actor: Principal, scope: Scope, granularity: str) ->
     (every one, empty ones too, clipped to the period), and by department."""
     if granularity not in GRANULARITIES:
         raise BadRequest("unknown granularity", fields={"granularity": list(GRANULARITIES)})
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         sums_by_day = {
             row[0]: dict(zip(COUNTERS, row[1:], strict=True))
             for row in _sums(session, scope, DailyFigures.day)
@@ -309,7 +309,7 @@ def cases_behind(
 ) -> tuple[list[dict[str, Any]], int]:
     """``GET /api/v1/statistics/cases``: the cases a figure counted, latest day first."""
     query, day = _drill_query(scope, figure)
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(
             query.order_by(day.desc(), CaseFigures.case_id.desc())

@@ -39,7 +39,7 @@ def _counter_columns(status_col, state_col):  # noqa: ANN001, ANN202
 def overview(govflow: Govflow, actor: Principal) -> dict[str, Any]:
     require_role(actor, "supervisor", "admin")
     now = clock.now()
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         names = {d.code: (d.name_zh, d.name_en) for d in session.scalars(select(Department))}
         by_department = session.execute(
             select(
@@ -124,7 +124,7 @@ def overdue(
             (TaskRow.id.is_(None)) | task_filter(actor),
         )
     )
-    with read_only(govflow.db) as session:
+    with read_only(govflow.db, report=True) as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(
             query.order_by(urgency, DeadlineRow.due_at, DeadlineRow.id)
