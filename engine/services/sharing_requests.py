@@ -31,6 +31,12 @@ REQUESTERS = ("designer", "admin")
 DECIDERS = ("clerk", "supervisor")
 
 
+def deciding_department(actor: Principal) -> str | None:
+    """The department whose sharing requests ``actor`` decides: their own, for its
+    clerks and supervisors; None for anyone else."""
+    return actor.department if actor.has(*DECIDERS) else None
+
+
 def file_request(
     govflow: Govflow, actor: Principal, provider: str, cleaned: dict[str, Any]
 ) -> dict[str, Any]:
@@ -139,8 +145,8 @@ def _visible(actor: Principal) -> Any:
     department, every one)."""
     if actor.has(*REQUESTERS) or (actor.has("supervisor") and not actor.department):
         return SharingRequest.id.isnot(None)
-    if actor.has(*DECIDERS) and actor.department:
-        return SharingRequest.department_code == actor.department
+    if department := deciding_department(actor):
+        return SharingRequest.department_code == department
     raise Forbidden("your role may not see sharing requests", required=[*REQUESTERS, *DECIDERS])
 
 
@@ -168,13 +174,14 @@ def count_open(govflow: Govflow, actor: Principal) -> int:
     """How many open requests wait for ``actor``'s department (0 for anyone who decides
     none: no department, or a role that does not decide).  One count, for the link on
     every page."""
-    if not (actor.has(*DECIDERS) and actor.department):
+    department = deciding_department(actor)
+    if not department:
         return 0
     query = (
         select(func.count())
         .select_from(SharingRequest)
         .where(
-            SharingRequest.department_code == actor.department,
+            SharingRequest.department_code == department,
             SharingRequest.status == "open",
         )
     )
@@ -202,7 +209,7 @@ def decide(
         row = session.get(SharingRequest, request_id, with_for_update=True)
         if row is None:
             raise NotFound("no such sharing request")
-        if not (actor.has(*DECIDERS) and actor.department == row.department_code):
+        if deciding_department(actor) != row.department_code:
             raise Forbidden(
                 "only the clerks and supervisors of the department that owns the provider "
                 "decide its sharing requests"

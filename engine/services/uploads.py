@@ -115,7 +115,7 @@ def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> M
         .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
         .values(superseded=True)
     )
-    relative = _relative(case.id, incoming)
+    relative = Path("uploads") / str(case.id) / incoming.sha256
     upload = MaterialUpload(
         case_id=case.id,
         material_code=code,
@@ -176,10 +176,6 @@ def uploadable(ctx: CommandContext, code: str) -> dict:
             code="material_shared",
         )
     return material
-
-
-def _relative(case_id: int, incoming: Incoming) -> Path:
-    return Path("uploads") / str(case_id) / incoming.sha256
 
 
 def attachment_code(task_id: str, field: str) -> str:

@@ -18,7 +18,7 @@ from .verbs import problem
 
 bp = Blueprint("sharing", __name__)
 
-DECIDERS = ("clerk", "supervisor")
+DECIDERS = service.DECIDERS
 
 #: What the page says for the service's own refusals.
 REFUSALS = {
@@ -41,8 +41,7 @@ def _open_requests():  # noqa: ANN202
     request."""
 
     def may_decide_sharing() -> bool:
-        user = current_user()
-        return user is not None and bool(set(DECIDERS) & set(user.roles or ()))
+        return current_user() is not None and principal().has(*DECIDERS)
 
     def open_sharing_requests() -> int:
         if not may_decide_sharing():
