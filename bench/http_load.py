@@ -29,20 +29,10 @@ STEPS = (
 
 class Client:
     def __init__(self, base: str) -> None:
-        self.host, port = base.removeprefix("http://").split(":")
-        self.port = int(port)
-        self.connection = self.connect()
+        host, port = base.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
         self.tokens: dict[str, str] = {}
         self.latencies: list[float] = []
-
-    def connect(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(self.host, self.port, timeout=60)
-
-    def reconnect(self) -> None:
-        """A new connection before the first case: the sign-ins' connection may have
-        sat idle past gunicorn's keep-alive (2 s) while the other clients started."""
-        self.connection.close()
-        self.connection = self.connect()
 
     def call(
         self,
@@ -107,7 +97,9 @@ def _client_process(base: str, seconds: float, ready, results) -> None:  # noqa:
         client.token(user)
     client.latencies.clear()
     ready.wait()
-    client.reconnect()
+    # The sign-ins' connection may have sat idle past gunicorn's keep-alive (2 s) while
+    # the other clients started: closed here, it opens afresh on the first request.
+    client.connection.close()
     done = 0
     stop = time.monotonic() + seconds
     while time.monotonic() < stop:
