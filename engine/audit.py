@@ -20,6 +20,10 @@ from .principal import Principal
 
 _STAGED = "audit events"
 
+#: render_nulls: one INSERT for all of them, not one per set of columns left NULL.  Built
+#: once, as SQL expressions are immutable.
+_INSERT = insert(AuditEvent).execution_options(render_nulls=True)
+
 
 def record(
     session: Session,
@@ -47,8 +51,7 @@ def _write_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
         session.flush()  # the case an event names may be new in this transaction
-        # render_nulls: one INSERT for all of them, not one per set of columns left NULL
-        session.execute(insert(AuditEvent).execution_options(render_nulls=True), staged)
+        session.execute(_INSERT, staged)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -86,13 +86,25 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
-    def write_session(self) -> Session:
-        return sessionmaker(self.write_engine, expire_on_commit=False, info=self.session_info)()
-
-    def read_session(self) -> Session:
+    def __post_init__(self) -> None:
+        # Each factory is made once: ``sessionmaker`` defines a new Session subclass, and
+        # one per command cost a class (with its event dispatch) for the collector to
+        # sweep at every command.  Sessions copy ``session_info`` as they are made, so
+        # what the composition root adds to it later still reaches them.
+        self._write_sessions = sessionmaker(
+            self.write_engine, expire_on_commit=False, info=self.session_info
+        )
         # No autoflush: a read never writes, so a change made by mistake stays pending,
         # where ``uow.read_only`` sees it and rolls back instead of committing.
-        return sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)()
+        self._read_sessions = sessionmaker(
+            self.read_engine, expire_on_commit=False, autoflush=False
+        )
+
+    def write_session(self) -> Session:
+        return self._write_sessions()
+
+    def read_session(self) -> Session:
+        return self._read_sessions()
 
     def dispose(self) -> None:
         self.write_engine.dispose()

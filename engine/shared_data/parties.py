@@ -12,8 +12,9 @@ certificate number would show their name, address and price (issue 13).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import unflushed
@@ -36,6 +37,12 @@ class Standing:
         return subject_id_number is None or subject_id_number in self.confirmed
 
 
+@cache
+def _parties_of_case() -> Select:
+    """Built once (SQL expressions are immutable); the case is bound at each run."""
+    return select(CaseParty).where(CaseParty.case_id == bindparam("case_id"))
+
+
 def standing(session: Session, case: Case) -> Standing:
     confirmed = {case.applicant_id_number}
     waiting: dict[str, str] = {}
@@ -44,8 +51,9 @@ def standing(session: Session, case: Case) -> Standing:
     parties = unflushed.rows(
         session,
         CaseParty,
-        select(CaseParty).where(CaseParty.case_id == case_id),
+        _parties_of_case(),
         lambda p: p.case_id == case_id,
+        params={"case_id": case_id},
     )
     for party in parties:
         if party.confirmed_at is not None:

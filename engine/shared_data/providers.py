@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .. import clock, unflushed
@@ -44,6 +45,28 @@ class Provider(Protocol):
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
     ) -> Record: ...
+
+
+# Statements built once (SQL expressions are immutable); provider and key bound at each run.
+@cache
+def _newest_by_key() -> Select:
+    """A provider's newest record found by its own key or by its search key."""
+    key = bindparam("key")
+    return (
+        select(SharedRecord)
+        .where(SharedRecord.provider == bindparam("provider"))
+        .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
+        .order_by(SharedRecord.id.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _by_record_key() -> Select:
+    return select(SharedRecord).where(
+        SharedRecord.provider == bindparam("provider"),
+        SharedRecord.record_key == bindparam("key"),
+    )
 
 
 @dataclass(frozen=True)
@@ -101,17 +124,11 @@ class DatabaseProvider:
         ]
         if added:
             return added[-1]
-        query = (
-            select(SharedRecord)
-            .where(SharedRecord.provider == self.name)
-            .where(or_(SharedRecord.record_key == key, SharedRecord.search_key == key))
-            .order_by(SharedRecord.id.desc())
-            .limit(1)
-        )
+        params = {"provider": self.name, "key": key}
         if any(isinstance(o, SharedRecord) for o in (*session.dirty, *session.deleted)):
-            return session.scalar(query)  # flushed first, as any query
+            return session.scalar(_newest_by_key(), params)  # flushed first, as any query
         with session.no_autoflush:
-            return session.scalar(query)
+            return session.scalar(_newest_by_key(), params)
 
     def publish(
         self, session: Session, key: str, data: dict[str, Any], subject: str | None
@@ -121,10 +138,9 @@ class DatabaseProvider:
         held = unflushed.rows(
             session,
             SharedRecord,
-            select(SharedRecord).where(
-                SharedRecord.provider == self.name, SharedRecord.record_key == key
-            ),
+            _by_record_key(),
             lambda r: r.provider == self.name and r.record_key == key and r not in session.deleted,
+            params={"provider": self.name, "key": key},
         )
         row = held[0] if held else None
         if row is None:
