@@ -16,7 +16,8 @@ started by mistake cannot double-fire; on top of that only one of them is active
 time (a PostgreSQL advisory lock, or a file lock beside the SQLite database).
 
 Once a night (``RETENTION_AT``, local time) it drops the serialized workflows of cases
-closed longer than the retention period (``services.retention``).
+closed longer than the retention period (``services.retention``), then removes the
+uploaded files no upload names (``services.upload_sweep``).
 Outbound calls (exchange-platform pulls) are jobs (``services.jobs``): a second interval
 job of the same process runs them beside the tick, so a platform answering slowly delays
 neither timers nor any case's commands.
@@ -39,7 +40,7 @@ from . import clock
 from .context import Govflow
 from .errors import GovflowError, database_unreachable
 from .reforms import deferrals
-from .services import health, incidents, jobs, retention
+from .services import health, incidents, jobs, retention, upload_sweep
 from .services.timers import due_timer_cases, fire_timers, leadership, sweep_deadlines
 from .verbs import extensions
 
@@ -160,6 +161,12 @@ def nightly_retention(govflow: Govflow) -> None:
         log.exception("retention run failed")
         return
     log.info("retention: %d closed cases, %d bytes dropped", report.cases, report.bytes_dropped)
+    try:
+        swept = upload_sweep.sweep(govflow)
+    except Exception:  # noqa: BLE001 - logged; the next night runs it again
+        log.exception("upload sweep failed")
+        return
+    log.info("uploads: %d unnamed files removed, %d bytes", swept.files, swept.bytes)
 
 
 def run_jobs(govflow: Govflow) -> None:

@@ -2,8 +2,9 @@
 
 ``govflow db upgrade`` (Flask-Migrate), ``govflow deploy FILE``, ``govflow seed-demo``,
 ``govflow serve``, ``govflow users create-admin NAME``, ``govflow import departments|users
-FILE.csv``, ``govflow retention run``, ``govflow stats rebuild``.  Every command works on the
-database named by GOVFLOW_DATABASE_URL (default: SQLite under GOVFLOW_DATA_DIR).
+FILE.csv``, ``govflow retention run``, ``govflow uploads sweep``, ``govflow stats rebuild``.
+Every command works on the database named by GOVFLOW_DATABASE_URL (default: SQLite under
+GOVFLOW_DATA_DIR).
 """
 
 from __future__ import annotations
@@ -223,6 +224,30 @@ def retention_run_command() -> None:
 
     report = retention.run(_engine())
     click.echo(f"{report.cases} closed cases: {report.bytes_dropped} bytes of workflow dropped")
+
+
+@main.group("uploads")
+def uploads_group() -> None:
+    """The files of uploaded materials (the scheduler also sweeps them nightly)."""
+
+
+@uploads_group.command("sweep")
+@click.option(
+    "--min-age-hours",
+    type=click.IntRange(min=1),
+    default=24,
+    show_default=True,
+    help="Leave files written more recently than this.",
+)
+def uploads_sweep_command(min_age_hours: int) -> None:
+    """Remove the files under uploads/ that no upload names (left by a process killed
+    before its command committed), written more than --min-age-hours ago."""
+    from datetime import timedelta
+
+    from engine.services import upload_sweep
+
+    report = upload_sweep.sweep(_engine(), min_age=timedelta(hours=min_age_hours))
+    click.echo(f"{report.files} unnamed files removed ({report.bytes} bytes)")
 
 
 @main.group("jobs")

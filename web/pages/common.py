@@ -173,6 +173,7 @@ EVENT_LABELS = {
     "deferral_closed": _l("Deferral closed"),
     "visit_recorded": _l("Visit to the window recorded"),
     "workflows_dropped": _l("Closed workflows dropped (retention)"),
+    "unnamed_files_removed": _l("Files no upload names removed (sweep)"),
     "definition_deployed": _l("Matter deployed"),
     "definition_approved": _l("New version approved"),
     "calendar_year_loaded": _l("Working-day calendar loaded"),
