@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 _WRITTEN = "stored_files.written"
 
+#: How the temporary file of a write still under way is named, beside its final path.
+UNFINISHED_PREFIX = ".upload-"
+
 
 def write(session: Session, path: Path, content: bytes) -> None:
     """Write ``content`` at ``path`` for the command of ``session``, unless a file is there
@@ -60,7 +63,7 @@ def remove_written(session: Session) -> None:
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=UNFINISHED_PREFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)

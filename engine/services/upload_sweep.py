@@ -35,18 +35,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, stored_files
 from ..context import Govflow
 from ..models import Case
 from ..principal import SYSTEM
 from ..shared_data.models import MaterialUpload
 from ..uow import run_in_transaction
+from .uploads import UPLOADS, stored_path
 
 #: Files younger than this are left alone: a command may still be about to commit them.
 MIN_AGE = timedelta(days=1)
 
 _CHECKSUM = re.compile(r"[0-9a-f]{64}")
-_UNFINISHED = ".upload-"
 
 
 @dataclass
@@ -59,7 +59,7 @@ class SweepReport:
 def sweep(govflow: Govflow, *, min_age: timedelta = MIN_AGE) -> SweepReport:
     """Remove the unnamed files older than ``min_age``, one case's folder at a time."""
     report = SweepReport()
-    root = govflow.settings.data_dir / "uploads"
+    root = govflow.settings.data_dir / UPLOADS
     if not root.is_dir():
         return report
     cutoff = time.time() - min_age.total_seconds()
@@ -83,7 +83,7 @@ def _old_candidates(folder: Path, cutoff: float) -> list[Path]:
     return [
         path
         for path in folder.iterdir()
-        if (_CHECKSUM.fullmatch(path.name) or path.name.startswith(_UNFINISHED))
+        if (_CHECKSUM.fullmatch(path.name) or path.name.startswith(stored_files.UNFINISHED_PREFIX))
         and _written_before(path, cutoff)
     ]
 
@@ -108,7 +108,7 @@ def _sweep_case(
     # only the audit event of files nothing named.
     removed = []
     for path in _old_candidates(folder, cutoff):  # listed again, inside the lock
-        if f"uploads/{case_id}/{path.name}" in named:
+        if stored_path(case_id, path.name).as_posix() in named:
             continue
         try:
             size = path.stat().st_size
@@ -124,7 +124,7 @@ def _sweep_case(
             SYSTEM,
             "unnamed_files_removed",
             case_id=case_id if exists is not None else None,
-            folder=f"uploads/{case_id}",
+            folder=(UPLOADS / str(case_id)).as_posix(),
             files=sorted(name for name, _ in removed),
             bytes=sum(size for _, size in removed),
         )

@@ -42,6 +42,14 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
+#: Where uploaded files live, under ``Settings.data_dir``.
+UPLOADS = Path("uploads")
+
+
+def stored_path(case_id: int, sha256: str) -> Path:
+    """A file's place under ``data_dir``: ``uploads/<case id>/<sha256>``."""
+    return UPLOADS / str(case_id) / sha256
+
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -115,7 +123,7 @@ def store(ctx: CommandContext, code: str, incoming: Incoming, **audit: str) -> M
         .where(MaterialUpload.case_id == case.id, MaterialUpload.material_code == code)
         .values(superseded=True)
     )
-    relative = Path("uploads") / str(case.id) / incoming.sha256
+    relative = stored_path(case.id, incoming.sha256)
     upload = MaterialUpload(
         case_id=case.id,
         material_code=code,
