@@ -155,18 +155,15 @@ def _safely(fire, govflow: Govflow, case_id: int, retrying: bool) -> bool:  # no
 
 
 def nightly_retention(govflow: Govflow) -> None:
-    try:
-        report = retention.run(govflow)
-    except Exception:  # noqa: BLE001 - logged; the next night runs it again
-        log.exception("retention run failed")
-        return
-    log.info("retention: %d closed cases, %d bytes dropped", report.cases, report.bytes_dropped)
-    try:
-        swept = upload_sweep.sweep(govflow)
-    except Exception:  # noqa: BLE001 - logged; the next night runs it again
-        log.exception("upload sweep failed")
-        return
-    log.info("uploads: %d unnamed files removed, %d bytes", swept.files, swept.bytes)
+    """Retention, then the sweep of unnamed uploads: each runs whether or not the other
+    failed (they touch different things)."""
+    for name, run in (("retention", retention.run), ("upload sweep", upload_sweep.sweep)):
+        try:
+            report = run(govflow)
+        except Exception:  # noqa: BLE001 - logged; the next night runs it again
+            log.exception("%s failed", name)
+            continue
+        log.info("%s: %s", name, report.summary)
 
 
 def run_jobs(govflow: Govflow) -> None:

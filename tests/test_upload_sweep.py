@@ -172,3 +172,19 @@ def test_the_command_line_sweeps_and_says_how_much(run, api: Api, govflow):  # n
     result = run("uploads", "sweep")
     assert result.exit_code == 0
     assert "1 unnamed files removed (12 bytes)" in result.output
+
+
+def test_the_nightly_run_sweeps_even_when_retention_fails(api: Api, govflow, monkeypatch):  # noqa: ANN001
+    from engine import scheduler
+    from engine.services import retention
+
+    case_id = _case(api)
+    left = _left(govflow, case_id, b"left by a killed process")
+
+    def broken(govflow):  # noqa: ANN001, ANN202
+        raise RuntimeError("retention could not run")
+
+    monkeypatch.setattr(retention, "run", broken)
+    scheduler.nightly_retention(govflow)
+
+    assert not left.exists()

@@ -223,7 +223,7 @@ def retention_run_command() -> None:
     from engine.services import retention
 
     report = retention.run(_engine())
-    click.echo(f"{report.cases} closed cases: {report.bytes_dropped} bytes of workflow dropped")
+    click.echo(report.summary)
 
 
 @main.group("uploads")
@@ -247,7 +247,7 @@ def uploads_sweep_command(min_age_hours: int) -> None:
     from engine.services import upload_sweep
 
     report = upload_sweep.sweep(_engine(), min_age=timedelta(hours=min_age_hours))
-    click.echo(f"{report.files} unnamed files removed ({report.bytes} bytes)")
+    click.echo(report.summary)
 
 
 @main.group("jobs")

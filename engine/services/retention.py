@@ -38,6 +38,10 @@ class RetentionReport:
     cases: int = 0
     bytes_dropped: int = 0
 
+    @property
+    def summary(self) -> str:
+        return f"{self.cases} closed cases: {self.bytes_dropped} bytes of workflow dropped"
+
 
 def run(govflow: Govflow, now: datetime | None = None) -> RetentionReport:
     """Drop the serialized workflow of every case closed longer than the retention period."""

@@ -55,6 +55,10 @@ class SweepReport:
     bytes: int = 0
     cases: list[int] = field(default_factory=list)
 
+    @property
+    def summary(self) -> str:
+        return f"{self.files} unnamed files removed ({self.bytes} bytes)"
+
 
 def sweep(govflow: Govflow, *, min_age: timedelta = MIN_AGE) -> SweepReport:
     """Remove the unnamed files older than ``min_age``, one case's folder at a time."""
