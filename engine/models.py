@@ -236,10 +236,12 @@ class Case(Base):
     #: Not columns: facts the statement locking the case read with it for the command
     #: (``runtime.executor.case_facts``); None when not read.  Has a return left work to
     #: carry forward (``runtime.returned_work.work_to_carry``)?  Has the clock ever stopped?  The
-    #: state of the calendar overrides (``deadlines.calendar_store.stamp_columns``).
+    #: state of the calendar overrides (``deadlines.calendar_store.stamp_columns``), and of
+    #: the providers' configurations (``shared_data.registry.stamp_columns``).
     work_to_carry = None
     ever_paused = None
     calendar_stamp = None
+    provider_stamp = None
 
 
 class CaseParty(Base):

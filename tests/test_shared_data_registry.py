@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from engine import clock
 from engine.schema import metadata
+from engine.shared_data.models import ProviderConfig
+from engine.uow import run_in_transaction
 from tests.shared_data_support import configure, materials
 from tests.support import Api, property_application
 
@@ -107,6 +111,60 @@ def test_an_endpoint_shows_its_variable_name_to_admins_never_a_secret(
     identity = next(p for p in public if p["name"] == "identity")
     assert identity["transport"] == "http" and identity["endpoint"] is None
     assert configure(api, "no_such_provider", kind="database").status_code == 404
+
+
+def _case_at_the_tax_window(api: Api) -> int:
+    """A property transfer accepted and reviewed: 税款征收 is next, and completing it
+    publishes the tax record the next step pulls (``pull_tax_payment``)."""
+    case_id = api.start_case("property_transfer", property_application())["id"]
+    api.claim_and_complete("clerk_service_center", case_id, "acceptance", {"accepted": True})
+    api.claim_and_complete("clerk_registry", case_id, "registry_review", {"approved": True})
+    return case_id
+
+
+def _pay_the_tax(api: Api, case_id: int) -> dict:
+    paid = {"tax_amount": 32000, "paid": True, "receipt_no": f"WS-{case_id}"}
+    return api.claim_and_complete("clerk_tax", case_id, "collect_tax", paid)
+
+
+def _tax_record_pulls(api: Api, case_id: int) -> list[str]:
+    log = api.get(
+        "/api/v1/audit/data-access",
+        "admin",
+        query_string={"case_id": case_id, "provider": "tax_record"},
+    ).get_json()["items"]
+    return [entry["outcome"] for entry in log]
+
+
+def test_a_configuration_another_worker_wrote_counts_at_the_next_pull(api: Api, govflow):  # noqa: ANN001
+    """A worker keeps the configurations it read while their table is unchanged; a row
+    another worker wrote (nothing in this one was told) counts at this worker's next pull."""
+    first, second = _case_at_the_tax_window(api), _case_at_the_tax_window(api)
+    assert _pay_the_tax(api, first)["data"]["tax_record"]["certificate_no"] == f"WS-{first}"
+    narrowed = ProviderConfig(
+        name="tax_record",
+        kind="database",
+        purposes=["business_startup/*"],
+        updated_at=clock.now(),
+        updated_by="admin",
+    )
+    run_in_transaction(govflow.db, lambda session: session.add(narrowed))  # another worker
+    assert _pay_the_tax(api, second)["data"]["tax_record"] is None
+    assert _tax_record_pulls(api, second) == ["refused"]
+
+
+def test_a_configuration_written_here_counts_even_when_the_clock_stands_still(api: Api):
+    """Under a frozen clock the table's state (rows, last change) looks the same after a
+    change; the worker that wrote it reads the configurations afresh all the same."""
+    first, second = _case_at_the_tax_window(api), _case_at_the_tax_window(api)
+    with time_machine.travel(clock.now(), tick=False):
+        assert configure(api, "tax_record", kind="database").status_code == 200
+        assert _pay_the_tax(api, first)["data"]["tax_record"] is not None
+        narrowed = configure(api, "tax_record", kind="database", purposes=["business_startup/*"])
+        assert narrowed.status_code == 200, narrowed.get_json()
+        assert _pay_the_tax(api, second)["data"]["tax_record"] is None
+    assert _tax_record_pulls(api, first) == ["found"]
+    assert _tax_record_pulls(api, second) == ["refused"]
 
 
 def test_the_migration_creates_what_the_models_declare(app):  # noqa: ANN001

@@ -34,7 +34,7 @@ from ..jsonable import plain
 from ..models import Case, ProcessDefinition, TaskRow
 from ..notices import decisions
 from ..principal import Principal
-from ..shared_data import exchange
+from ..shared_data import exchange, registry
 from ..uow import read_only, run_in_transaction
 from . import called, projection, stepper
 from .returned_work import carry_forward, work_to_carry
@@ -299,12 +299,17 @@ def lock_case(session: Session, case_id: int) -> Case:
 def case_facts() -> tuple[Any, ...]:
     """Columns a statement locking a case adds for the command (see ``Case``); built
     once, since SQL expressions are immutable."""
-    return (work_to_carry(Case.id), ever_paused(Case.id), *stamp_columns())
+    return (
+        work_to_carry(Case.id),
+        ever_paused(Case.id),
+        *stamp_columns(),
+        *registry.stamp_columns(),
+    )
 
 
-def with_facts(case: Case, carry: bool, paused: bool, *calendar_stamp: Any) -> Case:
+def with_facts(case: Case, carry: bool, paused: bool, *stamps: Any) -> Case:
     case.work_to_carry, case.ever_paused = carry, paused
-    case.calendar_stamp = tuple(calendar_stamp)
+    case.calendar_stamp, case.provider_stamp = tuple(stamps[:2]), tuple(stamps[2:])
     return case
 
 

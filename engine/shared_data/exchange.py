@@ -120,7 +120,7 @@ def pull(
     purpose = f"{case.process_key}/{meta['id']}"
     fetches: list[Fetch] = []
     for provider_name in meta["shared_data"]:
-        resolved = registry.resolve(session, providers, provider_name)
+        resolved = registry.resolve(session, providers, provider_name, case.provider_stamp)
         results: dict[str, Any] = {}
         for field in meta["subject"]:
             key = _subject_value(task.data, field)
@@ -403,7 +403,7 @@ def repull(
     for source_key, source in sorted((case.sources or {}).items()):
         if source.get("outcome") not in outcomes or source["provider"] not in providers:
             continue
-        resolved = registry.resolve(session, providers, source["provider"])
+        resolved = registry.resolve(session, providers, source["provider"], case.provider_stamp)
         purpose = f"{case.process_key}/{source['step']}"
         # For these outcomes ``record_key`` is the key that was asked for.
         key = source.get("record_key") or _subject_value(case.data or {}, source["subject_field"])

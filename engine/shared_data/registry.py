@@ -3,9 +3,10 @@
 What a provider *is* — department, fields, sharing class, accepted purposes — is declared
 in ``providers.py`` and reviewed like code.  *Where* its records come from is
 configuration: without a row in ``provider_configs`` the built-in table answers (the
-demo); a row of kind ``http`` sends lookups to the exchange platform.  The row is read at
-every pull, so every worker sees a change at once (nothing in a worker's memory is the
-truth).
+demo); a row of kind ``http`` sends lookups to the exchange platform.  Every pull asks the
+database for the table's state, so every worker sees a change at once (nothing in a
+worker's memory is the truth): a command reads the state with the lock on its case
+(``stamp_columns``), and the rows are read again only when it changed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
@@ -42,13 +43,85 @@ class Resolved:
         return self.spec.allows(purpose, self.purposes)
 
 
-def resolve(session: Session, providers: dict[str, DatabaseProvider], name: str) -> Resolved:
+@dataclass(frozen=True)
+class Configured:
+    """A ``provider_configs`` row as a pull reads it, held apart from any session."""
+
+    kind: str
+    url: str | None
+    timeout_seconds: float
+    retries: int
+    credential_env: str | None
+    purposes: tuple[str, ...] | None
+    enabled: bool
+
+    @classmethod
+    def of(cls, row: ProviderConfig) -> Configured:
+        purposes = tuple(row.purposes) if row.purposes is not None else None
+        return cls(
+            row.kind,
+            row.url,
+            row.timeout_seconds,
+            row.retries,
+            row.credential_env,
+            purposes,
+            row.enabled,
+        )
+
+
+#: Configurations by the engine (the database) and the state of its ``provider_configs``
+#: (how many rows, last change); a worker holds a few, as it does built calendars.
+_CONFIGS: dict[tuple[Any, ...], dict[str, Configured]] = {}
+
+
+def stamp_columns() -> tuple[Any, Any]:
+    """SQL: the state of ``provider_configs`` (how many rows, last change), the cache key
+    of the configurations.  A command reads it with the lock on its case
+    (``runtime.executor.case_facts``), so a pull needs no query of its own."""
+    return (
+        select(func.count()).select_from(ProviderConfig).scalar_subquery(),
+        select(func.max(ProviderConfig.updated_at)).scalar_subquery(),
+    )
+
+
+def forget_configurations() -> None:
+    """This worker wrote a configuration: read them afresh, even if the clock did not move
+    (a frozen test clock) and the state looks the same."""
+    _CONFIGS.clear()
+
+
+def configured(
+    session: Session, name: str, stamp: tuple[Any, ...] | None = None
+) -> Configured | None:
+    """Provider ``name``'s configuration as of this transaction.  ``stamp``: the table's
+    state read earlier in the same transaction; without it the row is read."""
+    written = any(isinstance(o, ProviderConfig) for o in (*session.new, *session.dirty))
+    if stamp is None or written:
+        with session.no_autoflush:  # a configuration is flushed where it is written
+            row = session.get(ProviderConfig, name)
+        return Configured.of(row) if row is not None else None
+    key = (session.get_bind(), *stamp)
+    configs = _CONFIGS.get(key)
+    if configs is None:
+        if len(_CONFIGS) > 16:
+            _CONFIGS.clear()
+        with session.no_autoflush:
+            rows = session.scalars(select(ProviderConfig)).all()
+        configs = _CONFIGS[key] = {row.name: Configured.of(row) for row in rows}
+    return configs.get(name)
+
+
+def resolve(
+    session: Session,
+    providers: dict[str, DatabaseProvider],
+    name: str,
+    stamp: tuple[Any, ...] | None = None,
+) -> Resolved:
+    """How to pull from provider ``name`` now; ``stamp`` as for ``configured``."""
     spec = providers[name]
-    with session.no_autoflush:  # a configuration is flushed where it is written
-        config = session.get(ProviderConfig, name)
+    config = configured(session, name, stamp)
     if config is None or not config.enabled:
         return Resolved(spec, spec, None)
-    purposes = tuple(config.purposes) if config.purposes is not None else None
     if config.kind == "http":
         provider = HttpProvider(
             spec,
@@ -57,8 +130,8 @@ def resolve(session: Session, providers: dict[str, DatabaseProvider], name: str)
             retries=config.retries,
             credential_env=config.credential_env,
         )
-        return Resolved(provider, spec, purposes)
-    return Resolved(spec, spec, purposes)
+        return Resolved(provider, spec, config.purposes)
+    return Resolved(spec, spec, config.purposes)
 
 
 def provider_view(spec: DatabaseProvider, config: ProviderConfig | None) -> dict[str, Any]:
@@ -123,6 +196,7 @@ def configure(
         setattr(config, key, value)
     config.updated_at, config.updated_by = clock.now(), actor.username
     session.flush()
+    forget_configurations()
     audit.record(
         session,
         actor,

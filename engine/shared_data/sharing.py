@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import clock
 from ..models import Base, UTCDateTime
+from . import registry
 from .models import ProviderConfig
 from .providers import DatabaseProvider
 
@@ -74,6 +75,7 @@ def grant_purpose(
         current.append(purpose)
     config.purposes = current
     config.updated_at, config.updated_by = clock.now(), username
+    registry.forget_configurations()
     return config
 
 
