@@ -21,6 +21,7 @@ from ..notices import decisions
 from ..principal import Principal
 from ..reforms import steps as reforms
 from ..runtime.executor import CommandContext, case_facts, execute, with_facts
+from ..statistics.models import CaseFigures
 from ..uow import read_only
 from ..verbs import countersign, guards
 from . import access, missing_materials, side_tasks, uploads
@@ -125,9 +126,12 @@ def _finding(actor: Principal) -> Select:
 
 @lru_cache(maxsize=1024)
 def _finding_for(actor: Principal) -> Select:
+    # With the case's figures, which the statistics read at the end of every command
+    # (``statistics.tracking.track``): held, they need no query of their own.
     return (
-        select(TaskRow, Case, *case_facts())
+        select(TaskRow, Case, CaseFigures, *case_facts())
         .join(Case, Case.id == TaskRow.case_id)
+        .outerjoin(CaseFigures, CaseFigures.case_id == Case.id)
         .where(TaskRow.id == bindparam("task_id"), access.task_filter(actor))
         .with_for_update(of=Case)
     )
@@ -141,10 +145,11 @@ def _case_of(govflow: Govflow, actor: Principal, task_id: str) -> Callable[[Sess
         found = session.execute(_finding(actor), {"task_id": task_id}).first()
         if found is None:
             raise NotFound("no such task")
-        # The identity map holds rows weakly: keep the task's for the rest of the
-        # transaction, so the command's own lookup (``_open_row``) needs no query.
-        row, case, *facts = found
-        session.info.setdefault("held", []).append(row)
+        # The identity map holds rows weakly: keep the task's and the figures for the
+        # rest of the transaction, so their lookups (``_open_row``, the statistics) need
+        # no query.
+        row, case, figures, *facts = found
+        session.info.setdefault("held", []).extend((row, figures))
         return with_facts(case, *facts)
 
     return find
