@@ -20,9 +20,11 @@ from .principal import Principal
 
 _STAGED = "audit events"
 
-#: render_nulls: one INSERT for all of them, not one per set of columns left NULL.  Built
-#: once, as SQL expressions are immutable.
-_INSERT = insert(AuditEvent).execution_options(render_nulls=True)
+#: Of the table, not the entity: no event becomes an object, and the ORM's bulk insert
+#: took twice the statement's time (0.26 against 0.12 ms for a step's four events).  Every
+#: event names the same columns, so they go as one statement.  Built once, as SQL
+#: expressions are immutable.
+_INSERT = insert(AuditEvent.__table__)
 
 
 def record(
@@ -51,7 +53,7 @@ def _write_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
         session.flush()  # the case an event names may be new in this transaction
-        session.execute(_INSERT, staged)
+        session.connection().execute(_INSERT, staged)
 
 
 @event.listens_for(Session, "after_rollback")
