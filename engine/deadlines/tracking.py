@@ -40,11 +40,19 @@ def pauses_of(session: Session, case_id: int, *, none_stored: bool = False) -> l
         for p in unflushed.rows(
             session,
             CasePause,
-            select(CasePause).where(CasePause.case_id == case_id),
+            _pauses(),
             lambda p: p.case_id == case_id,
             none_stored=none_stored,
+            params={"case_id": case_id},
         )
     ]
+
+
+@cache
+def _pauses() -> Select:
+    """A case's pauses; built once (SQL expressions are immutable), the case bound at
+    each run."""
+    return select(CasePause).where(CasePause.case_id == bindparam("case_id"))
 
 
 def _policy(definition: ProcessDefinition) -> dict[str, float]:

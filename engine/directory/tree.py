@@ -77,10 +77,11 @@ def candidates(session: Session, groups: Iterable[str]) -> list[Row]:
     wanted = list(dict.fromkeys(groups))
     if not wanted:
         return []
-    # No flush first: a command that opens tasks does not change departments, and the
-    # command's rows are flushed once, at commit (``engine.unflushed``).
-    with session.no_autoflush:
-        return list(session.execute(_candidates(), {"kinds": wanted, "codes": wanted}).all())
+    # Through the connection: plain columns need none of the ORM's work on a statement,
+    # nor a flush first (a command that opens tasks does not change departments, and the
+    # command's rows are flushed once, at commit: ``engine.unflushed``).
+    connection = session.connection()
+    return list(connection.execute(_candidates(), {"kinds": wanted, "codes": wanted}).all())
 
 
 def route(
