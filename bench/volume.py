@@ -221,7 +221,7 @@ def _turn_yellow(url: str, limit: int | None) -> int:
 def _shown_at_once(client: Client, expected: int) -> tuple[float, int]:
     """Right after the instants passed: how long the supervisor's overview takes to answer,
     and how many warnings it shows (all of them, with no sweep having run)."""
-    client.connection.close()  # idle for a while: the server has dropped keep-alive
+    client.close()  # idle for a while: the server has dropped keep-alive
     start = time.perf_counter()
     overview = client.call("GET", "/api/v1/supervision/overview", "supervisor")
     seconds = time.perf_counter() - start
