@@ -215,7 +215,9 @@ def _measure(
     scheduler: bool,
 ) -> tuple[float, float]:
     with gunicorn(url, data_dir, workers, scheduler=scheduler) as (base, master):
-        drive(base, 1, min(3.0, seconds / 3))  # warm-up: specs parsed, connections open
+        # Warm-up with as many clients as the load, so every worker has parsed the specs
+        # and opened its connections before the window.
+        drive(base, clients, min(3.0, seconds / 3))
         load = drive(base, clients, seconds)
         rss = worker_peak_rss_mb(master)
     say(

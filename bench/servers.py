@@ -4,10 +4,12 @@ gunicorn with N workers and the scheduler process — all on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -72,12 +74,15 @@ def gunicorn(
     database_url: str, data_dir: Path, workers: int, threads: int = 4, scheduler: bool = False
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
-    env = _env(database_url, data_dir)
+    ready = Path(tempfile.mkdtemp(prefix="govflow-bench-ready-"))
+    env = {**_env(database_url, data_dir), "BENCH_READY_DIR": str(ready)}
     web = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            "python:bench.gunicorn_ready",
             "-w",
             str(workers),
             "--threads",
@@ -105,6 +110,7 @@ def gunicorn(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base)
+        _wait_for_workers(ready, workers)
         yield base, web
     finally:
         for process in (web, sched):
@@ -114,6 +120,7 @@ def gunicorn(
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(ready, ignore_errors=True)
 
 
 def _wait_until_up(base: str, timeout: float = 60) -> None:
@@ -125,6 +132,15 @@ def _wait_until_up(base: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError("the server did not come up")
+
+
+def _wait_for_workers(ready: Path, workers: int, timeout: float = 60) -> None:
+    """Until every worker has loaded the app (``bench/gunicorn_ready.py``)."""
+    deadline = time.monotonic() + timeout
+    while len(list(ready.iterdir())) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{workers} workers did not all come up")
+        time.sleep(0.1)
 
 
 def worker_peak_rss_mb(master: subprocess.Popen) -> float:
