@@ -9,10 +9,13 @@ import socket
 import statistics
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .common import Verdict, percentile_ms, say, scale
+from .gunicorn_ready import WORKER_HEADER
 from .servers import gunicorn, postgres, prepare_database, worker_peak_rss_mb
 
 STEPS = (
@@ -41,6 +44,7 @@ class Client:
         self.pending = b""
         self.tokens: dict[str, str] = {}
         self.latencies: list[float] = []
+        self.worker: str | None = None  # the worker that gave the last answer
 
     def close(self) -> None:
         if self.sock is not None:
@@ -92,6 +96,7 @@ class Client:
             raise RuntimeError(f"an answer of no stated length: {head!r}")
         if fields.get(b"connection", b"").lower() == b"close":
             self.close()
+        self.worker = fields.get(WORKER_HEADER.lower().encode(), b"").decode() or None
         return int(lines[0].split()[1]), body
 
     def _chunked(self) -> bytes:
@@ -120,6 +125,22 @@ class Client:
             raise RuntimeError("the server closed the connection mid-answer")
         return chunk
 
+    def balance(self, workers: Any, lock: Any, share: int, attempts: int = 100) -> None:
+        """Open a connection to a worker that holds fewer than ``share`` of the clients'
+        connections (``workers``: one slot per client, the worker each holds; shared with
+        the other clients under ``lock``), as a load balancer would spread them.  Which
+        worker accepts a connection is a race; a client reconnects until it lands well."""
+        for _ in range(attempts):
+            self.close()
+            self.call("GET", "/api/health", answer=False)
+            mine = int(self.worker or 0)
+            with lock:
+                held = workers[:]
+                if held.count(mine) < share:
+                    workers[held.index(0)] = mine
+                    return
+        raise RuntimeError(f"no worker with room after {attempts} connections")
+
     def token(self, user: str) -> str:
         if user not in self.tokens:
             self.tokens[user] = self.call(
@@ -147,10 +168,11 @@ def one_case(client: Client) -> None:
         client.call("POST", path, user, {"data": data}, answer=False)
 
 
-def _client_process(base: str, seconds: float, ready, results) -> None:  # noqa: ANN001
+def _client_process(base: str, seconds: float, share: int, ready, workers, results) -> None:  # noqa: ANN001
     """One client: warmed up (imports, sign-ins), then whole cases for ``seconds`` from
     the moment every client is ready, so no client's start-up runs in the timed window
-    on the cores the server shares."""
+    on the cores the server shares; its connection on a worker holding fewer than
+    ``share`` of them."""
     import engine.demo  # noqa: F401
 
     client = Client(base)
@@ -158,9 +180,9 @@ def _client_process(base: str, seconds: float, ready, results) -> None:  # noqa:
         client.token(user)
     client.latencies.clear()
     ready.wait()
-    # The sign-ins' connection may have sat idle past gunicorn's keep-alive (2 s) while
-    # the other clients started: closed here, it opens afresh on the first request.
-    client.close()
+    # After the barrier: the sign-ins' connection may have sat idle past gunicorn's
+    # keep-alive (2 s) while the other clients started.
+    client.balance(workers, workers.get_lock(), share)
     done = 0
     cpu = time.process_time()
     stop = time.monotonic() + seconds
@@ -178,23 +200,27 @@ class Load:
     rate: float  # whole cases per second
     latencies: list[float]  # every request's, in seconds
     client_cores: float  # the CPU the clients themselves used, in cores
+    split: str  # how many of the clients' connections each worker held, e.g. "2+2"
 
     @property
     def client_ms_per_case(self) -> float:
         return 1000 * self.client_cores / self.rate
 
 
-def drive(base: str, clients: int, seconds: float) -> Load:
+def drive(base: str, clients: int, seconds: float, workers: int = 1) -> Load:
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(clients)
     results = context.Queue()
+    held = context.Array("i", clients)  # the worker (pid) each client's connection is on
+    share = -(-clients // workers)
     processes = [
-        context.Process(target=_client_process, args=(base, seconds, ready, results))
+        context.Process(target=_client_process, args=(base, seconds, share, ready, held, results))
         for _ in range(clients)
     ]
     for process in processes:
         process.start()
-    answers = [results.get() for _ in processes]
+    # A client that died sends nothing: fail rather than wait for ever.
+    answers = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join()
     cases = sum(done for done, _, _, _ in answers)
@@ -202,7 +228,8 @@ def drive(base: str, clients: int, seconds: float) -> Load:
     # window, is what its cases took.
     elapsed = statistics.mean(took for _, took, _, _ in answers)
     latencies = [x for _, _, lat, _ in answers for x in lat]
-    return Load(cases / elapsed, latencies, sum(cpu for *_, cpu in answers) / elapsed)
+    split = "+".join(str(n) for n in sorted(Counter(held[:]).values(), reverse=True))
+    return Load(cases / elapsed, latencies, sum(cpu for *_, cpu in answers) / elapsed, split)
 
 
 def _measure(
@@ -217,13 +244,14 @@ def _measure(
     with gunicorn(url, data_dir, workers, scheduler=scheduler) as (base, master):
         # Warm-up with as many clients as the load, so every worker has parsed the specs
         # and opened its connections before the window.
-        drive(base, clients, min(3.0, seconds / 3))
-        load = drive(base, clients, seconds)
+        drive(base, clients, min(3.0, seconds / 3), workers)
+        load = drive(base, clients, seconds, workers)
         rss = worker_peak_rss_mb(master)
     say(
         f"   {label}: {load.rate:.2f} cases/s, p50 {percentile_ms(load.latencies, 0.5):.1f} ms, "
         f"p95 {percentile_ms(load.latencies, 0.95):.1f} ms per request, worker peak RSS "
-        f"{rss:.0f} MB; the clients used {load.client_cores:.2f} cores "
+        f"{rss:.0f} MB; connections per worker {load.split}; the clients used "
+        f"{load.client_cores:.2f} cores "
         f"({load.client_ms_per_case:.0f} ms a case)"
     )
     return load.rate, rss
