@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
 from ..errors import ValidationFailed
+from ..sql import table_state
 from ..workcalendar import ScheduleError, WorkCalendar, YearSchedule, load_shipped_years
 from .models import CalendarYear
 
@@ -37,10 +38,7 @@ def stamp_columns() -> tuple[Any, Any]:
     """SQL: the state of ``calendar_years`` (how many rows, last change), the cache key of
     the built calendar.  A command reads it with the lock on its case (``runtime.executor
     .case_facts``), so counting a limit needs no query of its own."""
-    return (
-        select(func.count()).select_from(CalendarYear).scalar_subquery(),
-        select(func.max(CalendarYear.updated_at)).scalar_subquery(),
-    )
+    return table_state(CalendarYear)
 
 
 def load_calendar(session: Session, stamp: tuple[int, Any] | None = None) -> WorkCalendar:

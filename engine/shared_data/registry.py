@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..errors import NotFound, ValidationFailed
 from ..principal import Principal
+from ..sql import table_state
 from . import allow_list
 from .http import HttpProvider
 from .models import ProviderConfig
@@ -78,10 +79,7 @@ def stamp_columns() -> tuple[Any, Any]:
     """SQL: the state of ``provider_configs`` (how many rows, last change), the cache key
     of the configurations.  A command reads it with the lock on its case
     (``runtime.executor.case_facts``), so a pull needs no query of its own."""
-    return (
-        select(func.count()).select_from(ProviderConfig).scalar_subquery(),
-        select(func.max(ProviderConfig.updated_at)).scalar_subquery(),
-    )
+    return table_state(ProviderConfig)
 
 
 def forget_configurations() -> None:
@@ -95,8 +93,7 @@ def configured(
 ) -> Configured | None:
     """Provider ``name``'s configuration as of this transaction.  ``stamp``: the table's
     state read earlier in the same transaction; without it the row is read."""
-    written = any(isinstance(o, ProviderConfig) for o in (*session.new, *session.dirty))
-    if stamp is None or written:
+    if stamp is None or any(isinstance(o, ProviderConfig) for o in (*session.new, *session.dirty)):
         with session.no_autoflush:  # a configuration is flushed where it is written
             row = session.get(ProviderConfig, name)
         return Configured.of(row) if row is not None else None
